@@ -1,0 +1,75 @@
+"""Engine creation: the SQLite settings that make it safe under concurrent requests."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import has_request_context, request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "maillage_write_intent", default=False
+)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Declare that transactions opened inside will write (CLI commands, scripts).
+
+    On SQLite they then start with ``BEGIN IMMEDIATE``: a deferred transaction that
+    reads and later writes fails with "database is locked" when another writer
+    slipped in between, instead of waiting its turn.
+    """
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _wants_immediate() -> bool:
+    if _write_intent.get():
+        return True
+    # A state-changing request writes: take the write lock at its first statement.
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_database_engine(url: str, *, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+    engine = create_engine(
+        parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
+    in_memory = parsed.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # noqa: ANN001
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_immediate() else "BEGIN")
+
+    return engine

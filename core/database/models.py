@@ -1,0 +1,11 @@
+"""Imports every core model so that ``Base.metadata`` describes the whole core schema."""
+
+from __future__ import annotations
+
+
+def load_core_models() -> None:
+    import core.auth.accounts
+    import core.auth.reset_tokens
+    import core.auth.throttle
+    import core.members
+    import core.partners  # noqa: F401

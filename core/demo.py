@@ -1,0 +1,140 @@
+"""Demonstration data: one collective, three associations, a dozen people, eight partners.
+
+Every demo account uses the password ``demo-maillage`` (listed in README.md).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.auth.accounts import Account
+from core.auth.passwords import hash_password
+from core.database import session
+from core.members import Association, Collective, Membership, Neighbourhood, Person, Role
+from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
+
+DEMO_PASSWORD = "demo-maillage"  # noqa: S105 - documented demo password, demo data only
+
+NEIGHBOURHOODS = [
+    ("Franc-Moisin Bel-Air", "Saint-Denis", "QN09316M"),
+    ("Les Courtillières", "Pantin", "QN09305M"),
+    ("Quatre-Chemins", "Aubervilliers", "QN09302M"),
+    ("La Rose des Vents", "Aulnay-sous-Bois", "QN09309M"),
+    ("Clos Saint-Lazare", "Stains", "QN09320M"),
+]
+
+ASSOCIATIONS = [
+    ("Passerelles vers l'emploi", "Passerelles", "contact@passerelles.exemple.org",
+     "01 48 00 00 01", "12 rue de la République, 93200 Saint-Denis", [0, 2]),
+    ("Réseau d'entraide des quartiers", "REQ", "bonjour@req.exemple.org",
+     "01 48 00 00 02", "3 place de la Mairie, 93500 Pantin", [1]),
+    ("Atelier solidaire de la Rose des Vents", "ASRV", "atelier@asrv.exemple.org",
+     "01 48 00 00 03", "8 allée Circulaire, 93600 Aulnay-sous-Bois", [3, 4]),
+]
+
+# (first name, last name, email, phone, account?, collective admin?, [(association index, role)])
+PEOPLE = [
+    ("Camille", "Admin", "admin@exemple.org", "06 10 00 00 01", True, True, []),
+    ("Nadia", "Benali", "coordination@exemple.org", "06 10 00 00 02", True, False,
+     [(0, Role.COORDINATOR)]),
+    ("Lucas", "Martin", "benevole@exemple.org", "06 10 00 00 03", True, False,
+     [(0, Role.VOLUNTEER)]),
+    ("Fatou", "Diallo", "f.diallo@req.exemple.org", "06 10 00 00 04", True, False,
+     [(1, Role.ADMIN)]),
+    ("Jérôme", "Petit", "j.petit@asrv.exemple.org", "06 10 00 00 05", True, False,
+     [(2, Role.ADMIN)]),
+    ("Inès", "Moreau", "ines.moreau@exemple.org", "", False, False, [(1, Role.VOLUNTEER)]),
+    ("Karim", "Haddad", None, "07 20 00 00 01", False, False, [(0, Role.SUPPORTED)]),
+    ("Sandrine", "Lefèvre", None, "07 20 00 00 02", False, False, [(0, Role.SUPPORTED)]),
+    ("Moussa", "Traoré", None, "", False, False, [(1, Role.SUPPORTED)]),
+    ("Aïcha", "Mansouri", "aicha.m@exemple.org", "", False, False, [(2, Role.SUPPORTED)]),
+    ("Dylan", "Robert", None, "07 20 00 00 05", False, False, [(2, Role.SUPPORTED)]),
+    ("Yasmine", "Cherif", None, "", False, False, [(0, Role.SUPPORTED), (1, Role.SUPPORTED)]),
+]
+
+# (name, kind, description, [neighbourhood indexes], [association indexes], contacts, services)
+PARTNERS = [
+    ("Mission Locale de Plaine Commune", PartnerKind.MISSION_LOCALE,
+     "Accompagnement des jeunes de 16 à 25 ans : emploi, formation, logement, santé.",
+     [0, 2], [0, 1],
+     [("Sophie", "Garnier", "Conseillère insertion", "s.garnier@ml.exemple.org")],
+     [("Contrat d'engagement jeune", [Barrier.TRAINING, Barrier.MONEY]),
+      ("Point santé jeunes", [Barrier.HEALTH])]),
+    ("France Travail Saint-Denis", PartnerKind.FRANCE_TRAVAIL,
+     "Agence locale : inscription, indemnisation, offres d'emploi.", [0], [0],
+     [("Thomas", "Roux", "Conseiller entreprises", "t.roux@ft.exemple.org")],
+     [("Atelier numérique de l'agence", [Barrier.DIGITAL, Barrier.ADMINISTRATIVE])]),
+    ("CCAS de Pantin", PartnerKind.CCAS,
+     "Aide sociale, domiciliation, aides facultatives.", [1], [1],
+     [("Hélène", "Blanc", "Travailleuse sociale", "h.blanc@ccas.exemple.org")],
+     [("Domiciliation administrative", [Barrier.ADMINISTRATIVE, Barrier.HOUSING]),
+      ("Aide alimentaire et budget", [Barrier.MONEY])]),
+    ("Centre social des Courtillières", PartnerKind.SOCIAL_CENTRE,
+     "Accueil des familles, ateliers sociolinguistiques, halte-garderie.", [1], [1, 2],
+     [("Omar", "Saïdi", "Référent famille", "o.saidi@cs.exemple.org")],
+     [("Ateliers sociolinguistiques", [Barrier.FRENCH_LANGUAGE]),
+      ("Halte-garderie à horaires souples", [Barrier.CHILDCARE])]),
+    ("Chantier d'insertion Bâti'Cité", PartnerKind.INSERTION_STRUCTURE,
+     "Atelier et chantier d'insertion (ACI) : second œuvre du bâtiment.", [0, 3], [0, 2],
+     [("Patrick", "Lemoine", "Encadrant technique", "p.lemoine@baticite.exemple.org")],
+     [("Premières heures en chantier", [Barrier.TRAINING]),
+      ("Permis B accompagné", [Barrier.MOBILITY])]),
+    ("EBE La Fabrique à emplois", PartnerKind.EBE,
+     "Entreprise à but d'emploi du territoire zéro chômeur de longue durée.", [3, 4], [2],
+     [("Léa", "Fontaine", "Directrice", "l.fontaine@fabrique.exemple.org")],
+     [("Embauche en CDI au SMIC", [Barrier.MONEY])]),
+    ("Ville d'Aubervilliers — service emploi", PartnerKind.LOCAL_AUTHORITY,
+     "Maison de l'emploi et politique de la ville.", [2], [0],
+     [("Claire", "Dubois", "Cheffe de projet politique de la ville", "c.dubois@ville.exemple.org")],
+     [("Aide à la mobilité (tickets, vélos)", [Barrier.MOBILITY])]),
+    ("Département — Fonds social européen", PartnerKind.FUNDER,
+     "Service instructeur FSE+ et subventions insertion.", [], [0, 1, 2],
+     [("Marc", "Vidal", "Chargé de mission FSE+", "m.vidal@departement.exemple.org")],
+     []),
+]
+
+
+def is_empty() -> bool:
+    return not session.scalar(select(func.count(Association.id))) and not session.scalar(
+        select(func.count(Person.id))
+    )
+
+
+def load_demo() -> None:
+    session.add(Collective(name="Collectif Emploi Solidaire 93", territory="Seine-Saint-Denis"))
+    neighbourhoods = [Neighbourhood(name=n, city=c, qpv_code=q) for n, c, q in NEIGHBOURHOODS]
+    associations = []
+    for name, short, email, phone, address, served in ASSOCIATIONS:
+        association = Association(
+            name=name, short_name=short, slug=short.lower(), email=email, phone=phone,
+            address=address, neighbourhoods=[neighbourhoods[i] for i in served],
+        )
+        associations.append(association)
+    session.add_all(neighbourhoods + associations)
+
+    password_hash = hash_password(DEMO_PASSWORD)
+    for first, last, email, phone, has_account, is_admin, roles in PEOPLE:
+        person = Person(first_name=first, last_name=last, email=email, phone=phone)
+        person.memberships = [
+            Membership(association=associations[index], role=role) for index, role in roles
+        ]
+        if has_account:
+            person.account = Account(password_hash=password_hash, is_collective_admin=is_admin)
+        session.add(person)
+
+    for name, kind, description, served, works_with, contacts, services in PARTNERS:
+        partner = Partner(
+            name=name, kind=kind, description=description,
+            neighbourhoods=[neighbourhoods[i] for i in served],
+            associations=[associations[i] for i in works_with],
+        )
+        partner.contacts = [
+            PartnerContact(first_name=f, last_name=la, job_title=t, email=e)
+            for f, la, t, e in contacts
+        ]
+        for service_name, barriers in services:
+            service = PartnerService(name=service_name)
+            service.barriers = barriers
+            partner.services.append(service)
+        session.add(partner)
+    session.commit()

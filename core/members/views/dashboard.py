@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core.auth.permissions import Level, access, my_roles
+from core.database import session
+from core.members.associations import Association
+from core.members.people import Person
+from core.members.scope import people_visible_clause
+from core.members.views import bp
+
+
+@bp.get("/")
+@access(Level.AUTHENTICATED)
+def dashboard() -> str:
+    roles = my_roles()
+    associations = (
+        session.scalars(
+            select(Association).where(Association.id.in_(roles)).order_by(Association.name)
+        ).all()
+        if roles
+        else []
+    )
+    people_count = session.scalar(
+        select(func.count(Person.id)).where(Person.active, people_visible_clause())
+    )
+    return render_template(
+        "members/dashboard.html",
+        my_associations=[(a, roles[a.id]) for a in associations],
+        people_count=people_count,
+        me=current_user.person,
+    )

@@ -1,0 +1,300 @@
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from core.auth.accounts import Account
+from core.auth.permissions import (
+    Level,
+    access,
+    association_ids_with,
+    grantable_roles,
+    is_collective_admin,
+    require,
+)
+from core.auth.views import send_password_link
+from core.database import session, utcnow
+from core.members.associations import Association
+from core.members.forms import MembershipForm, NewPersonForm, PersonForm
+from core.members.memberships import Membership
+from core.members.people import Person
+from core.members.roles import Role
+from core.members.scope import (
+    associations_managed,
+    can_change_membership,
+    can_deactivate_person,
+    can_manage_person,
+    can_see_person,
+    people_visible_clause,
+)
+from core.members.views import bp
+from core.web.forms import INVALID_FORM_STATUS, add_error
+from core.web.views import Page, commit_or_conflict, like_pattern, search_term, see_other
+
+EMAIL_TAKEN = "Cette adresse e-mail est déjà celle d'une autre personne."
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = session.scalar(
+        select(Person)
+        .options(selectinload(Person.memberships).joinedload(Membership.association),
+                 selectinload(Person.account))
+        .where(Person.id == person_id)
+    )
+    if person is None or not can_see_person(person):
+        abort(404)
+    return person
+
+
+def _email_taken(email: str | None, current: Person | None) -> bool:
+    if not email:
+        return False
+    query = select(Person.id).where(Person.email == email.lower())
+    if current is not None:
+        query = query.where(Person.id != current.id)
+    return session.scalar(query) is not None
+
+
+def _membership_choices(form: MembershipForm) -> None:
+    associations = session.scalars(associations_managed()).all()
+    form.association_id.choices = [(a.id, a.name) for a in associations]
+
+
+def _role_allowed(form: MembershipForm) -> bool:
+    allowed = grantable_roles(form.association_id.data)
+    if Role(form.role.data) not in allowed:
+        add_error(form.role, "Vous ne pouvez pas donner ce rôle dans cette association.")
+        return False
+    return True
+
+
+@bp.get("/personnes/")
+@access(Level.MANAGER)
+def person_list() -> str:
+    term = search_term()
+    association_id = request.args.get("association", type=int)
+    role = request.args.get("role", "")
+    show_inactive = request.args.get("inactives") == "1"
+    query = (
+        select(Person)
+        .where(people_visible_clause())
+        .options(selectinload(Person.memberships).joinedload(Membership.association))
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+    if not show_inactive:
+        query = query.where(Person.active)
+    if term:
+        pattern = like_pattern(term)
+        full = func.lower(Person.first_name + " " + Person.last_name)
+        query = query.where(
+            or_(
+                full.like(pattern, escape="\\"),
+                func.lower(Person.last_name + " " + Person.first_name).like(pattern, escape="\\"),
+                func.coalesce(Person.email, "").like(pattern, escape="\\"),
+            )
+        )
+    managed = association_ids_with(Role.COORDINATOR)
+    if association_id and (managed is None or association_id in managed):
+        member_filter = Membership.association_id == association_id
+        if role in {r.value for r in Role}:
+            member_filter = member_filter & (Membership.role == role)
+        query = query.where(Person.memberships.any(member_filter))
+    elif role in {r.value for r in Role}:
+        in_scope = Membership.role == role
+        if managed is not None:
+            in_scope = in_scope & Membership.association_id.in_(managed)
+        query = query.where(Person.memberships.any(in_scope))
+    page = Page(query)
+    return render_template(
+        "members/person_list.html",
+        page=page,
+        term=term,
+        associations=session.scalars(associations_managed()).all(),
+        association_id=association_id,
+        role=role,
+        roles=list(Role),
+        show_inactive=show_inactive,
+    )
+
+
+@bp.route("/personnes/nouvelle", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def person_create() -> Response | tuple[str, int]:
+    form = NewPersonForm()
+    _membership_choices(form)
+    if request.method == "GET" and request.args.get("association", type=int):
+        form.association_id.data = request.args.get("association", type=int)
+    if form.is_submitted():
+        valid = form.validate()
+        valid = _role_allowed(form) and valid if form.association_id.data else valid
+        if valid and _email_taken(form.email.data, None):
+            add_error(form.email, EMAIL_TAKEN)
+            valid = False
+        if valid:
+            person = Person(first_name=form.first_name.data, last_name=form.last_name.data,
+                            email=form.email.data, phone=form.phone.data or "")
+            person.memberships.append(
+                Membership(association_id=form.association_id.data, role=Role(form.role.data))
+            )
+            session.add(person)
+            if commit_or_conflict(form.email, EMAIL_TAKEN):
+                flash(f"{person.full_name} a été ajouté·e.", "success")
+                return see_other("members.person_detail", person_id=person.id)
+        return render_template("members/person_form.html", form=form,
+                               person=None), INVALID_FORM_STATUS
+    return render_template("members/person_form.html", form=form, person=None), 200
+
+
+@bp.get("/personnes/<int:person_id>")
+@access(Level.AUTHENTICATED)
+def person_detail(person_id: int) -> str:
+    person = _person_or_404(person_id)
+    membership_form = MembershipForm()
+    _membership_choices(membership_form)
+    return render_template(
+        "members/person_detail.html",
+        person=person,
+        can_manage=can_manage_person(person),
+        can_deactivate=can_deactivate_person(person),
+        can_change=can_change_membership,
+        membership_form=membership_form,
+        is_collective_admin=is_collective_admin(),
+    )
+
+
+@bp.route("/personnes/<int:person_id>/modifier", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def person_edit(person_id: int) -> Response | tuple[str, int]:
+    person = _person_or_404(person_id)
+    require(can_manage_person(person), visible=True)
+    form = PersonForm(obj=person)
+    if not form.is_submitted():
+        return render_template("members/person_form.html", form=form, person=person), 200
+    valid = form.validate()
+    if valid and _email_taken(form.email.data, person):
+        add_error(form.email, EMAIL_TAKEN)
+        valid = False
+    if valid and person.account is not None and not form.email.data:
+        add_error(form.email, "Cette personne a un accès à l'intranet : son e-mail est nécessaire.")
+        valid = False
+    if valid:
+        person.first_name = form.first_name.data
+        person.last_name = form.last_name.data
+        person.email = form.email.data
+        person.phone = form.phone.data or ""
+        if commit_or_conflict(form.email, EMAIL_TAKEN):
+            flash("Modifications enregistrées.", "success")
+            return see_other("members.person_detail", person_id=person.id)
+    return render_template("members/person_form.html", form=form,
+                           person=person), INVALID_FORM_STATUS
+
+
+@bp.post("/personnes/<int:person_id>/statut")
+@access(Level.MANAGER)
+def person_status(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    require(can_deactivate_person(person), visible=True)
+    person.active = request.form.get("active") == "1"
+    person.deactivated_at = None if person.active else utcnow()
+    session.commit()
+    flash("Personne réactivée." if person.active else
+          "Personne désactivée : elle n'apparaît plus dans les listes et ne peut plus se connecter.",
+          "success")
+    return see_other("members.person_detail", person_id=person.id)
+
+
+@bp.post("/personnes/<int:person_id>/roles")
+@access(Level.MANAGER)
+def membership_save(person_id: int) -> Response | tuple[str, int]:
+    person = _person_or_404(person_id)
+    require(can_manage_person(person), visible=True)
+    form = MembershipForm()
+    _membership_choices(form)
+    if form.validate() and _role_allowed(form):
+        existing = next(
+            (m for m in person.memberships if m.association_id == form.association_id.data), None
+        )
+        if existing is not None and not can_change_membership(existing):
+            add_error(form.role, "Vous ne pouvez pas modifier le rôle de cette personne.")
+        else:
+            if existing is None:
+                person.memberships.append(
+                    Membership(association_id=form.association_id.data, role=Role(form.role.data))
+                )
+            else:
+                existing.role = Role(form.role.data)
+            if commit_or_conflict(form.association_id, "Ce rôle existe déjà."):
+                flash("Rôle enregistré.", "success")
+                return see_other("members.person_detail", person_id=person.id)
+    session.rollback()
+    person = _person_or_404(person_id)
+    return render_template(
+        "members/person_detail.html",
+        person=person,
+        can_manage=can_manage_person(person),
+        can_deactivate=can_deactivate_person(person),
+        can_change=can_change_membership,
+        membership_form=form,
+        is_collective_admin=is_collective_admin(),
+    ), INVALID_FORM_STATUS
+
+
+@bp.post("/personnes/<int:person_id>/roles/<int:membership_id>/retirer")
+@access(Level.MANAGER)
+def membership_remove(person_id: int, membership_id: int) -> Response:
+    person = _person_or_404(person_id)
+    membership = next((m for m in person.memberships if m.id == membership_id), None)
+    require(membership is not None and can_change_membership(membership),
+            visible=membership is not None)
+    person.memberships.remove(membership)
+    session.commit()
+    flash("Rôle retiré.", "success")
+    return see_other("members.person_detail", person_id=person.id)
+
+
+@bp.post("/personnes/<int:person_id>/acces")
+@access(Level.MANAGER)
+def account_invite(person_id: int) -> Response:
+    """Open (or re-send) access to the intranet: the person chooses their password by email."""
+    person = _person_or_404(person_id)
+    require(can_manage_person(person), visible=True)
+    if not person.email or not person.active:
+        flash("Il faut une adresse e-mail et une fiche active pour ouvrir un accès.", "error")
+        return see_other("members.person_detail", person_id=person.id)
+    if person.account is None:
+        person.account = Account()
+        session.flush()
+    send_password_link(person.account, invitation=True)
+    session.commit()
+    flash(f"Un e-mail d'accès a été envoyé à {person.email}.", "success")
+    return see_other("members.person_detail", person_id=person.id)
+
+
+@bp.post("/personnes/<int:person_id>/administration-collectif")
+@access(Level.COLLECTIVE_ADMIN)
+def collective_admin_toggle(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    if person.account is None:
+        abort(404)
+    if person.id == current_user.person_id:
+        flash("Vous ne pouvez pas retirer vos propres droits d'administration.", "error")
+        return see_other("members.person_detail", person_id=person.id)
+    person.account.is_collective_admin = request.form.get("grant") == "1"
+    session.commit()
+    flash("Droits d'administration du collectif mis à jour.", "success")
+    return see_other("members.person_detail", person_id=person.id)
+
+
+@bp.get("/administration-collectif")
+@access(Level.COLLECTIVE_ADMIN)
+def collective_admin_list() -> str:
+    admins = session.scalars(
+        select(Person).join(Account).where(Account.is_collective_admin)
+        .order_by(Person.last_name)
+    ).all()
+    associations = session.scalars(select(Association).order_by(Association.name)).all()
+    return render_template("members/collective_admins.html", admins=admins,
+                           associations=associations)

@@ -1,0 +1,9 @@
+// The menu is open without JavaScript; on a phone we fold it to save the screen.
+(function () {
+  var menu = document.querySelector("details.menu");
+  if (!menu) return;
+  var narrow = window.matchMedia("(max-width: 47.99rem)");
+  function fit() { menu.open = !narrow.matches; }
+  fit();
+  narrow.addEventListener("change", fit);
+})();

@@ -1,0 +1,70 @@
+"""Small helpers shared by the core's views."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import abort, redirect, request, url_for
+from sqlalchemy import Select, func, select
+from werkzeug.wrappers import Response
+
+from core.database import Base, session
+
+M = TypeVar("M", bound=Base)
+
+PAGE_SIZE = 50
+
+
+def get_or_404(model: type[M], ident: Any) -> M:
+    found = session.get(model, ident)
+    if found is None:
+        abort(404)
+    return found
+
+
+def see_other(endpoint: str, **values: Any) -> Response:
+    """Redirect after a successful POST so that reloading does not resend it."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def search_term() -> str:
+    return request.args.get("q", "", type=str).strip()[:100]
+
+
+def like_pattern(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Page:
+    """One page of a list: its rows, and what the pager needs."""
+
+    def __init__(self, query: Select[Any], *, size: int = PAGE_SIZE) -> None:
+        self.number = max(request.args.get("page", 1, type=int), 1)
+        self.total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        self.size = size
+        self.items = list(session.scalars(query.limit(size).offset((self.number - 1) * size)))
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.size - 1) // self.size, 1)
+
+    def url_for_page(self, number: int) -> str:
+        args = request.args.to_dict()
+        args["page"] = str(number)
+        return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+
+
+def commit_or_conflict(field: Any, message: str) -> bool:
+    """Commit; if a unique constraint fired (a race the pre-check missed), say so on ``field``."""
+    from sqlalchemy.exc import IntegrityError
+
+    from core.web.forms import add_error
+
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        add_error(field, message)
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Built-in Maillage plugins, one package each (registered through entry points)."""
