@@ -1,0 +1,46 @@
+"""Helpers for tests: CSRF-aware posting, logging in, reading pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+PASSWORD = "mot-de-passe-de-test"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """The session's CSRF token, read from a page that always carries a form."""
+    page = client.get("/mot-de-passe/oublie")
+    found = _CSRF.search(page.get_data(as_text=True))
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, *,
+         csrf: bool = True, **kwargs: Any) -> TestResponse:
+    payload = dict(data or {})
+    if csrf:
+        payload["csrf_token"] = csrf_token(client)
+    return client.post(url, data=payload, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    response = post(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 303, f"login of {email} failed: {response.status_code}"
+    return response
+
+
+def text_of(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
+
+
+def field_error(response: TestResponse, field_id: str) -> str | None:
+    """The error message shown next to a field (``<p id="<field>-erreur">``), if any."""
+    found = re.search(
+        rf'<p class="field-error" id="{re.escape(field_id)}-erreur">([^<]*)</p>', text_of(response)
+    )
+    return found.group(1) if found else None
