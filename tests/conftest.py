@@ -3,6 +3,7 @@ MAILLAGE_TEST_DATABASE_URL is set), migrated once, emptied after each test."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,14 +12,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from core import create_app
 from core.auth.accounts import Account
 from core.auth.passwords import hash_password
-from core.database import Base, get_database, session
+from core.database import Base, get_database
 from core.database.migrate import upgrade
 from core.members import Association, Membership, Neighbourhood, Person, Role
 from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
@@ -94,8 +95,22 @@ def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         os.environ["MAILLAGE_INSTANCE_PATH"] = previous
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server does.
+
+    Flask reuses an app context that is already pushed (say, by a test that opened
+    one to read the outbox); the request would then share its ``g`` (CSRF token,
+    roles, database session) with the test and with the requests before it.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
-    return create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **overrides})
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **overrides})
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -132,12 +147,33 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def autocommit_engine(database_url: str, migrated_app: Flask) -> Iterator[Engine]:
+    """An engine outside the app whose every statement commits at once: a test that
+    reads after a request always sees what the request committed, on both databases."""
+    url = make_url(database_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    if url.get_backend_name() == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            dbapi_connection.execute("PRAGMA busy_timeout=30000")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def db(app: Flask) -> Iterator[Session]:
-    """The database session, inside an app context (for arranging and checking data)."""
-    with app.app_context():
-        yield session
-        session.rollback()
+def db(app: Flask, autocommit_engine: Engine) -> Iterator[Session]:
+    """A session to arrange and check data, separate from the app's requests.
+
+    Objects it already loaded keep their values: call ``db.expire_all()`` (or
+    ``db.refresh(obj)``) after a request to read what the request changed.
+    """
+    test_session = Session(autocommit_engine, expire_on_commit=False)
+    yield test_session
+    test_session.close()
 
 
 @pytest.fixture(scope="session")

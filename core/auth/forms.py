@@ -5,12 +5,16 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, Length
 
 from core.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from core.web.forms import email_address, required
+from core.web.forms import email_address, max_length, required
+
+PASSWORD_LENGTH_MESSAGE = (
+    f"Le mot de passe doit compter entre {MIN_LENGTH} et {MAX_LENGTH} caractères."
+)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Adresse e-mail", validators=[required(), Length(max=254)])
-    password = PasswordField("Mot de passe", validators=[required(), Length(max=MAX_LENGTH)])
+    email = EmailField("Adresse e-mail", validators=[required(), max_length(254)])
+    password = PasswordField("Mot de passe", validators=[required(), max_length(MAX_LENGTH)])
 
 
 class ForgottenPasswordForm(FlaskForm):
@@ -23,11 +27,7 @@ def _new_password() -> PasswordField:
         description=f"Au moins {MIN_LENGTH} caractères.",
         validators=[
             required(),
-            Length(
-                min=MIN_LENGTH,
-                max=MAX_LENGTH,
-                message=f"Le mot de passe doit compter entre {MIN_LENGTH} et {MAX_LENGTH} caractères.",
-            ),
+            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=PASSWORD_LENGTH_MESSAGE),
         ],
     )
 
@@ -45,6 +45,8 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Mot de passe actuel", validators=[required(), Length(max=MAX_LENGTH)])
+    current = PasswordField(
+        "Mot de passe actuel", validators=[required(), max_length(MAX_LENGTH)]
+    )
     password = _new_password()
     confirm = _confirmation()

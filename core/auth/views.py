@@ -1,15 +1,7 @@
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session as cookie_session,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response

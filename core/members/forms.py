@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TelField, URLField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional, Regexp, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.members.roles import Role
 from core.web.forms import (
+    REQUIRED_MESSAGE,
     STRIP,
     max_length,
     not_blank,
@@ -16,10 +19,37 @@ from core.web.forms import (
     required,
 )
 
+INVALID_CHOICE = "Ce choix n'est pas possible : choisissez dans la liste."
+
 
 class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ChoiceField(SelectField):
+    """A required drop-down list with one clear French message: left empty, or not a choice.
+
+    A plain SelectField answers an empty value with "could not coerce" or "not a valid
+    choice", which tells the user nothing about what to do.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+        self.flags.required = True
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None and not self.process_errors:
+            raise StopValidation(REQUIRED_MESSAGE)
+        super().pre_validate(form)
 
 
 class AssociationForm(FlaskForm):
@@ -55,9 +85,8 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 
 class MembershipForm(FlaskForm):
-    association_id = SelectField("Association", coerce=int,
-                                 validate_choice=True)
-    role = SelectField("Rôle", choices=ROLE_CHOICES, validate_choice=True)
+    association_id = ChoiceField("Association", coerce=int)
+    role = ChoiceField("Rôle", choices=ROLE_CHOICES)
 
 
 class NewPersonForm(PersonForm, MembershipForm):

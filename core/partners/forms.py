@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField, URLField
+from wtforms import EmailField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import Optional
 
-from core.members.forms import CheckboxListField
+from core.members.forms import CheckboxListField, ChoiceField
 from core.partners.vocabulary import Barrier, PartnerKind
 from core.web.forms import (
     STRIP,
@@ -19,8 +19,7 @@ from core.web.forms import (
 
 class PartnerForm(FlaskForm):
     name = StringField("Nom", filters=STRIP, validators=[required(), not_blank, max_length(150)])
-    kind = SelectField("Type de partenaire", choices=[(k.value, k.label) for k in PartnerKind],
-                       validate_choice=True)
+    kind = ChoiceField("Type de partenaire", choices=[(k.value, k.label) for k in PartnerKind])
     description = TextAreaField("Présentation", filters=STRIP,
                                 validators=[Optional(), max_length(2000)])
     email = EmailField("E-mail", filters=STRIP, validators=optional_email())

@@ -16,7 +16,14 @@ from core.partners.forms import ContactForm, PartnerForm, ServiceForm
 from core.partners.models import Partner, PartnerContact, PartnerService, ServiceBarrier
 from core.partners.vocabulary import Barrier, PartnerKind
 from core.web.forms import INVALID_FORM_STATUS, add_error
-from core.web.views import Page, commit_or_conflict, get_or_404, like_pattern, search_term, see_other
+from core.web.views import (
+    Page,
+    commit_or_conflict,
+    get_or_404,
+    like_pattern,
+    search_term,
+    see_other,
+)
 
 bp = Blueprint("partners", __name__, template_folder="templates", url_prefix="/partenaires")
 

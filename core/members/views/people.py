@@ -64,6 +64,9 @@ def _membership_choices(form: MembershipForm) -> None:
 
 
 def _role_allowed(form: MembershipForm) -> bool:
+    """The role may be given in the chosen association (both already checked as valid choices)."""
+    if form.association_id.errors or form.role.errors:
+        return False  # the form already says what is wrong with them
     allowed = grantable_roles(form.association_id.data)
     if Role(form.role.data) not in allowed:
         add_error(form.role, "Vous ne pouvez pas donner ce rôle dans cette association.")
@@ -129,7 +132,7 @@ def person_create() -> Response | tuple[str, int]:
         form.association_id.data = request.args.get("association", type=int)
     if form.is_submitted():
         valid = form.validate()
-        valid = _role_allowed(form) and valid if form.association_id.data else valid
+        valid = _role_allowed(form) and valid
         if valid and _email_taken(form.email.data, None):
             add_error(form.email, EMAIL_TAKEN)
             valid = False

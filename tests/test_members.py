@@ -1,0 +1,707 @@
+"""Members: associations, people, roles and neighbourhoods — forms, scope and permissions."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+import core.mail
+from core.auth.accounts import Account
+from core.database import get_database
+from core.members import Association, Membership, Neighbourhood, Person, Role
+from tests.conftest import World
+from tests.support import PASSWORD, field_error, login, post, text_of
+
+COLLECTIVE = "collectif@test.org"
+ADMIN_A = "admin.a@test.org"
+COORD_A = "coord.a@test.org"
+VOLUNTEER_A = "benevole.a@test.org"
+ADMIN_B = "admin.b@test.org"
+
+REQUIRED = "Ce champ est obligatoire."
+INVALID_CHOICE = "Ce choix n'est pas possible : choisissez dans la liste."
+EMAIL_TAKEN = "Cette adresse e-mail est déjà celle d'une autre personne."
+ROLE_REFUSED = "Vous ne pouvez pas donner ce rôle dans cette association."
+BAD_EMAIL = "Adresse e-mail invalide (exemple : prenom.nom@exemple.org)."
+BAD_PHONE = "Numéro de téléphone invalide (exemple : 06 12 34 56 78)."
+BAD_WEBSITE = "Adresse web invalide (elle commence par https://)."
+BAD_QPV = "Code QPV invalide (exemple : QN09301M)."
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session of the test's own, outside any app context.
+
+    conftest's ``db`` keeps an app context pushed for the whole test, and Flask reuses it
+    for every request of the test client: ``g`` (logged-in user, CSRF token, roles) and the
+    database session then leak from one request to the next. Requests must stay isolated.
+    """
+    with get_database(app).session_factory() as own:
+        yield own
+        own.rollback()
+
+
+def error(response: TestResponse, field_id: str) -> str:
+    """The message next to a field, unescaped ("" when there is none)."""
+    return html.unescape(field_error(response, field_id) or "")
+
+
+def dump(db: Session, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the tables, read afresh: compared before and after a refused request."""
+    db.rollback()  # ends the test's read transaction (a SQLite snapshot would be stale)
+    return {t: sorted(map(tuple, db.execute(text(f"SELECT * FROM {t}")).all()), key=repr)
+            for t in tables}
+
+
+def fresh(db: Session) -> Session:
+    db.rollback()
+    return db
+
+
+@dataclass
+class Form:
+    """A form of the members pages: who fills it, where, with valid data, what it writes."""
+
+    user: str
+    url: Callable[[World], str]
+    data: Callable[[World], dict[str, Any]]
+    tables: tuple[str, ...]
+    arrange: Callable[[Session, World], None] = field(default=lambda db, w: None)
+
+
+def _fill_alpha(db: Session, world: World) -> None:
+    association = db.get(Association, world.asso_a.id)
+    association.email, association.phone = "contact@alpha.org", "01 48 00 00 00"
+    association.address, association.website = "1 rue de la Paix", "https://alpha.org"
+    db.commit()
+
+
+def _fill_samir(db: Session, world: World) -> None:
+    db.get(Person, world.supported_a.id).phone = "06 11 22 33 44"
+    db.commit()
+
+
+FORMS: dict[str, Form] = {
+    "association_create": Form(
+        COLLECTIVE, lambda w: "/associations/nouvelle",
+        lambda w: {"name": "Association Gamma", "short_name": "Gamma",
+                   "email": "contact@gamma.org", "phone": "01 23 45 67 89",
+                   "address": "2 place du Marché", "website": "https://gamma.org",
+                   "neighbourhoods": [w.neighbourhood.id]},
+        ("associations", "association_neighbourhoods"),
+    ),
+    "association_edit": Form(
+        ADMIN_A, lambda w: "/associations/alpha/modifier",
+        lambda w: {"name": "Association Alpha", "short_name": "Alpha",
+                   "email": "contact@alpha.org", "phone": "01 48 00 00 00",
+                   "address": "1 rue de la Paix", "website": "https://alpha.org",
+                   "neighbourhoods": [w.neighbourhood.id]},
+        ("associations", "association_neighbourhoods"), _fill_alpha,
+    ),
+    "person_create": Form(
+        COORD_A, lambda w: "/personnes/nouvelle",
+        lambda w: {"first_name": "Nadia", "last_name": "Nouvelle", "email": "nadia@test.org",
+                   "phone": "06 12 34 56 78", "association_id": w.asso_a.id, "role": "supported"},
+        ("people", "memberships"),
+    ),
+    "person_edit": Form(
+        COORD_A, lambda w: f"/personnes/{w.supported_a.id}/modifier",
+        lambda w: {"first_name": "Samir", "last_name": "Suivi", "email": "samir@test.org",
+                   "phone": "06 11 22 33 44"},
+        ("people",), _fill_samir,
+    ),
+    "membership_save": Form(
+        COORD_A, lambda w: f"/personnes/{w.supported_a.id}/roles",
+        lambda w: {"association_id": w.asso_a.id, "role": "volunteer"},
+        ("memberships",),
+    ),
+    "neighbourhood_create": Form(
+        COLLECTIVE, lambda w: "/quartiers/nouveau",
+        lambda w: {"name": "Cosmonautes", "city": "Saint-Denis", "qpv_code": "QN09301M"},
+        ("neighbourhoods",),
+    ),
+    "neighbourhood_edit": Form(
+        COLLECTIVE, lambda w: f"/quartiers/{w.neighbourhood.id}/modifier",
+        lambda w: {"name": "Franc-Moisin", "city": "Saint-Denis", "qpv_code": "QN09316M"},
+        ("neighbourhoods",),
+    ),
+}
+
+
+def submit(client: FlaskClient, db: Session, world: World, form_name: str,
+           changes: dict[str, Any], *, csrf: bool = True
+           ) -> tuple[TestResponse, dict[str, Any], dict[str, Any]]:
+    """Log in as the form's user, post its valid data with ``changes``; return the response
+    and the tables' rows before and after."""
+    form = FORMS[form_name]
+    form.arrange(db, world)
+    login(client, form.user)
+    before = dump(db, form.tables)
+    response = post(client, form.url(world), {**form.data(world), **changes}, csrf=csrf)
+    return response, before, dump(db, form.tables)
+
+
+def assert_refused(response: TestResponse, before: dict[str, Any], after: dict[str, Any],
+                   field_id: str, message: str) -> None:
+    assert response.status_code == 422
+    assert message in error(response, field_id), error(response, field_id)
+    assert after == before, "a refused form must not change anything"
+
+
+# --- Validation of every form ------------------------------------------------------------
+
+REQUIRED_FIELDS = [
+    ("association_create", "name"), ("association_create", "short_name"),
+    ("association_edit", "name"), ("association_edit", "short_name"),
+    ("person_create", "first_name"), ("person_create", "last_name"),
+    ("person_create", "association_id"), ("person_create", "role"),
+    ("person_edit", "first_name"), ("person_edit", "last_name"),
+    ("membership_save", "association_id"), ("membership_save", "role"),
+    ("neighbourhood_create", "name"), ("neighbourhood_edit", "name"),
+]
+
+
+@pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
+@pytest.mark.parametrize(("form_name", "field_id"), REQUIRED_FIELDS)
+def test_required_field_left_empty(client, db, world, form_name, field_id, blank):
+    """An empty (or blank) required field is refused with the French message next to it."""
+    response, before, after = submit(client, db, world, form_name, {field_id: blank})
+    assert_refused(response, before, after, field_id, REQUIRED)
+    assert error(response, field_id) == REQUIRED
+
+
+TOO_LONG = [
+    ("association_create", "name", 150), ("association_create", "short_name", 40),
+    ("association_create", "address", 300), ("association_edit", "name", 150),
+    ("association_edit", "website", 300),
+    ("person_create", "first_name", 80), ("person_create", "last_name", 80),
+    ("person_edit", "first_name", 80), ("person_edit", "last_name", 80),
+    ("neighbourhood_create", "name", 120), ("neighbourhood_create", "city", 120),
+    ("neighbourhood_edit", "name", 120),
+]
+
+
+def _long_value(field_id: str, length: int) -> str:
+    if field_id == "website":
+        return "https://" + "a" * (length - 8)
+    return "É" * length
+
+
+@pytest.mark.parametrize(("form_name", "field_id", "limit"), TOO_LONG)
+def test_too_long_value(client, db, world, form_name, field_id, limit):
+    """One character over the limit is refused with "N caractères au maximum."."""
+    response, before, after = submit(client, db, world, form_name,
+                                     {field_id: _long_value(field_id, limit + 1)})
+    assert_refused(response, before, after, field_id, f"{limit} caractères au maximum.")
+
+
+@pytest.mark.parametrize(("form_name", "field_id", "limit"), TOO_LONG)
+def test_value_at_the_limit_is_saved(client, db, world, form_name, field_id, limit):
+    """Exactly the limit fits the database column too (PostgreSQL refuses longer strings)."""
+    response, _before, _after = submit(client, db, world, form_name,
+                                       {field_id: _long_value(field_id, limit)})
+    assert response.status_code == 303, error(response, field_id)
+
+
+MALFORMED = [
+    ("association_create", "email", "contact@", BAD_EMAIL),
+    ("association_create", "phone", "appelez-moi", BAD_PHONE),
+    ("association_create", "website", "www.gamma.org", BAD_WEBSITE),
+    ("association_edit", "email", "contact.alpha.org", BAD_EMAIL),
+    ("association_edit", "phone", "01 48", BAD_PHONE),
+    ("association_edit", "website", "javascript:alert(1)", BAD_WEBSITE),
+    ("person_create", "email", "nadia@", BAD_EMAIL),
+    ("person_create", "phone", "zéro six", BAD_PHONE),
+    ("person_edit", "email", "samir at test.org", BAD_EMAIL),
+    ("person_edit", "phone", "06-xx", BAD_PHONE),
+    ("person_create", "role", "superuser", INVALID_CHOICE),
+    ("person_create", "association_id", "abc", INVALID_CHOICE),
+    ("membership_save", "role", "superuser", INVALID_CHOICE),
+    ("membership_save", "association_id", "999999", INVALID_CHOICE),
+    ("neighbourhood_create", "qpv_code", "93200", BAD_QPV),
+    ("neighbourhood_edit", "qpv_code", "Q-1", BAD_QPV),
+]
+
+
+@pytest.mark.parametrize(("form_name", "field_id", "value", "message"), MALFORMED)
+def test_malformed_value(client, db, world, form_name, field_id, value, message):
+    """A malformed email, phone, website, QPV code or choice gets a French message."""
+    response, before, after = submit(client, db, world, form_name, {field_id: value})
+    assert_refused(response, before, after, field_id, message)
+
+
+DUPLICATES = [
+    ("person_create", "email", "COORD.A@test.org", EMAIL_TAKEN),
+    ("person_edit", "email", "COORD.A@test.org", EMAIL_TAKEN),
+    ("association_create", "name", "association alpha",
+     "Ce nom est déjà utilisé par une autre association."),
+    ("association_create", "name", "ASSOCIATION BÊTA",
+     "Ce nom est déjà utilisé par une autre association."),
+    ("association_create", "short_name", "ALPHA", "Ce nom court est déjà utilisé."),
+    ("association_edit", "name", "Association Bêta",
+     "Ce nom est déjà utilisé par une autre association."),
+    ("association_edit", "short_name", "bêta", "Ce nom court est déjà utilisé."),
+    ("neighbourhood_create", "name", "FRANC-MOISIN", "Ce quartier existe déjà."),
+    ("neighbourhood_create", "qpv_code", "qn09316m",
+     "Ce code QPV est déjà attribué à un autre quartier."),
+]
+
+
+@pytest.mark.parametrize(("form_name", "field_id", "value", "message"), DUPLICATES)
+def test_duplicate_is_refused(client, db, world, form_name, field_id, value, message):
+    """A value another record already holds (whatever its case) is refused, nothing saved."""
+    response, before, after = submit(client, db, world, form_name, {field_id: value})
+    assert_refused(response, before, after, field_id, message)
+
+
+def test_renaming_a_neighbourhood_to_a_taken_name(client, db, world):
+    """Editing a neighbourhood cannot take another one's name."""
+    other = Neighbourhood(name="Floréal", city="Saint-Denis")
+    db.add(other)
+    db.commit()
+    login(client, COLLECTIVE)
+    before = dump(db, ("neighbourhoods",))
+    response = post(client, f"/quartiers/{other.id}/modifier",
+                    {"name": "franc-moisin", "city": "Saint-Denis", "qpv_code": ""})
+    assert_refused(response, before, dump(db, ("neighbourhoods",)), "name",
+                   "Ce quartier existe déjà.")
+
+
+CSRF_POSTS: list[tuple[str, str, Callable[[World], str], Callable[[World], dict[str, Any]],
+                       tuple[str, ...]]] = [
+    *[(name, f.user, f.url, f.data, f.tables) for name, f in FORMS.items()],
+    ("person_status", ADMIN_A, lambda w: f"/personnes/{w.volunteer_a.id}/statut",
+     lambda w: {"active": "0"}, ("people",)),
+    ("association_status", COLLECTIVE, lambda w: "/associations/alpha/statut",
+     lambda w: {"active": "0"}, ("associations",)),
+    ("membership_remove", COORD_A,
+     lambda w: f"/personnes/{w.supported_a.id}/roles/"
+               f"{w.membership_id(w.supported_a, w.asso_a)}/retirer",
+     lambda w: {}, ("memberships",)),
+    ("account_invite", COORD_A, lambda w: f"/personnes/{w.supported_a.id}/acces",
+     lambda w: {}, ("accounts",)),
+]
+
+
+@pytest.mark.parametrize(("user", "url", "data", "tables"), [c[1:] for c in CSRF_POSTS],
+                         ids=[c[0] for c in CSRF_POSTS])
+def test_missing_csrf_token(app, client, db, world, user, url, data, tables):
+    """Without the CSRF token: a French 400 page, and nothing changes."""
+    login(client, user)
+    before = dump(db, tables)
+    response = post(client, url(world), data(world), csrf=False)
+    assert response.status_code == 400
+    assert "rien n&#39;a été enregistré" in text_of(response)
+    assert dump(db, tables) == before
+    with app.app_context():
+        assert core.mail.outbox() == []
+
+
+KEEP_TYPED = [
+    ("association_edit", {"name": "Alpha Renommée", "address": "9 avenue Neuve",
+                          "phone": "pas un numéro"}, "phone"),
+    ("association_edit", {"name": "Alpha Renommée", "email": "nouveau@alpha.org",
+                          "short_name": ""}, "short_name"),
+    ("person_edit", {"first_name": "Samira", "phone": "07 00 00 00 00",
+                     "email": "pas-une-adresse"}, "email"),
+    ("person_edit", {"first_name": "Samira", "email": "samira@test.org",
+                     "last_name": "L" * 81}, "last_name"),
+    ("person_edit", {"first_name": "Samira", "email": "coord.a@test.org"}, "email"),
+    ("neighbourhood_edit", {"name": "Franc-Moisin Bel-Air", "city": "Saint-Ouen",
+                            "qpv_code": "invalide"}, "qpv_code"),
+]
+
+
+@pytest.mark.parametrize(("form_name", "changes", "bad_field"), KEEP_TYPED)
+def test_edit_with_one_bad_field_loses_nothing(client, db, world, form_name, changes, bad_field):
+    """One bad field: the record keeps all its saved values, the form keeps what was typed."""
+    response, before, after = submit(client, db, world, form_name, changes)
+    assert response.status_code == 422
+    assert error(response, bad_field)
+    assert after == before
+    page = text_of(response)
+    for name, value in changes.items():
+        if name != bad_field and value:
+            assert f'value="{html.escape(value)}"' in page, f"{name} typed value lost"
+
+
+# --- Associations -------------------------------------------------------------------------
+
+def test_collective_admin_creates_an_association(client, db, world):
+    """Every field is saved, the slug comes from the short name, neighbourhoods are linked."""
+    response, _before, _after = submit(client, db, world, "association_create", {})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/associations/gamma")
+    created = db.scalar(select(Association).where(Association.slug == "gamma"))
+    assert (created.name, created.short_name, created.email, created.phone, created.address,
+            created.website) == ("Association Gamma", "Gamma", "contact@gamma.org",
+                                 "01 23 45 67 89", "2 place du Marché", "https://gamma.org")
+    assert [n.name for n in created.neighbourhoods] == ["Franc-Moisin"]
+    assert client.get("/associations/gamma").status_code == 200
+
+
+def test_new_association_whose_slug_is_taken_gets_another(client, db, world):
+    """A short name that slugifies like an existing one gets a distinct slug."""
+    response, _before, _after = submit(client, db, world, "association_create",
+                                       {"name": "Alpha Deux", "short_name": "Alpha !"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/associations/alpha-2")
+    assert db.scalar(select(Association.name).where(Association.slug == "alpha")) == \
+        "Association Alpha"
+
+
+def test_association_edit_changes_slug_and_old_slug_is_gone(client, db, world):
+    """Renaming the short name moves the page: new slug answers, the old one is 404."""
+    response, _before, _after = submit(client, db, world, "association_edit",
+                                       {"short_name": "Élan Solidaire", "neighbourhoods": []})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/associations/elan-solidaire")
+    association = fresh(db).get(Association, world.asso_a.id)
+    assert (association.slug, association.short_name) == ("elan-solidaire", "Élan Solidaire")
+    assert association.neighbourhoods == []
+    assert client.get("/associations/alpha").status_code == 404
+    assert client.get("/associations/elan-solidaire").status_code == 200
+
+
+@pytest.mark.parametrize(("user", "status"), [(COORD_A, 403), (ADMIN_B, 404), (VOLUNTEER_A, 403)])
+def test_only_association_admins_edit_it(client, db, world, user, status):
+    """A coordinator sees the association but may not edit it; other associations: 404."""
+    login(client, user)
+    before = dump(db, ("associations",))
+    assert client.get("/associations/alpha/modifier").status_code == status
+    response = post(client, "/associations/alpha/modifier", FORMS["association_edit"].data(world)
+                    | {"name": "Piratée"})
+    assert response.status_code == status
+    assert dump(db, ("associations",)) == before
+
+
+def test_only_collective_admins_create_associations(client, db, world):
+    """An association admin cannot create an association."""
+    login(client, ADMIN_A)
+    response = post(client, "/associations/nouvelle", FORMS["association_create"].data(world))
+    assert response.status_code == 403
+    assert db.scalar(select(Association).where(Association.slug == "gamma")) is None
+
+
+# --- People -------------------------------------------------------------------------------
+
+def test_coordinator_creates_a_person_with_a_membership(client, db, world):
+    """The person is saved (email lower-cased) with a membership in the chosen association."""
+    response, _before, _after = submit(client, db, world, "person_create",
+                                       {"email": "Nadia@Test.org"})
+    assert response.status_code == 303
+    person = db.scalar(select(Person).where(Person.last_name == "Nouvelle"))
+    assert response.headers["Location"].endswith(f"/personnes/{person.id}")
+    assert (person.first_name, person.email, person.phone, person.active) == (
+        "Nadia", "nadia@test.org", "06 12 34 56 78", True)
+    assert [(m.association_id, m.role) for m in person.memberships] == [
+        (world.asso_a.id, Role.SUPPORTED)]
+    assert person.account is None
+
+
+def test_person_without_email(client, db, world):
+    """The email is optional: two people without one do not collide."""
+    for first_name in ("Nadia", "Nina"):
+        response, _before, _after = submit(client, db, world, "person_create",
+                                           {"first_name": first_name, "email": ""})
+        assert response.status_code == 303
+        client.post("/logout", data={})
+    emails = db.scalars(select(Person.email).where(Person.last_name == "Nouvelle")).all()
+    assert emails == [None, None]
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator"])
+@pytest.mark.parametrize("form_name", ["person_create", "membership_save"])
+def test_coordinator_cannot_grant_a_managing_role(client, db, world, form_name, role):
+    """Only an association's admins make admins and coordinators."""
+    response, before, after = submit(client, db, world, form_name, {"role": role})
+    assert_refused(response, before, after, "role", ROLE_REFUSED)
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR])
+def test_association_admin_grants_a_managing_role(client, db, world, role):
+    """An association admin may give any role, replacing the person's role there."""
+    login(client, ADMIN_A)
+    response = post(client, f"/personnes/{world.volunteer_a.id}/roles",
+                    {"association_id": world.asso_a.id, "role": role.value})
+    assert response.status_code == 303
+    memberships = fresh(db).scalars(
+        select(Membership).where(Membership.person_id == world.volunteer_a.id)).all()
+    assert [(m.association_id, m.role) for m in memberships] == [(world.asso_a.id, role)]
+
+
+def test_association_admin_creates_a_coordinator(client, db, world):
+    login(client, ADMIN_A)
+    response = post(client, "/personnes/nouvelle", FORMS["person_create"].data(world)
+                    | {"role": "coordinator"})
+    assert response.status_code == 303
+    person = db.scalar(select(Person).where(Person.email == "nadia@test.org"))
+    assert [m.role for m in person.memberships] == [Role.COORDINATOR]
+
+
+@pytest.mark.parametrize("form_name", ["person_create", "membership_save"])
+def test_coordinator_cannot_pick_another_association(client, db, world, form_name):
+    """Association B is not among coordinator A's choices, even posted by hand."""
+    response, before, after = submit(client, db, world, form_name,
+                                     {"association_id": world.asso_b.id, "role": "supported"})
+    assert_refused(response, before, after, "association_id", INVALID_CHOICE)
+    assert not error(response, "role")
+
+
+def test_coordinator_cannot_change_an_admins_role(client, db, world):
+    """A coordinator cannot demote (or touch) someone who outranks them."""
+    login(client, COORD_A)
+    before = dump(db, ("memberships",))
+    response = post(client, f"/personnes/{world.admin_a.id}/roles",
+                    {"association_id": world.asso_a.id, "role": "volunteer"})
+    assert response.status_code == 403
+    assert dump(db, ("memberships",)) == before
+
+
+def test_coordinator_edits_a_person(client, db, world):
+    response, _before, _after = submit(client, db, world, "person_edit", {
+        "first_name": "Samira", "last_name": "Suivie", "email": "SAMIRA@test.org", "phone": ""})
+    assert response.status_code == 303
+    person = fresh(db).get(Person, world.supported_a.id)
+    assert (person.first_name, person.last_name, person.email, person.phone) == (
+        "Samira", "Suivie", "samira@test.org", "")
+
+
+def test_person_keeps_own_email_in_another_case(client, db, world):
+    """Re-typing one's own address in capitals is not a duplicate."""
+    response, _before, _after = submit(client, db, world, "person_edit",
+                                       {"email": "SAMIR@TEST.ORG"})
+    assert response.status_code == 303
+
+
+def test_person_with_an_account_keeps_an_email(client, db, world):
+    """An account logs in by email: it cannot be erased."""
+    login(client, ADMIN_A)
+    before = dump(db, ("people",))
+    response = post(client, f"/personnes/{world.volunteer_a.id}/modifier",
+                    {"first_name": "Victor", "last_name": "Volontaire", "email": "", "phone": ""})
+    assert_refused(response, before, dump(db, ("people",)), "email",
+                   "Cette personne a un accès à l'intranet : son e-mail est nécessaire.")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_coordinator_cannot_edit_someone_who_outranks_them(client, db, world, method):
+    """Editing admin_a's email would hand over their account: 403."""
+    login(client, COORD_A)
+    before = dump(db, ("people",))
+    url = f"/personnes/{world.admin_a.id}/modifier"
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = post(client, url, {"first_name": "Alice", "last_name": "Admin",
+                                      "email": "pirate@test.org", "phone": ""})
+    assert response.status_code == 403
+    assert dump(db, ("people",)) == before
+
+
+@pytest.mark.parametrize(("method", "path", "data"), [
+    ("GET", "", None),
+    ("GET", "/modifier", None),
+    ("POST", "/modifier", {"first_name": "X", "last_name": "Y", "email": "", "phone": ""}),
+    ("POST", "/statut", {"active": "0"}),
+    ("POST", "/roles", {"association_id": "1", "role": "volunteer"}),
+    ("POST", "/acces", {}),
+])
+def test_person_of_another_association_is_not_found(app, client, db, world, method, path, data):
+    """Every page and action on a person of association B answers 404 to coordinator A."""
+    login(client, COORD_A)
+    before = dump(db, ("people", "memberships", "accounts"))
+    url = f"/personnes/{world.supported_b.id}{path}"
+    response = client.get(url) if method == "GET" else post(client, url, data)
+    assert response.status_code == 404
+    assert "Sarah" not in text_of(response)
+    assert dump(db, ("people", "memberships", "accounts")) == before
+    with app.app_context():
+        assert core.mail.outbox() == []
+
+
+def test_admin_deactivates_a_person_who_then_vanishes_and_cannot_log_in(client, db, world):
+    """Deactivation: hidden from the list, login refused; reactivation brings all back."""
+    login(client, ADMIN_A)
+    response = post(client, f"/personnes/{world.volunteer_a.id}/statut", {"active": "0"})
+    assert response.status_code == 303
+    person = fresh(db).get(Person, world.volunteer_a.id)
+    assert person.active is False
+    assert person.deactivated_at is not None
+    listing = text_of(client.get("/personnes/"))
+    assert "Volontaire Victor" not in listing
+    assert "Volontaire Valérie" in listing
+    assert "Volontaire Victor" in text_of(client.get("/personnes/?inactives=1"))
+
+    other = client.application.test_client()
+    refused = post(other, "/login", {"email": VOLUNTEER_A, "password": PASSWORD})
+    assert refused.status_code != 303
+    assert other.get("/partenaires/").status_code != 200
+
+    assert post(client, f"/personnes/{world.volunteer_a.id}/statut",
+                {"active": "1"}).status_code == 303
+    assert fresh(db).get(Person, world.volunteer_a.id).deactivated_at is None
+    login(other, VOLUNTEER_A)
+
+
+def test_deactivated_person_is_logged_out_at_once(client, db, world):
+    """A session opened before the deactivation stops working."""
+    volunteer = client.application.test_client()
+    login(volunteer, VOLUNTEER_A)
+    assert volunteer.get("/partenaires/").status_code == 200
+    login(client, ADMIN_A)
+    post(client, f"/personnes/{world.volunteer_a.id}/statut", {"active": "0"})
+    assert volunteer.get("/partenaires/").status_code != 200
+
+
+@pytest.mark.parametrize(("user", "target", "status"), [
+    (COORD_A, "supported_a", 403),  # deactivation takes an admin
+    (ADMIN_A, "admin_a", 403),  # not oneself
+    (ADMIN_A, "collective_admin", 404),  # not in A
+])
+def test_who_cannot_deactivate(client, db, world, user, target, status):
+    login(client, user)
+    before = dump(db, ("people",))
+    response = post(client, f"/personnes/{getattr(world, target).id}/statut", {"active": "0"})
+    assert response.status_code == status
+    assert dump(db, ("people",)) == before
+
+
+def test_invite_creates_an_account_and_sends_an_email(app, client, db, world):
+    """Opening access: an account without password, and an email with a link to choose it."""
+    login(client, COORD_A)
+    response = post(client, f"/personnes/{world.supported_a.id}/acces")
+    assert response.status_code == 303
+    account = fresh(db).scalar(select(Account).where(Account.person_id == world.supported_a.id))
+    assert account is not None
+    assert account.password_hash is None
+    with app.app_context():
+        outbox = core.mail.outbox()
+        assert [m["To"] for m in outbox] == ["samir@test.org"]
+        assert "/mot-de-passe/nouveau/" in outbox[0].get_content()
+
+
+def test_invite_needs_an_email(app, client, db, world):
+    login(client, COORD_A)
+    response = post(client, f"/personnes/{world.volunteer2_a.id}/acces")
+    assert response.status_code == 303
+    assert fresh(db).scalar(
+        select(Account).where(Account.person_id == world.volunteer2_a.id)) is None
+    with app.app_context():
+        assert core.mail.outbox() == []
+
+
+def test_coordinator_cannot_invite_an_admin(app, client, db, world):
+    login(client, COORD_A)
+    assert post(client, f"/personnes/{world.admin_a.id}/acces").status_code == 403
+    with app.app_context():
+        assert core.mail.outbox() == []
+
+
+# --- People list ------------------------------------------------------------------------
+
+def names_in(response: TestResponse) -> set[str]:
+    """The people listed, as "Last First"."""
+    assert response.status_code == 200
+    page = text_of(response)
+    everyone = ["Collectif Camille", "Admin Alice", "Coord Chloé", "Volontaire Victor",
+                "Volontaire Valérie", "Suivi Samir", "Admin Bruno", "Coord Berthe",
+                "Suivie Sarah"]
+    return {name for name in everyone if f">{name}</a>" in page}
+
+
+A_PEOPLE = {"Admin Alice", "Coord Chloé", "Volontaire Victor", "Volontaire Valérie",
+            "Suivi Samir"}
+
+
+@pytest.mark.parametrize(("user", "query", "expected"), [
+    (COORD_A, "", A_PEOPLE),
+    (COORD_A, "q=Chlo%C3%A9", {"Coord Chloé"}),
+    (COORD_A, "q=chlo%C3%A9+coord", {"Coord Chloé"}),
+    (COORD_A, "q=coord+chlo%C3%A9", {"Coord Chloé"}),
+    (COORD_A, "q=benevole.a%40", {"Volontaire Victor"}),
+    (COORD_A, "q=VOLONTAIRE", {"Volontaire Victor", "Volontaire Valérie"}),
+    (COORD_A, "q=100%25", set()),
+    (COORD_A, "role=volunteer", {"Volontaire Victor", "Volontaire Valérie"}),
+    (COLLECTIVE, "role=supported", {"Suivi Samir", "Suivie Sarah"}),
+    (COLLECTIVE, "association={b}", {"Admin Bruno", "Coord Berthe", "Suivie Sarah"}),
+    (COLLECTIVE, "association={b}&role=coordinator", {"Coord Berthe"}),
+    (COLLECTIVE, "q=sarah", {"Suivie Sarah"}),
+    (COLLECTIVE, "q=Chlo%C3%A9", {"Coord Chloé"}),
+])
+def test_people_list_search_and_filters(client, world, user, query, expected):
+    """Search by name in either order, by email, with accents; filter by association, role."""
+    login(client, user)
+    response = client.get("/personnes/?" + query.format(b=world.asso_b.id))
+    assert names_in(response) == expected
+
+
+@pytest.mark.parametrize("query", ["q=Sarah", "q=sarah%40test.org", "association={b}",
+                                   "association={b}&role=supported", "role=supported",
+                                   "inactives=1"])
+def test_coordinator_never_lists_another_associations_people(client, world, query):
+    """Scope: whatever the search or filter, coordinator A never sees Sarah (of B)."""
+    login(client, COORD_A)
+    response = client.get("/personnes/?" + query.format(b=world.asso_b.id))
+    assert "Suivie Sarah" not in names_in(response)
+    assert "Sarah" not in text_of(response)
+    assert "sarah@test.org" not in text_of(response)
+
+
+def test_people_list_is_for_managers(client, world):
+    login(client, VOLUNTEER_A)
+    assert client.get("/personnes/").status_code == 403
+
+
+def test_association_page_lists_its_people_to_its_coordinators_only(client, world):
+    login(client, COORD_A)
+    assert "Suivi Samir" in text_of(client.get("/associations/alpha"))
+    beta = text_of(client.get("/associations/beta"))
+    assert "Suivie Sarah" not in beta
+
+
+# --- Neighbourhoods ---------------------------------------------------------------------
+
+def test_collective_admin_creates_and_edits_a_neighbourhood(client, db, world):
+    """The QPV code is stored in capitals; editing changes every field."""
+    response, _before, _after = submit(client, db, world, "neighbourhood_create",
+                                       {"qpv_code": " qn09301m "})
+    assert response.status_code == 303
+    created = db.scalar(select(Neighbourhood).where(Neighbourhood.name == "Cosmonautes"))
+    assert (created.city, created.qpv_code) == ("Saint-Denis", "QN09301M")
+    response = post(client, f"/quartiers/{created.id}/modifier",
+                    {"name": "Cosmonautes-Cristino", "city": "", "qpv_code": ""})
+    assert response.status_code == 303
+    edited = fresh(db).get(Neighbourhood, created.id)
+    assert (edited.name, edited.city, edited.qpv_code) == ("Cosmonautes-Cristino", "", None)
+    assert "Cosmonautes-Cristino" in text_of(client.get("/quartiers/"))
+
+
+def test_two_neighbourhoods_without_qpv_code(client, db, world):
+    """No QPV code is stored as NULL, so several neighbourhoods may have none."""
+    login(client, COLLECTIVE)
+    for name in ("Pleyel", "Gare"):
+        assert post(client, "/quartiers/nouveau",
+                    {"name": name, "city": "", "qpv_code": ""}).status_code == 303
+    assert fresh(db).scalars(select(Neighbourhood.qpv_code).where(
+        Neighbourhood.name.in_(["Pleyel", "Gare"]))).all() == [None, None]
+
+
+@pytest.mark.parametrize("user", [ADMIN_A, COORD_A])
+def test_only_collective_admins_manage_neighbourhoods(client, db, world, user):
+    login(client, user)
+    before = dump(db, ("neighbourhoods",))
+    assert post(client, "/quartiers/nouveau", FORMS["neighbourhood_create"].data(world)
+                ).status_code == 403
+    assert post(client, f"/quartiers/{world.neighbourhood.id}/modifier",
+                {"name": "X"}).status_code == 403
+    assert dump(db, ("neighbourhoods",)) == before

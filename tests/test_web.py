@@ -1,0 +1,153 @@
+"""What every page shares: security headers, French error pages, health, assets, a11y."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.conftest import make_app
+from tests.support import login, post, text_of
+
+CORE = Path(__file__).resolve().parent.parent / "core"
+
+
+def test_security_headers_on_every_response(client, world):
+    for url in ["/login", "/healthz", "/page-inexistante", "/static/maillage.css"]:
+        response = client.get(url)
+        headers = response.headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"], url
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], url
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["X-Frame-Options"] == "DENY", url
+        assert headers["Referrer-Policy"] == "same-origin", url
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_about_people_are_never_cached(client, world):
+    login(client, "coord.a@test.org")
+    for url in [f"/personnes/{world.supported_a.id}", "/personnes/", "/"]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    assert client.get("/static/maillage.css").headers.get("Cache-Control") != "no-store"
+
+
+def test_not_found_page_is_french(client):
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    assert "Page introuvable" in text_of(response)
+    assert '<html lang="fr">' in text_of(response)
+
+
+def test_method_not_allowed_page_is_french(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "Méthode non autorisée" in text_of(response)
+
+
+def test_crash_shows_a_french_page_without_traceback(database_url, app, world):
+    crashing = make_app(database_url, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @crashing.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internal detail")
+
+    boom.access_level = "public"  # type: ignore[attr-defined]
+    response = crashing.test_client().get("/boom")
+    body = text_of(response)
+    assert response.status_code == 500
+    assert "Erreur du serveur" in body
+    assert "Traceback" not in body and "secret internal detail" not in body
+
+
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    broken = make_app(f"sqlite:///{tmp_path / 'absent' / 'folder' / 'db.sqlite3'}")
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    payload = response.get_json()
+    assert payload["status"] == "error"
+    assert payload["database"] == "unreachable"
+    assert payload["reason"]
+
+
+def test_healthz_503_on_an_unreachable_postgresql_server():
+    # Port 9 on loopback: nothing listens there, the connection is refused at once.
+    broken = make_app("postgresql+psycopg://postgres@127.0.0.1:9/absent?connect_timeout=2")
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_no_asset_comes_from_outside():
+    for path in list(CORE.rglob("*.html")) + list(CORE.rglob("*.css")):
+        content = path.read_text()
+        assert not re.search(r'(src|href)="(https?:)?//', content), path
+        assert "@import url(http" not in content, path
+
+
+def test_static_assets_are_served_by_the_app(client):
+    for asset in ["maillage.css", "maillage.js", "favicon.svg"]:
+        assert client.get(f"/static/{asset}").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/login", "/mot-de-passe/oublie"])
+def test_public_pages_have_landmarks_and_labels(client, url):
+    check_accessible_page(text_of(client.get(url)))
+
+
+def test_member_pages_have_landmarks_and_labels(app: Flask, world):
+    client = app.test_client()
+    login(client, "collectif@test.org")
+    for url in ["/", "/associations/", "/associations/alpha", "/associations/nouvelle",
+                "/personnes/", "/personnes/nouvelle", f"/personnes/{world.supported_a.id}",
+                f"/personnes/{world.supported_a.id}/modifier", "/partenaires/",
+                f"/partenaires/{world.partner.id}", "/partenaires/nouveau", "/quartiers/",
+                "/quartiers/nouveau", "/compte", "/administration-collectif"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        check_accessible_page(text_of(response), url)
+
+
+def check_accessible_page(html: str, where: str = "") -> None:
+    assert '<html lang="fr">' in html, where
+    assert 'class="skip-link" href="#contenu"' in html, where
+    assert '<main id="contenu"' in html, where
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in html, where
+    assert html.count("<h1") == 1, where
+    ids = re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', html)
+    hidden = set(re.findall(r'<input\b[^>]*type="hidden"[^>]*id="([^"]+)"', html))
+    hidden |= set(re.findall(r'<input\b[^>]*id="([^"]+)"[^>]*type="hidden"', html))
+    for field_id in set(ids) - hidden:
+        assert re.search(rf'<label[^>]*for="{re.escape(field_id)}"', html), (where, field_id)
+    # Inputs without an id would be unlabelled; hidden ones excepted.
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+        if 'type="hidden"' in tag:
+            continue
+        assert "id=" in tag, (where, tag)
+
+
+def test_errors_are_announced_and_tied_to_their_field(app, world):
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    response = post(client, "/personnes/nouvelle", {"first_name": "", "last_name": "X",
+                                                     "association_id": world.asso_a.id,
+                                                     "role": "volunteer"})
+    html = text_of(response)
+    assert response.status_code == 422
+    assert 'role="alert"' in html
+    assert 'aria-invalid="true"' in html
+    assert re.search(r'id="first_name"[^>]*|aria-describedby="first_name-erreur"', html)
+    assert '<p class="field-error" id="first_name-erreur">Ce champ est obligatoire.</p>' in html
+    assert 'value="X"' in html  # what the user typed is still there
