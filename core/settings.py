@@ -56,7 +56,7 @@ SETTINGS: list[Setting] = [
 
 # Read before the app exists, so not part of app.config.
 INSTANCE_PATH_ENV = "MAILLAGE_INSTANCE_PATH"
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:

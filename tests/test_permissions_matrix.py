@@ -170,7 +170,8 @@ POSTS = [
 # Destructive actions come last so that earlier cases still find their records.
 DESTRUCTIVE = [
     Case("members.membership_remove",
-         lambda w: f"/personnes/{w.volunteer2_a.id}/roles/{w.membership_id(w.volunteer2_a, w.asso_a)}/retirer",
+         lambda w: (f"/personnes/{w.volunteer2_a.id}/roles/"
+                    f"{w.membership_id(w.volunteer2_a, w.asso_a)}/retirer"),
          (LOGIN, 403, 303, 303, 303), "POST"),
     Case("members.membership_remove",
          lambda w: f"/personnes/{PB(w)}/roles/{w.membership_id(w.supported_b, w.asso_b)}/retirer",

@@ -1,7 +1,7 @@
 """core schema: members, accounts, partners
 
 Revision ID: core_0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 16:32:17.840059
 """
 
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import core.database.base
-
 
 revision: str = 'core_0001'
 down_revision: str | None = None
