@@ -8,9 +8,8 @@ from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
 from core.app import create_app
-from core.database import session, write_intent
 from core.database import migrate as migrations
-
+from core.database import session, write_intent
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 

@@ -13,7 +13,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 @access(Level.PUBLIC)
-def healthz():  # noqa: ANN201
+def healthz():
     try:
         get_database().ping()
     except SQLAlchemyError as error:

@@ -57,7 +57,7 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     in_memory = parsed.database in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _configure(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -69,7 +69,7 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # noqa: ANN001
+    def _begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_immediate() else "BEGIN")
 
     return engine
