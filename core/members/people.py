@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String
+from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.database import Base, TimestampMixin
+from core.web.text import fold
 
 if TYPE_CHECKING:
     from core.auth.accounts import Account
@@ -30,6 +31,8 @@ class Person(TimestampMixin, Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     active: Mapped[bool] = mapped_column(default=True, index=True)
     deactivated_at: Mapped[datetime | None]
+    # Folded names and email, kept up to date on every write (see fold()).
+    search_key: Mapped[str] = mapped_column(String(500), default="")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -50,3 +53,12 @@ class Person(TimestampMixin, Base):
     @property
     def sort_name(self) -> str:
         return f"{self.last_name} {self.first_name}"
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _refresh_search_key(_mapper, _connection, person: Person) -> None:
+    person.search_key = fold(
+        f"{person.first_name} {person.last_name} {person.last_name} {person.first_name} "
+        f"{person.email or ''}"
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import Base, TimestampMixin
 from core.members import Association, Neighbourhood
 from core.partners.vocabulary import Barrier, PartnerKind
+from core.web.text import fold
 
 
 def _enum(enum_class: type, name: str) -> Enum:
@@ -48,6 +49,8 @@ class Partner(TimestampMixin, Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # Folded name and description (see fold()); services are searched by their own key.
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     neighbourhoods: Mapped[list[Neighbourhood]] = relationship(
         secondary=partner_neighbourhoods, order_by=Neighbourhood.name
@@ -94,6 +97,7 @@ class PartnerService(TimestampMixin, Base):
     )
     name: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     partner: Mapped[Partner] = relationship(back_populates="services")
     barrier_links: Mapped[list[ServiceBarrier]] = relationship(
@@ -119,3 +123,11 @@ class ServiceBarrier(Base):
         ForeignKey("partner_services.id", ondelete="CASCADE"), primary_key=True
     )
     barrier: Mapped[Barrier] = mapped_column(_enum(Barrier, "barrier"), primary_key=True, index=True)
+
+
+@event.listens_for(Partner, "before_insert")
+@event.listens_for(Partner, "before_update")
+@event.listens_for(PartnerService, "before_insert")
+@event.listens_for(PartnerService, "before_update")
+def _refresh_search_key(_mapper, _connection, target: Partner | PartnerService) -> None:
+    target.search_key = fold(f"{target.name} {target.description}")

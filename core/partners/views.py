@@ -59,9 +59,8 @@ def partner_list() -> str:
         pattern = like_pattern(term)
         query = query.where(
             or_(
-                func.lower(Partner.name).like(pattern, escape="\\"),
-                func.lower(Partner.description).like(pattern, escape="\\"),
-                Partner.services.any(func.lower(PartnerService.name).like(pattern, escape="\\")),
+                Partner.search_key.like(pattern, escape="\\"),
+                Partner.services.any(PartnerService.search_key.like(pattern, escape="\\")),
             )
         )
     if kind:

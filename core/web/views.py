@@ -32,7 +32,10 @@ def search_term() -> str:
 
 
 def like_pattern(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern matching ``term`` anywhere in a folded search key (escape "\\")."""
+    from core.web.text import fold
+
+    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from core.auth.permissions import Level, access, has_role, is_collective_admin, require
@@ -15,8 +16,8 @@ from core.members.roles import Role
 from core.members.scope import can_see_association_people
 from core.members.views import bp
 from core.web.forms import INVALID_FORM_STATUS, add_error
-from core.web.text import slugify
-from core.web.views import commit_or_conflict, like_pattern, search_term, see_other
+from core.web.text import fold, slugify
+from core.web.views import commit_or_conflict, search_term, see_other
 
 TAKEN = "Ce nom est déjà utilisé par une autre association."
 
@@ -78,18 +79,18 @@ def _apply(form: AssociationForm, association: Association) -> None:
 def association_list() -> str:
     term = search_term()
     show_inactive = is_collective_admin() and request.args.get("inactives") == "1"
-    query = select(Association).order_by(Association.name)
+    query = (
+        select(Association)
+        .options(selectinload(Association.neighbourhoods))
+        .order_by(Association.name)
+    )
     if not show_inactive:
         query = query.where(Association.active)
+    associations = session.scalars(query).all()
     if term:
-        pattern = like_pattern(term)
-        query = query.where(
-            or_(
-                func.lower(Association.name).like(pattern, escape="\\"),
-                func.lower(Association.short_name).like(pattern, escape="\\"),
-            )
-        )
-    associations = session.scalars(query).unique().all()
+        # A collective has tens of associations: filtering here keeps accents out of SQL.
+        wanted = fold(term)
+        associations = [a for a in associations if wanted in fold(f"{a.name} {a.short_name}")]
     return render_template(
         "members/association_list.html",
         associations=associations,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -90,15 +90,7 @@ def person_list() -> str:
     if not show_inactive:
         query = query.where(Person.active)
     if term:
-        pattern = like_pattern(term)
-        full = func.lower(Person.first_name + " " + Person.last_name)
-        query = query.where(
-            or_(
-                full.like(pattern, escape="\\"),
-                func.lower(Person.last_name + " " + Person.first_name).like(pattern, escape="\\"),
-                func.coalesce(Person.email, "").like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(Person.search_key.like(like_pattern(term), escape="\\"))
     managed = association_ids_with(Role.COORDINATOR)
     if association_id and (managed is None or association_id in managed):
         member_filter = Membership.association_id == association_id

@@ -2,7 +2,7 @@
 
 Revision ID: core_0001
 Revises:
-Create Date: 2026-11-21 16:32:17.840059
+Create Date: 2026-11-21 16:37:17.692043
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import core.database.base
+
 
 revision: str = 'core_0001'
 down_revision: str | None = None
@@ -82,6 +83,7 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('website', sa.String(length=300), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('search_key', sa.Text(), nullable=False),
     sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partners')),
@@ -99,6 +101,7 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=30), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('deactivated_at', core.database.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('search_key', sa.String(length=500), nullable=False),
     sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
@@ -178,6 +181,7 @@ def upgrade() -> None:
     sa.Column('partner_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=150), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('search_key', sa.Text(), nullable=False),
     sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_partner_services_partner_id_partners'), ondelete='CASCADE'),
