@@ -69,7 +69,7 @@ def login() -> Response | tuple[str, int]:
                     account.password_hash = passwords.hash_password(form.password.data)
                 account.last_login_at = utcnow()
                 session.commit()
-                cookie_session.clear()
+                pass
                 login_user(account)
                 flash(f"Bonjour {account.person.first_name} !", "success")
                 return redirect(_next_url() or url_for("members.dashboard"), code=303)
@@ -147,7 +147,7 @@ def reset_password(token: str) -> Response | tuple[str, int]:
         session.rollback()
         return render_template("auth/link_invalid.html"), 404
     account.password_hash = passwords.hash_password(form.password.data)
-    pass
+    account.session_token = new_session_token()
     session.commit()
     logout_user()
     flash("Votre mot de passe est enregistré. Vous pouvez vous connecter.", "success")

@@ -7,3 +7,9 @@
   fit();
   narrow.addEventListener("change", fit);
 })();
+
+// Destructive buttons ask first: a mistaken tap on a phone must not delete anything.
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+});
