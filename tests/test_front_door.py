@@ -8,7 +8,10 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -136,3 +139,45 @@ def test_make_run_serves_the_demo_and_keeps_data_on_the_second_run(tmp_path):
     assert "Données déjà présentes" in second, second
     assert (instance / "secret_key").read_text() == key
     assert "Traceback" not in output + second, shlex.quote(output + second)
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_app_and_the_login_limit_holds_across_workers(tmp_path):
+    """README's production command, with two worker processes sharing one limit."""
+    import http.cookiejar
+
+    bin_dir = Path(sys.executable).parent
+    gunicorn = bin_dir / "gunicorn"
+    maillage = bin_dir / "maillage"
+    if not gunicorn.exists():
+        pytest.skip("gunicorn is not installed in this environment")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    env.update(MAILLAGE_INSTANCE_PATH=str(tmp_path), MAILLAGE_SECURE_COOKIES="false",
+               MAILLAGE_MAIL_BACKEND="file", MAILLAGE_LOGIN_MAX_FAILURES_PER_ACCOUNT="3")
+    subprocess.run([str(maillage), "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([str(maillage), "demo", "load"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen(
+        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "core:create_app()"],
+        env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert b"ok" in _wait_for(f"{base}/healthz", process)
+        statuses = []
+        for _attempt in range(4):
+            # A fresh connection each time: the attempts spread over both workers.
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            page = opener.open(f"{base}/login", timeout=10).read().decode()
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            body = urllib.parse.urlencode({"email": "benevole@exemple.org", "password": "faux",
+                                           "csrf_token": token}).encode()
+            try:
+                opener.open(f"{base}/login", data=body, timeout=10)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses == [422, 422, 422, 429]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.communicate(timeout=30)
