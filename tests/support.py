@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -43,4 +44,4 @@ def field_error(response: TestResponse, field_id: str) -> str | None:
     found = re.search(
         rf'<p class="field-error" id="{re.escape(field_id)}-erreur">([^<]*)</p>', text_of(response)
     )
-    return found.group(1) if found else None
+    return html.unescape(found.group(1)) if found else None

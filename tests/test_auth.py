@@ -1,14 +1,16 @@
 """Login, logout, rate limiting, password links and cookies (core/auth).
 
-Every test drives the app through HTTP as a browser would; the database is only
-used to arrange a situation (an old attempt, an expired link) or to check what
-was stored.
+The tests drive the app through HTTP as a browser would (a few unit tests check
+``is_safe_redirect`` directly); the database is only used to arrange a situation
+(an old attempt, an expired link) or to check what was stored.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -29,7 +31,7 @@ from core.mail import outbox
 from core.members import Person
 from core.web.security import is_safe_redirect
 from tests.conftest import World, make_app
-from tests.support import PASSWORD, field_error, login, post, text_of
+from tests.support import PASSWORD, csrf_token, field_error, login, post, text_of
 
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 NEW_PASSWORD = "un-tout-nouveau-mot-de-passe"
@@ -69,7 +71,8 @@ def comparable(response: TestResponse, email: str) -> str:
 
 
 def account_of(db: Session, email: str) -> Account:
-    """The account as stored now (not as cached by the session)."""
+    """The account as stored now: a new transaction and no cached attributes."""
+    db.rollback()
     db.expire_all()
     account = db.scalar(select(Account).join(Account.person).where(Person.email == email))
     assert account is not None
@@ -273,8 +276,10 @@ def test_only_failures_inside_the_window_count(
 ) -> None:
     """Failures older than LOGIN_WINDOW_MINUTES are forgotten; recent ones are not."""
     age = timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + minutes_past_window)
+    with app.app_context():
+        subject = subject_key(COORD)
     db.add_all(
-        LoginAttempt(kind="login", address="127.0.0.9", subject=subject_key(COORD),
+        LoginAttempt(kind="login", address="127.0.0.9", subject=subject,
                      succeeded=False, created_at=utcnow() - age)
         for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
     )
@@ -282,10 +287,46 @@ def test_only_failures_inside_the_window_count(
     assert attempt(app.test_client(), COORD).status_code == status
 
 
+def test_limit_holds_against_simultaneous_attempts(app: Flask, world: World) -> None:
+    """Many guesses fired at once (several workers) get no more tries than the limit."""
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    count = limit * 4
+    clients = [app.test_client() for _ in range(count)]
+    tokens = [csrf_token(client) for client in clients]
+    start = threading.Barrier(count)
+
+    def guess(index: int) -> int:
+        start.wait()
+        data = {"email": COORD, "password": "pas-le-bon-mot-de-passe",
+                "csrf_token": tokens[index]}
+        return clients[index].post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(count) as pool:
+        statuses = list(pool.map(guess, range(count)))
+    assert set(statuses) <= {422, 429}
+    guessed = statuses.count(422)
+    assert 1 <= guessed <= limit
+    # Refused attempts are not counted: what is left of the budget is still usable.
+    fail(app, COORD, limit - guessed)
+    assert_throttled(attempt(app.test_client(), COORD))
+
+
+def test_password_link_requests_are_limited(app: Flask, world: World) -> None:
+    """Nobody can flood a mailbox with password links."""
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        assert request_reset(app.test_client(), COORD).status_code == 303
+    response = request_reset(app.test_client(), COORD)
+    assert response.status_code == 429
+    assert "Trop de tentatives" in (field_error(response, "email") or "")
+    with app.app_context():
+        assert len(outbox()) == limit
+
+
 def test_failures_are_stored_without_the_email(app: Flask, db: Session, world: World) -> None:
     """The attempts table keeps a keyed hash, not a list of the addresses tried."""
     fail(app, UNKNOWN, 1)
-    db.expire_all()
+    db.rollback()
     subjects = db.scalars(select(LoginAttempt.subject)).all()
     assert subjects
     assert all(UNKNOWN not in subject for subject in subjects)
@@ -325,10 +366,24 @@ def test_is_safe_redirect_refuses_nothing(target: str | None) -> None:
     assert not is_safe_redirect(target)
 
 
-@pytest.mark.parametrize("target", HOSTILE_NEXT)
-def test_login_never_leads_off_site(client: FlaskClient, world: World, target: str) -> None:
+# The same, as raw query strings an attacker would put in a link.
+HOSTILE_QUERIES = [
+    "next=//evil.example",
+    "next=/\\evil.example",
+    "next=https://evil.example/",
+    "next=\\\\evil.example",
+    "next=/%09/evil.example",
+    "next=javascript:alert(1)",
+    "next=%2F%2Fevil.example",
+    "next=/%5Cevil.example",
+    *(urlencode({"next": target}) for target in HOSTILE_NEXT),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_login_never_leads_off_site(client: FlaskClient, world: World, query: str) -> None:
     """A hostile ``next`` falls back to the dashboard, before and after logging in."""
-    url = "/login?" + urlencode({"next": target})
+    url = f"/login?{query}"
     response = attempt(client, COORD, url=url)
     assert response.status_code == 303
     assert urlsplit(response.location).path == "/"
@@ -470,6 +525,16 @@ def test_password_link_sets_the_new_password_once(app: Flask, db: Session, link:
     assert can_log_in(app, COORD, NEW_PASSWORD)
 
 
+def test_first_access_through_the_forgotten_password_form(app: Flask, db: Session,
+                                                          world: World) -> None:
+    """An account opened without a password gets its first password by the same link."""
+    _remove_password(db, world)
+    assert not can_log_in(app, COORD)
+    request_reset(app.test_client(), COORD)
+    assert choose_password(app.test_client(), reset_link(app), NEW_PASSWORD).status_code == 303
+    assert can_log_in(app, COORD, NEW_PASSWORD)
+
+
 def test_password_reset_logs_out_every_open_session(app: Flask, link: str) -> None:
     """Whoever was logged in with the old password (a thief, say) is logged out."""
     elsewhere = app.test_client()
@@ -553,6 +618,19 @@ def test_change_password(app: Flask, client: FlaskClient, world: World) -> None:
     assert not can_log_in(app, COORD, PASSWORD)
 
 
+def test_guessing_the_current_password_is_limited(app: Flask, client: FlaskClient,
+                                                  world: World) -> None:
+    """A stolen session cannot brute-force the password through the account page."""
+    login(client, COORD)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert change_password(client, "pas-le-mot-de-passe-actuel").status_code == 422
+    response = change_password(client, PASSWORD)
+    assert response.status_code == 429
+    assert "Trop de tentatives" in (field_error(response, "current") or "")
+    assert is_logged_in(client)
+    assert_throttled(attempt(app.test_client(), COORD))
+
+
 def test_account_page_needs_login(client: FlaskClient, world: World) -> None:
     response = client.get("/compte")
     assert response.status_code == 302
@@ -578,3 +656,15 @@ def test_session_cookie_is_secure_httponly_and_samesite(
         assert {"secure", "httponly", "samesite=lax"} <= attributes
     finally:
         get_database(secure_app).dispose()
+
+
+def test_a_password_reset_lifts_the_login_lock(app: Flask, client: FlaskClient,
+                                               world: World) -> None:
+    """Someone locked out by a guesser gets back in once they chose a new password."""
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        attempt(app.test_client(), COORD, "mauvais-mot-de-passe")
+    assert attempt(app.test_client(), COORD, PASSWORD).status_code == 429
+    assert request_reset(client, COORD).status_code == 303
+    assert choose_password(client, reset_link(app), NEW_PASSWORD).status_code == 303
+    assert can_log_in(app, COORD, NEW_PASSWORD)

@@ -20,7 +20,7 @@ PAGES = ["/", "/associations/", "/associations/alpha", "/personnes/", "/partenai
 def count_queries(app: Flask):
     statements: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
     engine = get_database(app).engine

@@ -54,7 +54,8 @@ def login() -> Response | tuple[str, int]:
         if form.validate():
             email = form.email.data.strip().lower()
             address = _client_address()
-            if throttle.is_throttled("login", address, email):
+            attempt = throttle.start_attempt("login", address, email)
+            if attempt is None:
                 current_app.logger.warning("login throttled for address %s", address)
                 add_error(form.email, TOO_MANY)
                 return render_template("auth/login.html", form=form, next=_next_url()), 429
@@ -64,17 +65,16 @@ def login() -> Response | tuple[str, int]:
                 account.password_hash if account else None, form.password.data
             )
             if account is not None and valid and account.is_active:
-                throttle.record_attempt("login", address, email, succeeded=True)
+                throttle.mark_succeeded(attempt)
                 if passwords.needs_rehash(account.password_hash or ""):
                     account.password_hash = passwords.hash_password(form.password.data)
                 account.last_login_at = utcnow()
                 session.commit()
-                pass
+                cookie_session.clear()
                 login_user(account)
                 flash(f"Bonjour {account.person.first_name} !", "success")
                 return redirect(_next_url() or url_for("members.dashboard"), code=303)
-            throttle.record_attempt("login", address, email, succeeded=False)
-            session.commit()
+            session.commit()  # the failure is already counted
             add_error(form.password, BAD_CREDENTIALS)
     return render_template("auth/login.html", form=form, next=_next_url()), status
 
@@ -119,11 +119,10 @@ def forgotten_password() -> Response | tuple[str, int]:
         return render_template("auth/forgotten.html", form=form), INVALID_FORM_STATUS
     email = form.email.data.strip().lower()
     address = _client_address()
-    if throttle.is_throttled("reset", address, email):
+    # Every request counts against the limit: it is the mailbox being protected.
+    if throttle.start_attempt("reset", address, email) is None:
         add_error(form.email, TOO_MANY)
         return render_template("auth/forgotten.html", form=form), 429
-    # Every request counts against the limit: it is the mailbox being protected.
-    throttle.record_attempt("reset", address, email, succeeded=False)
     account = find_account(email)
     if account is not None and account.person.active:
         send_password_link(account, invitation=False)
@@ -148,6 +147,7 @@ def reset_password(token: str) -> Response | tuple[str, int]:
         return render_template("auth/link_invalid.html"), 404
     account.password_hash = passwords.hash_password(form.password.data)
     account.session_token = new_session_token()
+    throttle.forgive_login_failures(account.person.email or "")
     session.commit()
     logout_user()
     flash("Votre mot de passe est enregistré. Vous pouvez vous connecter.", "success")
@@ -164,16 +164,25 @@ def my_account() -> str:
 @access(Level.AUTHENTICATED)
 def change_password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
-    if form.validate():
-        account = session.get(Account, current_user.id)
-        assert account is not None
-        if passwords.verify_password(account.password_hash, form.current.data):
-            account.password_hash = passwords.hash_password(form.password.data)
-            # Other browsers still logged in with the old password are logged out.
-            account.session_token = new_session_token()
-            session.commit()
-            login_user(account)
-            flash("Mot de passe modifié.", "success")
-            return see_other("auth.my_account")
+    if not form.validate():
+        return render_template("auth/account.html", form=form), INVALID_FORM_STATUS
+    account = session.get(Account, current_user.id)
+    assert account is not None
+    # Guessing the current password from a stolen session is rate-limited like a login,
+    # and shares the account's budget of failures.
+    attempt = throttle.start_attempt("login", _client_address(), account.person.email or "")
+    if attempt is None:
+        add_error(form.current, TOO_MANY)
+        return render_template("auth/account.html", form=form), 429
+    if not passwords.verify_password(account.password_hash, form.current.data):
+        session.commit()  # the failure is already counted
         add_error(form.current, "Mot de passe actuel incorrect.")
-    return render_template("auth/account.html", form=form), INVALID_FORM_STATUS
+        return render_template("auth/account.html", form=form), INVALID_FORM_STATUS
+    throttle.mark_succeeded(attempt)
+    account.password_hash = passwords.hash_password(form.password.data)
+    # Other browsers still logged in with the old password are logged out.
+    account.session_token = new_session_token()
+    session.commit()
+    login_user(account)
+    flash("Mot de passe modifié.", "success")
+    return see_other("auth.my_account")

@@ -20,11 +20,19 @@ from core.web.forms import (
 )
 
 INVALID_CHOICE = "Ce choix n'est pas possible : choisissez dans la liste."
+INVALID_CHOICES = "Une des cases cochées n'est pas possible : cochez dans la liste."
 
 
 class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes; a value not offered (typed by hand) is refused."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICES)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
+        super().__init__(*args, **kwargs)
 
 
 class ChoiceField(SelectField):
@@ -100,7 +108,10 @@ class NeighbourhoodForm(FlaskForm):
     qpv_code = StringField(
         "Code QPV",
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
-        validators=[Optional(), max_length(20),
-                    Regexp(r"^Q[A-Z0-9]{4,19}$", message="Code QPV invalide (exemple : QN09301M).")],
+        validators=[
+            Optional(),
+            max_length(20),
+            Regexp(r"^Q[A-Z0-9]{4,19}$", message="Code QPV invalide (exemple : QN09301M)."),
+        ],
         description="Facultatif, si le quartier est un quartier prioritaire.",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from core.members import Association, Neighbourhood, Role
 from core.partners.forms import ContactForm, PartnerForm, ServiceForm
 from core.partners.models import Partner, PartnerContact, PartnerService, ServiceBarrier
 from core.partners.vocabulary import Barrier, PartnerKind
-from core.web.forms import INVALID_FORM_STATUS, add_error
+from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
 from core.web.views import (
     Page,
     commit_or_conflict,
@@ -106,10 +106,7 @@ def _partner_form(partner: Partner | None) -> PartnerForm:
 def _save_partner(form: PartnerForm, partner: Partner) -> bool:
     if not form.validate():
         return False
-    duplicate = select(Partner.id).where(
-        func.lower(Partner.name) == form.name.data.lower(), Partner.id != (partner.id or -1)
-    )
-    if session.scalar(duplicate):
+    if name_taken(Partner.name, form.name.data, Partner.id != (partner.id or -1)):
         add_error(form.name, TAKEN)
         return False
     for field in ("name", "description", "email", "phone", "address", "website"):

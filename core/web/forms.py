@@ -6,8 +6,13 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 from wtforms import Field
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from core.database import session
+from core.web.text import fold
 
 REQUIRED_MESSAGE = "Ce champ est obligatoire."
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 .\-]{5,24}$")
@@ -67,3 +72,14 @@ def not_blank(_form: FlaskForm, field: Field) -> None:
 def add_error(field: Field, message: str) -> None:
     """Attach an error found after validation (a duplicate, say) to its field."""
     field.errors = [*field.errors, message]
+
+
+def name_taken(column: InstrumentedAttribute[str], value: str,
+               *criteria: ColumnElement[bool]) -> bool:
+    """Whether a row matching ``criteria`` already bears this name, ignoring case and accents.
+
+    Compared in Python with fold(): SQLite's lower() only folds ASCII letters, so a SQL
+    check would let "ÉCOLE" in next to "école" there, and not on PostgreSQL.
+    """
+    wanted = fold(value)
+    return any(fold(name) == wanted for name in session.scalars(select(column).where(*criteria)))

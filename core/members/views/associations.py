@@ -15,7 +15,7 @@ from core.members.people import Person
 from core.members.roles import Role
 from core.members.scope import can_see_association_people
 from core.members.views import bp
-from core.web.forms import INVALID_FORM_STATUS, add_error
+from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
 from core.web.text import fold, slugify
 from core.web.views import commit_or_conflict, search_term, see_other
 
@@ -40,14 +40,12 @@ def _form(association: Association | None = None) -> AssociationForm:
 
 
 def _check_unique(form: AssociationForm, current: Association | None) -> bool:
-    others = select(Association).where(Association.id != (current.id if current else -1))
+    others = Association.id != (current.id if current else -1)
     ok = True
-    if session.scalar(others.where(func.lower(Association.name) == form.name.data.lower())):
+    if name_taken(Association.name, form.name.data, others):
         add_error(form.name, TAKEN)
         ok = False
-    if session.scalar(
-        others.where(func.lower(Association.short_name) == form.short_name.data.lower())
-    ):
+    if name_taken(Association.short_name, form.short_name.data, others):
         add_error(form.short_name, "Ce nom court est déjà utilisé.")
         ok = False
     return ok

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import flash, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.auth.permissions import Level, access, is_collective_admin
@@ -9,7 +9,7 @@ from core.database import session
 from core.members.forms import NeighbourhoodForm
 from core.members.neighbourhoods import Neighbourhood
 from core.members.views import bp
-from core.web.forms import INVALID_FORM_STATUS, add_error
+from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
 from core.web.views import commit_or_conflict, get_or_404, see_other
 
 TAKEN = "Ce quartier existe déjà."
@@ -19,10 +19,12 @@ def _save(form: NeighbourhoodForm, neighbourhood: Neighbourhood) -> bool:
     if not form.validate():
         return False
     others = select(Neighbourhood.id).where(Neighbourhood.id != (neighbourhood.id or -1))
-    if session.scalar(others.where(func.lower(Neighbourhood.name) == form.name.data.lower())):
+    if name_taken(Neighbourhood.name, form.name.data, others.whereclause):
         add_error(form.name, TAKEN)
         return False
-    if form.qpv_code.data and session.scalar(others.where(Neighbourhood.qpv_code == form.qpv_code.data)):
+    if form.qpv_code.data and session.scalar(
+        others.where(Neighbourhood.qpv_code == form.qpv_code.data)
+    ):
         add_error(form.qpv_code, "Ce code QPV est déjà attribué à un autre quartier.")
         return False
     neighbourhood.name = form.name.data

@@ -12,7 +12,6 @@ from alembic import op
 
 import core.database.base
 
-
 revision: str = 'core_0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ('core',)
