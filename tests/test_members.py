@@ -2,189 +2,31 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 import core.mail
 from core.auth.accounts import Account
 from core.members import Association, Membership, Neighbourhood, Person, Role
-from tests.conftest import World
+from tests.form_cases import FORMS, submit
 from tests.form_checks import (
     ADMIN_A,
     ADMIN_B,
-    BAD_EMAIL,
-    BAD_PHONE,
-    BAD_QPV,
-    BAD_WEBSITE,
     COLLECTIVE,
     COORD_A,
     EMAIL_TAKEN,
     INVALID_CHOICE,
-    REQUIRED,
     ROLE_REFUSED,
     VOLUNTEER_A,
-    Form,
     assert_refused,
     dump,
     error,
     fresh,
-    send,
 )
 from tests.support import PASSWORD, login, post, text_of
 
-
-def _fill_alpha(db: Session, world: World) -> None:
-    association = db.get(Association, world.asso_a.id)
-    association.email, association.phone = "contact@alpha.org", "01 48 00 00 00"
-    association.address, association.website = "1 rue de la Paix", "https://alpha.org"
-    db.commit()
-
-
-def _fill_samir(db: Session, world: World) -> None:
-    db.get(Person, world.supported_a.id).phone = "06 11 22 33 44"
-    db.commit()
-
-
-FORMS: dict[str, Form] = {
-    "association_create": Form(
-        COLLECTIVE, lambda w: "/associations/nouvelle",
-        lambda w: {"name": "Association Gamma", "short_name": "Gamma",
-                   "email": "contact@gamma.org", "phone": "01 23 45 67 89",
-                   "address": "2 place du Marché", "website": "https://gamma.org",
-                   "neighbourhoods": [w.neighbourhood.id]},
-        ("associations", "association_neighbourhoods"),
-    ),
-    "association_edit": Form(
-        ADMIN_A, lambda w: "/associations/alpha/modifier",
-        lambda w: {"name": "Association Alpha", "short_name": "Alpha",
-                   "email": "contact@alpha.org", "phone": "01 48 00 00 00",
-                   "address": "1 rue de la Paix", "website": "https://alpha.org",
-                   "neighbourhoods": [w.neighbourhood.id]},
-        ("associations", "association_neighbourhoods"), _fill_alpha,
-    ),
-    "person_create": Form(
-        COORD_A, lambda w: "/personnes/nouvelle",
-        lambda w: {"first_name": "Nadia", "last_name": "Nouvelle", "email": "nadia@test.org",
-                   "phone": "06 12 34 56 78", "association_id": w.asso_a.id, "role": "supported"},
-        ("people", "memberships"),
-    ),
-    "person_edit": Form(
-        COORD_A, lambda w: f"/personnes/{w.supported_a.id}/modifier",
-        lambda w: {"first_name": "Samir", "last_name": "Suivi", "email": "samir@test.org",
-                   "phone": "06 11 22 33 44"},
-        ("people",), _fill_samir,
-    ),
-    "membership_save": Form(
-        COORD_A, lambda w: f"/personnes/{w.supported_a.id}/roles",
-        lambda w: {"association_id": w.asso_a.id, "role": "volunteer"},
-        ("memberships",),
-    ),
-    "neighbourhood_create": Form(
-        COLLECTIVE, lambda w: "/quartiers/nouveau",
-        lambda w: {"name": "Cosmonautes", "city": "Saint-Denis", "qpv_code": "QN09301M"},
-        ("neighbourhoods",),
-    ),
-    "neighbourhood_edit": Form(
-        COLLECTIVE, lambda w: f"/quartiers/{w.neighbourhood.id}/modifier",
-        lambda w: {"name": "Franc-Moisin", "city": "Saint-Denis", "qpv_code": "QN09316M"},
-        ("neighbourhoods",),
-    ),
-}
-
-
-def submit(client: FlaskClient, db: Session, world: World, form_name: str,
-           changes: dict[str, Any]) -> tuple[TestResponse, dict[str, Any], dict[str, Any]]:
-    return send(client, db, world, FORMS[form_name], changes)
-
-
-# --- Validation of every form ------------------------------------------------------------
-
-REQUIRED_FIELDS = [
-    ("association_create", "name"), ("association_create", "short_name"),
-    ("association_edit", "name"), ("association_edit", "short_name"),
-    ("person_create", "first_name"), ("person_create", "last_name"),
-    ("person_create", "association_id"), ("person_create", "role"),
-    ("person_edit", "first_name"), ("person_edit", "last_name"),
-    ("membership_save", "association_id"), ("membership_save", "role"),
-    ("neighbourhood_create", "name"), ("neighbourhood_edit", "name"),
-]
-
-
-@pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
-@pytest.mark.parametrize(("form_name", "field_id"), REQUIRED_FIELDS)
-def test_required_field_left_empty(client, db, world, form_name, field_id, blank):
-    """An empty (or blank) required field is refused with the French message next to it."""
-    response, before, after = submit(client, db, world, form_name, {field_id: blank})
-    assert_refused(response, before, after, field_id, REQUIRED)
-    assert error(response, field_id) == REQUIRED
-
-
-TOO_LONG = [
-    ("association_create", "name", 150), ("association_create", "short_name", 40),
-    ("association_create", "address", 300), ("association_edit", "name", 150),
-    ("association_edit", "website", 300),
-    ("person_create", "first_name", 80), ("person_create", "last_name", 80),
-    ("person_edit", "first_name", 80), ("person_edit", "last_name", 80),
-    ("neighbourhood_create", "name", 120), ("neighbourhood_create", "city", 120),
-    ("neighbourhood_edit", "name", 120),
-]
-
-
-def _long_value(field_id: str, length: int) -> str:
-    if field_id == "website":
-        return "https://" + "a" * (length - 8)
-    return "É" * length
-
-
-@pytest.mark.parametrize(("form_name", "field_id", "limit"), TOO_LONG)
-def test_too_long_value(client, db, world, form_name, field_id, limit):
-    """One character over the limit is refused with "N caractères au maximum."."""
-    response, before, after = submit(client, db, world, form_name,
-                                     {field_id: _long_value(field_id, limit + 1)})
-    assert_refused(response, before, after, field_id, f"{limit} caractères au maximum.")
-
-
-@pytest.mark.parametrize(("form_name", "field_id", "limit"), TOO_LONG)
-def test_value_at_the_limit_is_saved(client, db, world, form_name, field_id, limit):
-    """Exactly the limit fits the database column too (PostgreSQL refuses longer strings)."""
-    response, _before, _after = submit(client, db, world, form_name,
-                                       {field_id: _long_value(field_id, limit)})
-    assert response.status_code == 303, error(response, field_id)
-
-
-MALFORMED = [
-    ("association_create", "email", "contact@", BAD_EMAIL),
-    ("association_create", "phone", "appelez-moi", BAD_PHONE),
-    ("association_create", "website", "www.gamma.org", BAD_WEBSITE),
-    ("association_edit", "email", "contact.alpha.org", BAD_EMAIL),
-    ("association_edit", "phone", "01 48", BAD_PHONE),
-    ("association_edit", "website", "javascript:alert(1)", BAD_WEBSITE),
-    ("person_create", "email", "nadia@", BAD_EMAIL),
-    ("person_create", "phone", "zéro six", BAD_PHONE),
-    ("person_edit", "email", "samir at test.org", BAD_EMAIL),
-    ("person_edit", "phone", "06-xx", BAD_PHONE),
-    ("person_create", "role", "superuser", INVALID_CHOICE),
-    ("person_create", "association_id", "abc", INVALID_CHOICE),
-    ("membership_save", "role", "superuser", INVALID_CHOICE),
-    ("membership_save", "association_id", "999999", INVALID_CHOICE),
-    ("neighbourhood_create", "qpv_code", "93200", BAD_QPV),
-    ("neighbourhood_edit", "qpv_code", "Q-1", BAD_QPV),
-]
-
-
-@pytest.mark.parametrize(("form_name", "field_id", "value", "message"), MALFORMED)
-def test_malformed_value(client, db, world, form_name, field_id, value, message):
-    """A malformed email, phone, website, QPV code or choice gets a French message."""
-    response, before, after = submit(client, db, world, form_name, {field_id: value})
-    assert_refused(response, before, after, field_id, message)
-
+# --- Duplicates and search ---------------------------------------------------------------
 
 DUPLICATES = [
     ("person_create", "email", "COORD.A@test.org", EMAIL_TAKEN),
@@ -252,64 +94,6 @@ def test_renaming_a_neighbourhood_to_a_taken_name(client, db, world):
                     {"name": "franc-moisin", "city": "Saint-Denis", "qpv_code": ""})
     assert_refused(response, before, dump(db, ("neighbourhoods",)), "name",
                    "Ce quartier existe déjà.")
-
-
-CSRF_POSTS: list[tuple[str, str, Callable[[World], str], Callable[[World], dict[str, Any]],
-                       tuple[str, ...]]] = [
-    *[(name, f.user, f.url, f.data, f.tables) for name, f in FORMS.items()],
-    ("person_status", ADMIN_A, lambda w: f"/personnes/{w.volunteer_a.id}/statut",
-     lambda w: {"active": "0"}, ("people",)),
-    ("association_status", COLLECTIVE, lambda w: "/associations/alpha/statut",
-     lambda w: {"active": "0"}, ("associations",)),
-    ("membership_remove", COORD_A,
-     lambda w: f"/personnes/{w.supported_a.id}/roles/"
-               f"{w.membership_id(w.supported_a, w.asso_a)}/retirer",
-     lambda w: {}, ("memberships",)),
-    ("account_invite", COORD_A, lambda w: f"/personnes/{w.supported_a.id}/acces",
-     lambda w: {}, ("accounts",)),
-]
-
-
-@pytest.mark.parametrize(("user", "url", "data", "tables"), [c[1:] for c in CSRF_POSTS],
-                         ids=[c[0] for c in CSRF_POSTS])
-def test_missing_csrf_token(app, client, db, world, user, url, data, tables):
-    """Without the CSRF token: a French 400 page, and nothing changes."""
-    login(client, user)
-    before = dump(db, tables)
-    response = post(client, url(world), data(world), csrf=False)
-    assert response.status_code == 400
-    assert "rien n&#39;a été enregistré" in text_of(response)
-    assert dump(db, tables) == before
-    with app.app_context():
-        assert core.mail.outbox() == []
-
-
-KEEP_TYPED = [
-    ("association_edit", {"name": "Alpha Renommée", "address": "9 avenue Neuve",
-                          "phone": "pas un numéro"}, "phone"),
-    ("association_edit", {"name": "Alpha Renommée", "email": "nouveau@alpha.org",
-                          "short_name": ""}, "short_name"),
-    ("person_edit", {"first_name": "Samira", "phone": "07 00 00 00 00",
-                     "email": "pas-une-adresse"}, "email"),
-    ("person_edit", {"first_name": "Samira", "email": "samira@test.org",
-                     "last_name": "L" * 81}, "last_name"),
-    ("person_edit", {"first_name": "Samira", "email": "coord.a@test.org"}, "email"),
-    ("neighbourhood_edit", {"name": "Franc-Moisin Bel-Air", "city": "Saint-Ouen",
-                            "qpv_code": "invalide"}, "qpv_code"),
-]
-
-
-@pytest.mark.parametrize(("form_name", "changes", "bad_field"), KEEP_TYPED)
-def test_edit_with_one_bad_field_loses_nothing(client, db, world, form_name, changes, bad_field):
-    """One bad field: the record keeps all its saved values, the form keeps what was typed."""
-    response, before, after = submit(client, db, world, form_name, changes)
-    assert response.status_code == 422
-    assert error(response, bad_field)
-    assert after == before
-    page = text_of(response)
-    for name, value in changes.items():
-        if name != bad_field and value:
-            assert f'value="{html.escape(value)}"' in page, f"{name} typed value lost"
 
 
 # --- Associations -------------------------------------------------------------------------

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,181 +9,26 @@ from werkzeug.test import TestResponse
 
 from core.members import Association
 from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
-from tests.conftest import World
+from tests.form_cases import FORMS, INVALID_CHOICES, PARTNER_TABLES, first_contact, first_service, submit
 from tests.form_checks import (
     ADMIN_A,
     ADMIN_B,
-    BAD_EMAIL,
-    BAD_PHONE,
-    BAD_WEBSITE,
     COLLECTIVE,
     COORD_A,
-    INVALID_CHOICE,
-    REQUIRED,
     VOLUNTEER_A,
-    Form,
     assert_refused,
     dump,
-    error,
     fresh,
-    send,
 )
 from tests.support import login, post, text_of
 
-INVALID_CHOICES = "Une des cases cochées n'est pas possible : cochez dans la liste."
 TAKEN = "Un partenaire porte déjà ce nom."
 
-
-def _contact(world: World) -> PartnerContact:
-    return world.partner.contacts[0]
-
-
-def _service(world: World) -> PartnerService:
-    return world.partner.services[0]
+PARTNER_FORMS = ["partner_create", "partner_edit", "contact_create", "contact_edit",
+                 "service_create", "service_edit"]
 
 
-def _fill_partner(db: Session, world: World) -> None:
-    partner = db.get(Partner, world.partner.id)
-    partner.description, partner.email = "Accompagne les 16-25 ans", "accueil@ml.fr"
-    partner.phone, partner.address = "01 49 00 00 00", "3 rue Gabriel Péri"
-    partner.website = "https://ml.fr"
-    db.commit()
-
-
-def _fill_contact(db: Session, world: World) -> None:
-    contact = db.get(PartnerContact, _contact(world).id)
-    contact.job_title, contact.email, contact.phone = "Conseiller", "paul@ml.fr", "06 01 02 03 04"
-    db.commit()
-
-
-def _fill_service(db: Session, world: World) -> None:
-    db.get(PartnerService, _service(world).id).description = "Places en crèche"
-    db.commit()
-
-
-PARTNER_TABLES = ("partners", "partner_associations", "partner_neighbourhoods")
-FORMS: dict[str, Form] = {
-    "partner_create": Form(
-        COORD_A, lambda w: "/partenaires/nouveau",
-        lambda w: {"name": "France Travail Saint-Denis", "kind": "france_travail",
-                   "description": "Agence locale", "email": "contact@ft.fr",
-                   "phone": "01 40 00 00 00", "address": "5 rue du Port",
-                   "website": "https://francetravail.fr", "neighbourhoods": [w.neighbourhood.id],
-                   "associations": [w.asso_a.id]},
-        PARTNER_TABLES,
-    ),
-    "partner_edit": Form(
-        COORD_A, lambda w: f"/partenaires/{w.partner.id}/modifier",
-        lambda w: {"name": "Mission Locale Test", "kind": "mission_locale",
-                   "description": "Accompagne les 16-25 ans", "email": "accueil@ml.fr",
-                   "phone": "01 49 00 00 00", "address": "3 rue Gabriel Péri",
-                   "website": "https://ml.fr", "neighbourhoods": [w.neighbourhood.id],
-                   "associations": [w.asso_a.id]},
-        PARTNER_TABLES, _fill_partner,
-    ),
-    "contact_create": Form(
-        COORD_A, lambda w: f"/partenaires/{w.partner.id}/contacts/nouveau",
-        lambda w: {"first_name": "Inès", "last_name": "Référente", "job_title": "Conseillère",
-                   "email": "ines@ml.fr", "phone": "01 02 03 04 05"},
-        ("partner_contacts",),
-    ),
-    "contact_edit": Form(
-        COORD_A,
-        lambda w: f"/partenaires/{w.partner.id}/contacts/{_contact(w).id}/modifier",
-        lambda w: {"first_name": "Paul", "last_name": "Conseiller", "job_title": "Conseiller",
-                   "email": "paul@ml.fr", "phone": "06 01 02 03 04"},
-        ("partner_contacts",), _fill_contact,
-    ),
-    "service_create": Form(
-        COORD_A, lambda w: f"/partenaires/{w.partner.id}/services/nouveau",
-        lambda w: {"name": "Atelier CV", "description": "Chaque mardi",
-                   "barriers": ["digital", "training"]},
-        ("partner_services", "partner_service_barriers"),
-    ),
-    "service_edit": Form(
-        COORD_A,
-        lambda w: f"/partenaires/{w.partner.id}/services/{_service(w).id}/modifier",
-        lambda w: {"name": "Garde solidaire", "description": "Places en crèche",
-                   "barriers": ["childcare"]},
-        ("partner_services", "partner_service_barriers"), _fill_service,
-    ),
-}
-
-
-def submit(client, db, world, form_name: str, changes: dict[str, Any]):
-    return send(client, db, world, FORMS[form_name], changes)
-
-
-# --- Validation of every form ------------------------------------------------------------
-
-@pytest.mark.parametrize("blank", ["", "  "], ids=["empty", "spaces"])
-@pytest.mark.parametrize(("form_name", "field_id"), [
-    ("partner_create", "name"), ("partner_create", "kind"),
-    ("partner_edit", "name"), ("partner_edit", "kind"),
-    ("contact_create", "first_name"), ("contact_create", "last_name"),
-    ("contact_edit", "first_name"), ("contact_edit", "last_name"),
-    ("service_create", "name"), ("service_edit", "name"),
-])
-def test_required_field_left_empty(client, db, world, form_name, field_id, blank):
-    """An empty (or blank) required field is refused with the French message next to it."""
-    response, before, after = submit(client, db, world, form_name, {field_id: blank})
-    assert_refused(response, before, after, field_id, REQUIRED)
-    assert error(response, field_id) == REQUIRED
-
-
-TOO_LONG = [
-    ("partner_create", "name", 150), ("partner_create", "description", 2000),
-    ("partner_create", "address", 300), ("partner_create", "website", 300),
-    ("partner_edit", "name", 150), ("partner_edit", "address", 300),
-    ("contact_create", "first_name", 80), ("contact_create", "last_name", 80),
-    ("contact_create", "job_title", 120), ("contact_edit", "last_name", 80),
-    ("service_create", "name", 150), ("service_create", "description", 2000),
-    ("service_edit", "name", 150),
-]
-
-
-def _long_value(field_id: str, length: int) -> str:
-    return "https://" + "a" * (length - 8) if field_id == "website" else "é" * length
-
-
-@pytest.mark.parametrize(("form_name", "field_id", "limit"), TOO_LONG)
-def test_too_long_value(client, db, world, form_name, field_id, limit):
-    """One character over the limit is refused with "N caractères au maximum."."""
-    response, before, after = submit(client, db, world, form_name,
-                                     {field_id: _long_value(field_id, limit + 1)})
-    assert_refused(response, before, after, field_id, f"{limit} caractères au maximum.")
-
-
-@pytest.mark.parametrize(("form_name", "field_id", "limit"), TOO_LONG)
-def test_value_at_the_limit_is_saved(client, db, world, form_name, field_id, limit):
-    """Exactly the limit fits the database column too (PostgreSQL refuses longer strings)."""
-    response, _before, _after = submit(client, db, world, form_name,
-                                       {field_id: _long_value(field_id, limit)})
-    assert response.status_code == 303, error(response, field_id)
-
-
-@pytest.mark.parametrize(("form_name", "field_id", "value", "message"), [
-    ("partner_create", "email", "contact@ft", BAD_EMAIL),
-    ("partner_create", "phone", "trente-neuf", BAD_PHONE),
-    ("partner_create", "website", "francetravail.fr", BAD_WEBSITE),
-    ("partner_create", "kind", "licorne", INVALID_CHOICE),
-    ("partner_create", "neighbourhoods", ["999999"], INVALID_CHOICES),
-    ("partner_edit", "email", "accueil@@ml.fr", BAD_EMAIL),
-    ("partner_edit", "phone", "12", BAD_PHONE),
-    ("partner_edit", "website", "ftp://ml.fr", BAD_WEBSITE),
-    ("partner_edit", "kind", "", REQUIRED),
-    ("contact_create", "email", "ines", BAD_EMAIL),
-    ("contact_create", "phone", "+33 (0)1", BAD_PHONE),
-    ("contact_edit", "email", "paul@ml", BAD_EMAIL),
-    ("contact_edit", "phone", "joignable le matin", BAD_PHONE),
-    ("service_create", "barriers", ["teleportation"], INVALID_CHOICES),
-    ("service_edit", "barriers", ["childcare", "bonheur"], INVALID_CHOICES),
-])
-def test_malformed_value(client, db, world, form_name, field_id, value, message):
-    """A malformed email, phone, website or choice gets a French message, nothing saved."""
-    response, before, after = submit(client, db, world, form_name, {field_id: value})
-    assert_refused(response, before, after, field_id, message)
-
+# --- Partner names and search ----------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["Mission Locale Test", "MISSION LOCALE TEST", " ccas test "])
 def test_partner_name_taken_on_create(client, db, world, name):
@@ -225,54 +67,6 @@ def test_coordinator_cannot_tick_an_association_they_do_not_manage(client, db, w
     response, before, after = submit(client, db, world, "partner_edit",
                                      {"associations": [world.asso_a.id, world.asso_b.id]})
     assert_refused(response, before, after, "associations", INVALID_CHOICES)
-
-
-@pytest.mark.parametrize(("user", "url", "data", "tables"), [
-    *[(f.user, f.url, f.data, f.tables) for f in FORMS.values()],
-    (COLLECTIVE, lambda w: f"/partenaires/{w.partner.id}/statut", lambda w: {"active": "0"},
-     ("partners",)),
-    (COORD_A, lambda w: f"/partenaires/{w.partner.id}/contacts/{_contact(w).id}/supprimer",
-     lambda w: {}, ("partner_contacts",)),
-    (COORD_A, lambda w: f"/partenaires/{w.partner.id}/services/{_service(w).id}/supprimer",
-     lambda w: {}, ("partner_services", "partner_service_barriers")),
-], ids=[*FORMS, "partner_status", "contact_delete", "service_delete"])
-def test_missing_csrf_token(client, db, world, user, url, data, tables):
-    """Without the CSRF token: a French 400 page, and nothing changes."""
-    login(client, user)
-    before = dump(db, tables)
-    response = post(client, url(world), data(world), csrf=False)
-    assert response.status_code == 400
-    assert "rien n&#39;a été enregistré" in text_of(response)
-    assert dump(db, tables) == before
-
-
-@pytest.mark.parametrize(("form_name", "changes", "bad_field"), [
-    ("partner_edit", {"name": "Mission Locale Plaine Commune", "address": "1 place Neuve",
-                      "email": "accueil@"}, "email"),
-    ("partner_edit", {"description": "Nouvelle présentation", "phone": "01 02 03 04 05",
-                      "name": ""}, "name"),
-    ("contact_edit", {"first_name": "Paulo", "job_title": "Directeur",
-                      "phone": "pas de téléphone"}, "phone"),
-    ("service_edit", {"description": "Nouvelle description", "barriers": ["housing"],
-                      "name": "S" * 151}, "name"),
-])
-def test_edit_with_one_bad_field_loses_nothing(client, db, world, form_name, changes, bad_field):
-    """One bad field: the record keeps all its saved values, the form keeps what was typed."""
-    response, before, after = submit(client, db, world, form_name, changes)
-    assert response.status_code == 422
-    assert error(response, bad_field)
-    assert after == before
-    page = text_of(response)
-    for name, value in changes.items():
-        if name == bad_field or not value:
-            continue
-        if name == "barriers":
-            assert 'checked id="barriers-0" name="barriers" type="checkbox" value="housing"' \
-                in page
-        elif name == "description":
-            assert f"{html.escape(value)}</textarea>" in page
-        else:
-            assert f'value="{html.escape(value)}"' in page, f"{name} typed value lost"
 
 
 # --- Partners ---------------------------------------------------------------------------
@@ -347,7 +141,7 @@ def test_volunteers_read_partners(client, world):
     assert "/modifier" not in page
 
 
-@pytest.mark.parametrize("form_name", list(FORMS))
+@pytest.mark.parametrize("form_name", PARTNER_FORMS)
 def test_volunteers_do_not_edit(client, db, world, form_name):
     """Volunteers read the directory; changing it takes a coordinator (403)."""
     form = FORMS[form_name]
@@ -474,7 +268,7 @@ def test_child_of_another_partner_is_not_found(client, db, world, kind, action, 
 
 @pytest.mark.parametrize("kind", ["contacts", "services"])
 def test_coordinator_deletes_a_contact_or_service(client, db, world, kind):
-    child_id = (_contact(world) if kind == "contacts" else _service(world)).id
+    child_id = (first_contact(world) if kind == "contacts" else first_service(world)).id
     login(client, COORD_A)
     response = post(client, f"/partenaires/{world.partner.id}/{kind}/{child_id}/supprimer")
     assert response.status_code == 303

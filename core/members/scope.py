@@ -10,7 +10,13 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import ColumnElement, exists, or_, select, true
 
-from core.auth.permissions import association_ids_with, has_role, is_collective_admin, my_roles
+from core.auth.permissions import (
+    association_ids_with,
+    grantable_roles,
+    has_role,
+    is_collective_admin,
+    my_roles,
+)
 from core.members.associations import Association
 from core.members.memberships import Membership
 from core.members.people import Person
@@ -75,8 +81,6 @@ def can_deactivate_person(person: Person) -> bool:
 
 
 def can_change_membership(membership: Membership) -> bool:
-    from core.auth.permissions import grantable_roles
-
     return membership.role in grantable_roles(membership.association_id)
 
 

@@ -6,9 +6,12 @@ from typing import Any, TypeVar
 
 from flask import abort, redirect, request, url_for
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from core.database import Base, session
+from core.web.forms import add_error
+from core.web.text import fold
 
 M = TypeVar("M", bound=Base)
 
@@ -33,8 +36,6 @@ def search_term() -> str:
 
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching ``term`` anywhere in a folded search key (escape "\\")."""
-    from core.web.text import fold
-
     escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -60,10 +61,6 @@ class Page:
 
 def commit_or_conflict(field: Any, message: str) -> bool:
     """Commit; if a unique constraint fired (a race the pre-check missed), say so on ``field``."""
-    from sqlalchemy.exc import IntegrityError
-
-    from core.web.forms import add_error
-
     try:
         session.commit()
     except IntegrityError:

@@ -149,6 +149,10 @@ def person_detail(person_id: int) -> str:
     person = _person_or_404(person_id)
     membership_form = MembershipForm()
     _membership_choices(membership_form)
+    return _person_page(person, membership_form)
+
+
+def _person_page(person: Person, membership_form: MembershipForm) -> str:
     return render_template(
         "members/person_detail.html",
         person=person,
@@ -225,16 +229,7 @@ def membership_save(person_id: int) -> Response | tuple[str, int]:
                 flash("Rôle enregistré.", "success")
                 return see_other("members.person_detail", person_id=person.id)
     session.rollback()
-    person = _person_or_404(person_id)
-    return render_template(
-        "members/person_detail.html",
-        person=person,
-        can_manage=can_manage_person(person),
-        can_deactivate=can_deactivate_person(person),
-        can_change=can_change_membership,
-        membership_form=form,
-        is_collective_admin=is_collective_admin(),
-    ), INVALID_FORM_STATUS
+    return _person_page(_person_or_404(person_id), form), INVALID_FORM_STATUS
 
 
 @bp.post("/personnes/<int:person_id>/roles/<int:membership_id>/retirer")
