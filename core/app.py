@@ -11,7 +11,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import auth, database, health
+from core import auth, database, health, pluginhost
 from core.auth.permissions import access_level_of
 from core.members.views import bp as members_bp
 from core.partners.views import bp as partners_bp
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(partners_bp)
+    pluginhost.init_app(app)
 
     _check_every_route_has_a_rule(app)
     return app

@@ -52,6 +52,11 @@ SETTINGS: list[Setting] = [
     Setting("LOGIN_WINDOW_MINUTES", 15, "Length of the rate-limiting window, in minutes."),
     Setting("RESET_TOKEN_MINUTES", 60, "Validity of an emailed password link, in minutes."),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
+    Setting("PLUGINS_STRICT", None, "Raise instead of logging when a plugin fails to load or a hook "
+            "fails. Default: on in tests (`TESTING`), off otherwise."),
+    Setting("TRACE_HOOKS", False, "Log every hook call with its plugin and duration."),
+    Setting("PLUGIN_MODULES", "", "Extra plugins not installed through entry points, as "
+            "`name=package.module,other=pkg.mod` (development and tests)."),
 ]
 
 # Read before the app exists, so not part of app.config.
@@ -79,6 +84,9 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
 
+    if app.config["PLUGINS_STRICT"] is None:
+        app.config["PLUGINS_STRICT"] = bool(app.config.get("TESTING"))
+    app.config["PLUGIN_MODULES"] = _plugin_modules(app.config["PLUGIN_MODULES"])
     secure = bool(app.config["SECURE_COOKIES"])
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
@@ -88,6 +96,13 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _plugin_modules(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return dict(value)
+    pairs = (item.split("=", 1) for item in str(value or "").split(",") if "=" in item)
+    return {name.strip(): module.strip() for name, module in pairs}
 
 
 def _loads(value: str) -> Any:

@@ -9,7 +9,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-PASSWORD = "mot-de-passe-de-test"
+from core.testing import TEST_PASSWORD as PASSWORD
+
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

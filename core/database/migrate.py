@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -15,9 +16,13 @@ CORE_BRANCH = "core"
 
 
 def alembic_config(app: Flask) -> Config:
+    """Core and plugin branches together: ``heads`` means the core and every plugin."""
     config = Config()
     config.set_main_option("script_location", str(CORE_MIGRATIONS))
-    config.set_main_option("version_locations", str(CORE_MIGRATIONS / "versions"))
+    from core.pluginhost.host import get_host
+
+    locations = [str(CORE_MIGRATIONS / "versions"), *get_host(app).migration_locations()]
+    config.set_main_option("version_locations", os.pathsep.join(locations))
     config.set_main_option("path_separator", "os")
     config.attributes["engine"] = get_database(app).engine
     return config

@@ -8,4 +8,5 @@ def load_core_models() -> None:
     import core.auth.reset_tokens
     import core.auth.throttle
     import core.members
-    import core.partners  # noqa: F401
+    import core.partners
+    import core.pluginhost.activation  # noqa: F401

@@ -1,0 +1,113 @@
+"""The stable surface for plugins: import from here, and nothing else from ``core``.
+
+A test fails if a module under ``plugins/`` imports any other part of the core, so this
+module is the contract: names are added here, never removed without a deprecation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+from flask import abort, g
+from flask_login import current_user
+
+from core.auth.permissions import Level, access, has_role
+from core.database import Base, TimestampMixin, UTCDateTime, session, utcnow, write_intent
+from core.mail import send_mail
+from core.members.roles import Role
+from core.pluginhost.contributions import (
+    AgendaItem,
+    AssociationRef,
+    Indicator,
+    NavEntry,
+    PermissionDecl,
+    PersonalData,
+    PersonRef,
+    PluginSettings,
+    Section,
+)
+from core.pluginhost.hookspecs import PROJECT
+from core.pluginhost.host import current_association, get_host
+from core.web.forms import INVALID_FORM_STATUS, add_error, max_length, required
+from core.web.views import see_other
+
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+# Fixtures of the testing kit (pytest plugin ``maillage``, installed with Maillage).
+TEST_FIXTURES = (
+    "maillage_app",
+    "maillage_client",
+    "maillage_db",
+    "maillage_association",
+    "maillage_users",
+    "maillage_login",
+    "maillage_enable_plugin",
+)
+
+
+def plugin_associations() -> list[AssociationRef]:
+    """Associations of the current user that enabled the plugin whose page this is."""
+    return list(g.get("plugin_associations", []))
+
+
+def association_or_404() -> AssociationRef:
+    """The association named in the URL (``<association>``), checked by the host."""
+    association = current_association()
+    if association is None:
+        abort(404)
+    return association
+
+
+def require_role(association: AssociationRef, minimum: Role) -> None:
+    """403 unless the current user holds ``minimum`` (or more) in the association."""
+    if not has_role(association.id, minimum):
+        abort(403)
+
+
+def settings_for(plugin: str, association: AssociationRef) -> dict[str, Any]:
+    """The plugin's settings for the association: saved values over the defaults."""
+    return get_host().settings_for(plugin, association.id)
+
+
+def current_person() -> PersonRef | None:
+    if not current_user.is_authenticated:
+        return None
+    person = current_user.person
+    return PersonRef(id=person.id, first_name=person.first_name, last_name=person.last_name)
+
+
+__all__ = [
+    "INVALID_FORM_STATUS",
+    "TEST_FIXTURES",
+    "AgendaItem",
+    "AssociationRef",
+    "Base",
+    "Indicator",
+    "Level",
+    "NavEntry",
+    "PermissionDecl",
+    "PersonRef",
+    "PersonalData",
+    "PluginSettings",
+    "Role",
+    "Section",
+    "TimestampMixin",
+    "UTCDateTime",
+    "access",
+    "add_error",
+    "association_or_404",
+    "current_person",
+    "has_role",
+    "hookimpl",
+    "max_length",
+    "plugin_associations",
+    "require_role",
+    "required",
+    "see_other",
+    "send_mail",
+    "session",
+    "settings_for",
+    "utcnow",
+    "write_intent",
+]

@@ -1,0 +1,100 @@
+"""The structured values plugins return from their hooks (never raw HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+
+@dataclass(frozen=True)
+class AssociationRef:
+    """The association a hook is called for (plugins never see core models)."""
+
+    id: int
+    slug: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    id: int
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation. ``endpoint`` is the plugin's own view."""
+
+    label: str
+    endpoint: str
+    icon: str = ""
+    weight: int = 100
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block on a page (dashboard widget, person or association section).
+
+    ``template`` is one of the plugin's templates (``<plugin>/...html``), rendered
+    with ``context``; the core frames it with ``title`` and orders by ``weight``.
+    """
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    weight: int = 100
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """Something that happens at a time, shown in the shared agenda."""
+
+    title: str
+    start: datetime
+    end: datetime
+    url: str = ""
+    kind: str = "other"
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """A per-association settings form and the values used until someone saves it."""
+
+    form: type[FlaskForm]
+    defaults: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PermissionDecl:
+    """A permission the plugin checks, and the least role that holds it by default."""
+
+    name: str
+    label: str
+    minimum_role: str = "coordinator"
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What a plugin holds about one person: a title and JSON-ready records."""
+
+    title: str
+    records: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A count for funder reports; ``value`` is a number, never a list of people."""
+
+    key: str
+    label: str
+    value: int | float
+    unit: str = ""
+    period_start: date | None = None
+    period_end: date | None = None

@@ -1,0 +1,103 @@
+"""Hook specifications: everything a plugin may contribute to Maillage.
+
+Each hook is called with keyword arguments; an implementation may accept only the
+ones it needs. Hooks marked *per association* are called only for plugins that the
+association in question has enabled (and that the collective has not forbidden).
+CONTRIBUTING.md documents each hook; a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+
+    from core.pluginhost.contributions import (
+        AgendaItem,
+        AssociationRef,
+        Indicator,
+        NavEntry,
+        PermissionDecl,
+        PersonalData,
+        PersonRef,
+        PluginSettings,
+        Section,
+    )
+
+PROJECT = "maillage"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+@hookspec(firstresult=True)
+def blueprint() -> Blueprint | None:
+    """The plugin's pages: a Blueprint named after the plugin, with url_prefix
+    ``/p/<plugin>``. Called once at start-up."""
+
+
+@hookspec
+def navigation() -> list[NavEntry]:
+    """Entries for the main navigation, shown to users of at least one association
+    that enabled the plugin."""
+
+
+@hookspec
+def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Section]:
+    """Per association: blocks for the dashboard of ``person``."""
+
+
+@hookspec
+def agenda_items(association: AssociationRef, start: datetime, end: datetime) -> list[AgendaItem]:
+    """Per association: what the plugin puts in the shared agenda between start and end."""
+
+
+@hookspec
+def person_sections(association: AssociationRef, person: PersonRef) -> list[Section]:
+    """Per association: blocks on the page of a person of that association."""
+
+
+@hookspec
+def association_sections(association: AssociationRef) -> list[Section]:
+    """Per association: blocks on the association's page."""
+
+
+@hookspec(firstresult=True)
+def settings_form() -> PluginSettings | None:
+    """The per-association settings form and its default values."""
+
+
+@hookspec
+def permissions() -> list[PermissionDecl]:
+    """Permissions the plugin declares (shown to admins, checked by the plugin)."""
+
+
+@hookspec
+def cli_commands() -> list[click.Command]:
+    """Commands added under ``maillage <plugin> ...``."""
+
+
+@hookspec(firstresult=True)
+def migrations_location() -> str | None:
+    """Folder of the plugin's Alembic versions (its own branch, labelled with its name)."""
+
+
+@hookspec
+def export_person_data(person: PersonRef) -> PersonalData | None:
+    """Everything the plugin stores about ``person``, for a data-access request.
+    Called for every plugin, enabled or not: data outlives a switch-off."""
+
+
+@hookspec
+def erase_person_data(person: PersonRef) -> int:
+    """Delete or anonymise what the plugin stores about ``person``; return how many
+    records were affected. Called for every plugin, enabled or not."""
+
+
+@hookspec
+def report_indicators(association: AssociationRef, period_start: date,
+                      period_end: date) -> list[Indicator]:
+    """Per association: counts for funder reports over the period."""

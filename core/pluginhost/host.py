@@ -1,0 +1,184 @@
+"""The plugin host: loads every installed plugin once, then serves each request
+with only the plugins that the request's associations enabled."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any, cast
+
+import click
+import pluggy
+from flask import Flask, abort, current_app, g, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from core.database import Base
+from core.pluginhost import hookspecs
+from core.pluginhost.calling import HookFailed, call_each
+from core.pluginhost.contributions import AssociationRef, PluginSettings, Section
+from core.pluginhost.registry import (
+    LoadedPlugin,
+    PluginRefused,
+    check_blueprint,
+    check_name,
+    check_tables,
+    discover,
+    import_plugin,
+)
+from core.pluginhost.state import enabled_state
+
+logger = logging.getLogger("maillage.plugins")
+EXTENSION_KEY = "maillage.plugins"
+
+
+class PluginHost:
+    def __init__(self, app: Flask) -> None:
+        self.manager = pluggy.PluginManager(hookspecs.PROJECT)
+        self.manager.add_hookspecs(hookspecs)
+        self.strict = bool(app.config["PLUGINS_STRICT"])
+        self.plugins: dict[str, LoadedPlugin] = {}
+        for plugin in discover(dict(app.config.get("PLUGIN_MODULES") or {})):
+            self.plugins[plugin.name] = plugin
+            self._load(app, plugin)
+
+    # --- start-up ------------------------------------------------------------------------
+
+    def _load(self, app: Flask, plugin: LoadedPlugin) -> None:
+        import_plugin(plugin)
+        if plugin.module is not None:
+            try:
+                self._register(app, plugin)
+            except PluginRefused as refusal:
+                plugin.error = f"refusé — {refusal}"
+            except Exception as error:  # a broken plugin must not stop the site
+                plugin.error = f"erreur à l'enregistrement : {type(error).__name__}: {error}"
+                logger.exception("plugin %s: registration failed", plugin.name)
+        if plugin.error:
+            self._forget(plugin)
+            logger.error("plugin %s not loaded: %s", plugin.name, plugin.error)
+            if self.strict:
+                raise RuntimeError(f"plugin {plugin.name}: {plugin.error}\n{plugin.details}")
+
+    def _register(self, app: Flask, plugin: LoadedPlugin) -> None:
+        check_name(plugin)
+        check_tables(plugin)
+        try:
+            self.manager.register(plugin.module, name=plugin.name)
+            self.manager.check_pending()
+        except pluggy.PluginValidationError as error:
+            raise PluginRefused(f"crochets : {error}") from error
+        with app.app_context():
+            blueprint = self.call_one(plugin.name, "blueprint")
+            if blueprint is not None:
+                check_blueprint(plugin, blueprint)
+                blueprint.before_request(_gate(plugin.name))
+                app.register_blueprint(blueprint)
+                plugin.blueprint = blueprint
+            commands = [c for _, cs in self._call([plugin.name], "cli_commands") for c in cs]
+        if commands:
+            group = click.Group(plugin.name, help=f"Commandes du module {plugin.title}.")
+            for command in commands:
+                group.add_command(command)
+            app.cli.add_command(group)
+
+    def _forget(self, plugin: LoadedPlugin) -> None:
+        if self.manager.is_registered(plugin.module) if plugin.module else False:
+            self.manager.unregister(plugin.module)
+        # A refused plugin's tables must never be created by the migrations.
+        for table in plugin.tables:
+            if table in Base.metadata.tables:
+                Base.metadata.remove(Base.metadata.tables[table])
+
+    # --- calling hooks -------------------------------------------------------------------
+
+    @property
+    def registered(self) -> list[str]:
+        return sorted(name for name, plugin in self.plugins.items() if plugin.ok)
+
+    def _call(self, plugins: Iterable[str] | None, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        return call_each(self.manager, hook, plugins, **kwargs)
+
+    def call_one(self, plugin: str, hook: str, **kwargs: Any) -> Any:
+        results = self._call([plugin], hook, **kwargs)
+        return results[0][1] if results else None
+
+    def call_all(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every registered plugin, enabled or not (export, erasure, migrations)."""
+        return self._call(None, hook, **kwargs)
+
+    def call_for(self, association_id: int, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Plugins enabled for this association (and not forbidden)."""
+        plugins = enabled_state().plugins_for(association_id)
+        return self._call(plugins, hook, **kwargs) if plugins else []
+
+    def call_enabled(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Plugins enabled in at least one of the user's associations."""
+        plugins = enabled_state().plugins()
+        return self._call(plugins, hook, **kwargs) if plugins else []
+
+    # --- what pages use ------------------------------------------------------------------
+
+    def settings_of(self, plugin: str) -> PluginSettings | None:
+        return cast(PluginSettings | None, self.call_one(plugin, "settings_form"))
+
+    def settings_for(self, plugin: str, association_id: int) -> dict[str, Any]:
+        declared = self.settings_of(plugin)
+        defaults = dict(declared.defaults) if declared else {}
+        saved = enabled_state().settings.get((plugin, association_id), {})
+        return {**defaults, **{k: v for k, v in saved.items() if k in defaults}}
+
+    def render_sections(self, results: list[tuple[str, Any]]) -> list[tuple[str, Markup]]:
+        """Render contributed sections, ordered by weight; one that fails is dropped."""
+        sections = [(plugin, s) for plugin, items in results for s in items or []
+                    if isinstance(s, Section)]
+        rendered = []
+        for plugin, section in sorted(sections, key=lambda item: item[1].weight):
+            try:
+                html = render_template(section.template, **section.context)
+            except Exception as error:
+                logger.exception("plugin %s: section %r failed to render", plugin, section.title)
+                if self.strict:
+                    raise HookFailed(f"plugin {plugin}: section failed: {error}") from error
+                continue
+            rendered.append((section.title, Markup(html)))  # noqa: S704 - our own template output
+        return rendered
+
+    def migration_locations(self) -> list[str]:
+        return [str(location) for _, location in self.call_all("migrations_location")]
+
+
+def _gate(plugin: str):
+    """Before every page of a plugin: 404 unless one of the user's associations enabled
+    it; with an ``<association>`` in the URL, that association must have enabled it."""
+
+    def gate() -> Any:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        associations = enabled_state().associations.get(plugin, [])
+        if not associations:
+            abort(404)
+        slug = (request.view_args or {}).get("association")
+        if slug is not None:
+            chosen = next((a for a in associations if a.slug == slug), None)
+            if chosen is None:
+                abort(404)
+            g.plugin_association = chosen
+        g.plugin_associations = associations
+        return None
+
+    return gate
+
+
+def get_host(app: Flask | None = None) -> PluginHost:
+    return cast(PluginHost, (app or current_app).extensions[EXTENSION_KEY])
+
+
+def init_app(app: Flask) -> PluginHost:
+    host = PluginHost(app)
+    app.extensions[EXTENSION_KEY] = host
+    return host
+
+
+def current_association() -> AssociationRef | None:
+    return g.get("plugin_association")

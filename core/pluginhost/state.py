@@ -1,0 +1,60 @@
+"""The enabling state of the current request, read in a single query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.auth.permissions import is_collective_admin, my_roles
+from core.database import session
+from core.members.associations import Association
+from core.pluginhost.activation import PluginActivation, PluginPolicy
+from core.pluginhost.contributions import AssociationRef
+
+
+@dataclass
+class EnabledState:
+    """For each plugin: the associations (within the user's reach) that enabled it."""
+
+    associations: dict[str, list[AssociationRef]] = field(default_factory=dict)
+    settings: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+    def plugins(self) -> set[str]:
+        return set(self.associations)
+
+    def enabled_for(self, plugin: str, association_id: int) -> bool:
+        return (plugin, association_id) in self.settings
+
+    def plugins_for(self, association_id: int) -> set[str]:
+        return {plugin for plugin, aid in self.settings if aid == association_id}
+
+
+def enabled_state() -> EnabledState:
+    """Plugins enabled in the associations the user belongs to (all, for a collective
+    admin), minus those the collective forbids — one query, cached for the request."""
+    if "_maillage_plugins" in g:
+        return g._maillage_plugins
+    state = EnabledState()
+    if current_user.is_authenticated:
+        forbidden = select(PluginPolicy.plugin).where(PluginPolicy.forbidden)
+        query = (
+            select(PluginActivation.plugin, PluginActivation.settings, Association.id,
+                   Association.slug, Association.name, Association.short_name)
+            .join(Association, Association.id == PluginActivation.association_id)
+            .where(PluginActivation.enabled, Association.active,
+                   PluginActivation.plugin.not_in(forbidden))
+            .order_by(Association.name)
+        )
+        if not is_collective_admin():
+            query = query.where(Association.id.in_(list(my_roles())))
+        for plugin, settings, aid, slug, name, short_name in session.execute(query):
+            state.associations.setdefault(plugin, []).append(
+                AssociationRef(id=aid, slug=slug, name=name, short_name=short_name)
+            )
+            state.settings[(plugin, aid)] = dict(settings or {})
+    g._maillage_plugins = state
+    return state
