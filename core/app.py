@@ -15,6 +15,7 @@ from core import auth, database, health, pluginhost
 from core.auth.permissions import access_level_of
 from core.members.views import bp as members_bp
 from core.partners.views import bp as partners_bp
+from core.pluginhost.views import bp as plugin_admin_bp
 from core.settings import INSTANCE_PATH_ENV, load_settings
 from core.web import errors, security, templating
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(plugin_admin_bp)
     pluginhost.init_app(app)
 
     _check_every_route_has_a_rule(app)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.app import create_app
 from core.database import migrate as migrations
 from core.database import session, write_intent
+from core.pluginhost.cli import plugins_group
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -79,6 +80,7 @@ cli = FlaskGroup(create_app=create_app, name="maillage", add_version_option=True
 cli.add_command(db_group)
 cli.add_command(demo_group)
 cli.add_command(admin_group)
+cli.add_command(plugins_group)
 
 
 def main() -> None:

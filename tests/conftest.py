@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from core.auth.accounts import Account
+from core.database.migrate import upgrade
 from core.members import Association, Membership, Neighbourhood, Person, Role
 from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
 from core.testing import (  # noqa: F401 - re-exported for the suite's modules
@@ -37,6 +38,19 @@ requires_postgresql = pytest.mark.skipif(
 sqlite_only = pytest.mark.skipif(
     bool(TEST_DATABASE_URL), reason="checks SQLite-specific settings; this run uses PostgreSQL"
 )
+
+
+# A complete plugin, loaded (not enabled) in the suite's app so that every page and the
+# migrations are exercised with a plugin present.
+SUITE_PLUGINS = {"exemplum": "tests.plugin_fixtures.exemplum.plugin"}
+
+
+@pytest.fixture(scope="session")
+def maillage_migrated_app(maillage_database_url: str, maillage_instance_path: str) -> Flask:
+    """The kit's app, plus the suite's example plugin."""
+    app = make_app(maillage_database_url, PLUGIN_MODULES=SUITE_PLUGINS)
+    upgrade(app)
+    return app
 
 
 # The suite uses the testing kit (core/testing.py) under shorter names.

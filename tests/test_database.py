@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from core.database import Base, get_database, get_session, write_intent
 from core.database.migrate import alembic_config, current_heads, downgrade, upgrade
 from core.database.models import load_core_models
-from tests.conftest import make_app, sqlite_only
+from tests.conftest import SUITE_PLUGINS, make_app, sqlite_only
 
 
 def _schema_differences(app: Flask) -> list:
@@ -31,12 +31,12 @@ def test_migrations_produce_exactly_the_schema_of_the_models(migrated_app: Flask
 
 
 def test_migrations_go_down_to_nothing_and_back(tmp_path) -> None:
-    app = make_app(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}")
+    app = make_app(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}", PLUGIN_MODULES=SUITE_PLUGINS)
     upgrade(app)
     with app.app_context():
         expected = set(ScriptDirectory.from_config(alembic_config(app)).get_heads())
     assert current_heads(app) == expected
-    downgrade(app, "core@base")
+    downgrade(app, "base")
     tables = set(inspect(get_database(app).engine).get_table_names())
     assert tables <= {"alembic_version"}
     upgrade(app)
@@ -110,3 +110,20 @@ def test_post_requests_write_under_a_write_transaction(app: Flask, client, world
     for thread in threads:
         thread.join()
     assert statuses == [303] * len(clients)
+
+
+def test_one_plugin_tables_are_removed_and_restored_alone(database_url: str, app: Flask) -> None:
+    """`maillage db downgrade exemplum@base` drops the plugin's tables, nothing else;
+    `maillage db upgrade` brings them back. On SQLite and PostgreSQL (CI runs both)."""
+    plugin_app = make_app(database_url, PLUGIN_MODULES=SUITE_PLUGINS)
+    inspector = lambda: set(inspect(get_database(plugin_app).engine).get_table_names())  # noqa: E731
+    assert "exemplum_items" in inspector()
+    try:
+        downgrade(plugin_app, "exemplum@base")
+        tables = inspector()
+        assert "exemplum_items" not in tables
+        assert {"people", "associations", "plugin_activations"} <= tables
+    finally:
+        upgrade(plugin_app)
+    assert "exemplum_items" in inspector()
+    assert _schema_differences(plugin_app) == []

@@ -90,6 +90,9 @@ GETS = [
     Case("members.person_edit", lambda w: f"/personnes/{w.admin_a.id}/modifier",
          (LOGIN, 403, 403, 200, 200), label="someone who outranks a coordinator"),
     Case("members.collective_admin_list", lambda w: "/administration-collectif", COLLECTIVE_PAGE),
+    Case("members.person_export", lambda w: f"/personnes/{PA(w)}/donnees.json", MANAGER_PAGE),
+    Case("members.person_export", lambda w: f"/personnes/{PB(w)}/donnees.json",
+         (LOGIN, 403, 404, 404, 200), label="in B"),
     Case("partners.partner_list", lambda w: "/partenaires/", MEMBER),
     Case("partners.partner_create", lambda w: "/partenaires/nouveau", MANAGER_PAGE),
     Case("partners.partner_detail", lambda w: f"/partenaires/{w.partner.id}", MEMBER),
@@ -108,6 +111,19 @@ GETS = [
     Case("partners.service_edit",
          lambda w: f"/partenaires/{w.partner.id}/services/{w.partner.services[0].id}/modifier",
          MANAGER_PAGE),
+    Case("plugin_admin.association_plugins", lambda w: "/associations/alpha/modules",
+         (LOGIN, 403, 403, 200, 200), label="own"),
+    Case("plugin_admin.association_plugins", lambda w: "/associations/beta/modules",
+         (LOGIN, 403, 404, 404, 200), label="other"),
+    Case("plugin_admin.association_plugin_settings",
+         lambda w: "/associations/alpha/modules/exemplum/reglages", (LOGIN, 403, 403, 200, 200)),
+    Case("plugin_admin.association_plugin_settings",
+         lambda w: "/associations/alpha/modules/inconnu/reglages", (LOGIN, 403, 403, 404, 404),
+         label="unknown plugin"),
+    Case("plugin_admin.collective_plugins", lambda w: "/administration/modules", COLLECTIVE_PAGE),
+    # A plugin nobody enabled: its pages do not exist for anyone.
+    Case("exemplum.home", lambda w: "/p/exemplum/", logged(404)),
+    Case("exemplum.index", lambda w: "/p/exemplum/alpha/", logged(404)),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
@@ -165,6 +181,15 @@ POSTS = [
     Case("partners.service_edit",
          lambda w: f"/partenaires/{w.partner.id}/services/{w.partner.services[0].id}/modifier",
          (LOGIN, 403, 422, 422, 422), "POST", {"name": ""}),
+    Case("plugin_admin.association_plugin_settings",
+         lambda w: "/associations/alpha/modules/exemplum/reglages", (LOGIN, 403, 403, 422, 422),
+         "POST", {"greeting": ""}),
+    Case("plugin_admin.association_plugin_toggle", lambda w: "/associations/alpha/modules/exemplum/etat",
+         (LOGIN, 403, 403, 303, 303), "POST", {"enabled": "0"}),
+    Case("plugin_admin.association_plugin_toggle", lambda w: "/associations/beta/modules/exemplum/etat",
+         (LOGIN, 403, 404, 404, 303), "POST", {"enabled": "0"}, label="other"),
+    Case("plugin_admin.collective_plugin_policy", lambda w: "/administration/modules/exemplum/interdiction",
+         (LOGIN, 403, 403, 403, 303), "POST", {"forbidden": "0"}),
 ]
 
 # Destructive actions come last so that earlier cases still find their records.
@@ -182,6 +207,8 @@ DESTRUCTIVE = [
     Case("partners.service_delete",
          lambda w: f"/partenaires/{w.partner.id}/services/{w.partner.services[0].id}/supprimer",
          (LOGIN, 403, 303, 303, 303), "POST"),
+    Case("members.person_erase", lambda w: f"/personnes/{PB(w)}/effacer",
+         (LOGIN, 403, 403, 403, 303), "POST"),
     Case("auth.logout", lambda w: "/logout", (LOGIN, 303, 303, 303, 303), "POST"),
 ]
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from core.database import Base
+from core.database.base import UTCDateTime
 from core.database.models import load_core_models
 
 load_core_models()
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our UTC datetime type as the plain SQLAlchemy type it stores as, so that
+    migrations (a plugin's especially) import nothing from the core."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_online() -> None:
@@ -21,6 +32,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things: Alembic copies the table instead.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

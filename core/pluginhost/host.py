@@ -41,6 +41,8 @@ class PluginHost:
         for plugin in discover(dict(app.config.get("PLUGIN_MODULES") or {})):
             self.plugins[plugin.name] = plugin
             self._load(app, plugin)
+        self.blueprints = frozenset(p.name for p in self.plugins.values() if p.blueprint)
+        app.before_request(self._gate)
 
     # --- start-up ------------------------------------------------------------------------
 
@@ -72,7 +74,6 @@ class PluginHost:
             blueprint = self.call_one(plugin.name, "blueprint")
             if blueprint is not None:
                 check_blueprint(plugin, blueprint)
-                blueprint.before_request(_gate(plugin.name))
                 app.register_blueprint(blueprint)
                 plugin.blueprint = blueprint
             commands = [c for _, cs in self._call([plugin.name], "cli_commands") for c in cs]
@@ -83,10 +84,12 @@ class PluginHost:
             app.cli.add_command(group)
 
     def _forget(self, plugin: LoadedPlugin) -> None:
-        if self.manager.is_registered(plugin.module) if plugin.module else False:
-            self.manager.unregister(plugin.module)
-        # A refused plugin's tables must never be created by the migrations.
-        for table in plugin.tables:
+        if self.manager.has_plugin(plugin.name):
+            self.manager.unregister(name=plugin.name)
+        # A refused plugin's tables must never be created by the migrations (unless a
+        # plugin that was accepted owns them too: same module under two names).
+        owned = {t for other in self.plugins.values() if other.ok for t in other.tables}
+        for table in plugin.tables - owned:
             if table in Base.metadata.tables:
                 Base.metadata.remove(Base.metadata.tables[table])
 
@@ -144,15 +147,12 @@ class PluginHost:
             rendered.append((section.title, Markup(html)))  # noqa: S704 - our own template output
         return rendered
 
-    def migration_locations(self) -> list[str]:
-        return [str(location) for _, location in self.call_all("migrations_location")]
-
-
-def _gate(plugin: str):
-    """Before every page of a plugin: 404 unless one of the user's associations enabled
-    it; with an ``<association>`` in the URL, that association must have enabled it."""
-
-    def gate() -> Any:
+    def _gate(self) -> Any:
+        """Before every plugin page: 404 unless one of the user's associations enabled the
+        plugin; with an ``<association>`` in the URL, that association must have enabled it."""
+        plugin = request.blueprint
+        if plugin not in self.blueprints:
+            return None
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
         associations = enabled_state().associations.get(plugin, [])
@@ -167,7 +167,8 @@ def _gate(plugin: str):
         g.plugin_associations = associations
         return None
 
-    return gate
+    def migration_locations(self) -> list[str]:
+        return [str(location) for _, location in self.call_all("migrations_location")]
 
 
 def get_host(app: Flask | None = None) -> PluginHost:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -71,8 +72,20 @@ def import_plugin(plugin: LoadedPlugin) -> None:
     _TABLES_BY_MODULE.setdefault(module.__name__, set()).update(added)
     plugin.module = module
     plugin.tables = set(_TABLES_BY_MODULE[module.__name__])
-    plugin.version = plugin.version or str(getattr(module, "__version__", ""))
-    plugin.title = str(getattr(module, "TITLE", "") or plugin.name)
+    plugin.version = plugin.version or str(_declared(module, "__version__") or "")
+    plugin.title = str(_declared(module, "TITLE") or plugin.name)
+
+
+def _declared(module: ModuleType, attribute: str) -> Any:
+    """An attribute of the plugin module or, failing that, of its enclosing packages
+    (``TITLE`` and ``__version__`` usually sit in the package's ``__init__``)."""
+    name = module.__name__
+    while name:
+        found = getattr(sys.modules.get(name), attribute, None)
+        if found:
+            return found
+        name = name.rpartition(".")[0]
+    return None
 
 
 def check_name(plugin: LoadedPlugin) -> None:

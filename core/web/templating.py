@@ -2,46 +2,86 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime
+from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from core.auth.permissions import Level, has_level
 from core.database import session
 from core.members.collective import Collective
+from core.pluginhost.contributions import NavEntry
+from core.pluginhost.host import get_host
+
+logger = logging.getLogger("maillage.plugins")
 
 
 @dataclass(frozen=True)
-class NavEntry:
+class CoreLink:
     label: str
     endpoint: str
     level: Level
 
-    @property
-    def url(self) -> str:
-        return url_for(self.endpoint)
 
-    @property
-    def current(self) -> bool:
-        blueprint_prefix = self.endpoint.rsplit("_", 1)[0]
-        return bool(request.endpoint) and request.endpoint.startswith(blueprint_prefix)
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool
+    endpoint: str
 
 
 NAVIGATION = [
-    NavEntry("Accueil", "members.dashboard", Level.AUTHENTICATED),
-    NavEntry("Associations", "members.association_list", Level.MEMBER),
-    NavEntry("Personnes", "members.person_list", Level.MANAGER),
-    NavEntry("Partenaires", "partners.partner_list", Level.MEMBER),
-    NavEntry("Quartiers", "members.neighbourhood_list", Level.MEMBER),
-    NavEntry("Administration", "members.collective_admin_list", Level.COLLECTIVE_ADMIN),
+    CoreLink("Accueil", "members.dashboard", Level.AUTHENTICATED),
+    CoreLink("Associations", "members.association_list", Level.MEMBER),
+    CoreLink("Personnes", "members.person_list", Level.MANAGER),
+    CoreLink("Partenaires", "partners.partner_list", Level.MEMBER),
+    CoreLink("Quartiers", "members.neighbourhood_list", Level.MEMBER),
+    CoreLink("Administration", "members.collective_admin_list", Level.COLLECTIVE_ADMIN),
+    CoreLink("Modules", "plugin_admin.collective_plugins", Level.COLLECTIVE_ADMIN),
 ]
 
 
-def _navigation() -> list[NavEntry]:
-    return [entry for entry in NAVIGATION if has_level(entry.level)]
+def _is_current(endpoint: str) -> bool:
+    # "members.person_list" is current on every "members.person_*" page.
+    prefix = endpoint.rsplit("_", 1)[0]
+    return bool(request.endpoint) and request.endpoint.startswith(prefix)
+
+
+def _navigation() -> list[Link]:
+    if "_maillage_navigation" not in g:  # the layout and the dashboard both show it
+        g._maillage_navigation = _build_navigation()
+    return g._maillage_navigation
+
+
+def _build_navigation() -> list[Link]:
+    links = [
+        Link(entry.label, url_for(entry.endpoint), _is_current(entry.endpoint), entry.endpoint)
+        for entry in NAVIGATION
+        if has_level(entry.level)
+    ]
+    if not current_user.is_authenticated:
+        return links
+    contributed = [
+        (plugin, entry)
+        for plugin, entries in get_host().call_enabled("navigation")
+        for entry in entries or []
+        if isinstance(entry, NavEntry)
+    ]
+    for plugin, entry in sorted(contributed, key=lambda item: item[1].weight):
+        try:
+            url = url_for(entry.endpoint, **entry.values)
+        except BuildError:
+            logger.exception("plugin %s: navigation entry to unknown page %s", plugin, entry.endpoint)
+            continue
+        current = bool(request.endpoint) and request.endpoint.split(".")[0] == plugin
+        links.append(Link(entry.label, url, current, entry.endpoint))
+    return links
 
 
 def _collective_name() -> str:
@@ -50,6 +90,7 @@ def _collective_name() -> str:
 
 
 def _context() -> dict[str, Any]:
+    # Callables, evaluated only by the templates that use them.
     return {"navigation": _navigation, "collective_name": _collective_name}
 
 

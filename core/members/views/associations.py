@@ -15,6 +15,8 @@ from core.members.people import Person
 from core.members.roles import Role
 from core.members.scope import can_see_association_people
 from core.members.views import bp
+from core.pluginhost.host import get_host
+from core.pluginhost.refs import association_ref
 from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
 from core.web.text import fold, slugify
 from core.web.views import commit_or_conflict, search_term, see_other
@@ -135,8 +137,14 @@ def association_detail(slug: str) -> str:
         .group_by(Membership.role)
     ):
         counts[role] = count
+    host = get_host()
+    sections = host.render_sections(
+        host.call_for(association.id, "association_sections",
+                      association=association_ref(association))
+    )
     return render_template(
         "members/association_detail.html",
+        sections=sections,
         association=association,
         people=people,
         counts=counts,

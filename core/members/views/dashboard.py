@@ -10,6 +10,8 @@ from core.members.associations import Association
 from core.members.people import Person
 from core.members.scope import people_visible_clause
 from core.members.views import bp
+from core.pluginhost.host import get_host
+from core.pluginhost.refs import association_ref, person_ref
 
 
 @bp.get("/")
@@ -26,9 +28,17 @@ def dashboard() -> str:
     people_count = session.scalar(
         select(func.count(Person.id)).where(Person.active, people_visible_clause())
     )
+    host, me = get_host(), person_ref(current_user.person)
+    widgets = host.render_sections([
+        result
+        for association in associations
+        for result in host.call_for(association.id, "dashboard_widgets",
+                                    association=association_ref(association), person=me)
+    ])
     return render_template(
         "members/dashboard.html",
         my_associations=[(a, roles[a.id]) for a in associations],
         people_count=people_count,
         me=current_user.person,
+        widgets=widgets,
     )

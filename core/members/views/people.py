@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +21,7 @@ from core.members.associations import Association
 from core.members.forms import MembershipForm, NewPersonForm, PersonForm
 from core.members.memberships import Membership
 from core.members.people import Person
+from core.members.personal_data import erase_person, export_person
 from core.members.roles import Role
 from core.members.scope import (
     associations_managed,
@@ -31,6 +32,8 @@ from core.members.scope import (
     people_visible_clause,
 )
 from core.members.views import bp
+from core.pluginhost.host import get_host
+from core.pluginhost.refs import association_ref, person_ref
 from core.web.forms import INVALID_FORM_STATUS, add_error
 from core.web.views import Page, commit_or_conflict, like_pattern, search_term, see_other
 
@@ -153,8 +156,17 @@ def person_detail(person_id: int) -> str:
 
 
 def _person_page(person: Person, membership_form: MembershipForm) -> str:
+    host, ref = get_host(), person_ref(person)
+    # Each association the person belongs to shows what its enabled plugins hold.
+    sections = host.render_sections([
+        result
+        for membership in person.memberships
+        for result in host.call_for(membership.association_id, "person_sections",
+                                    association=association_ref(membership.association), person=ref)
+    ])
     return render_template(
         "members/person_detail.html",
+        sections=sections,
         person=person,
         can_manage=can_manage_person(person),
         can_deactivate=can_deactivate_person(person),
@@ -261,6 +273,32 @@ def account_invite(person_id: int) -> Response:
     session.commit()
     flash(f"Un e-mail d'accès a été envoyé à {person.email}.", "success")
     return see_other("members.person_detail", person_id=person.id)
+
+
+@bp.get("/personnes/<int:person_id>/donnees.json")
+@access(Level.MANAGER)
+def person_export(person_id: int) -> Response:
+    """Right of access: everything Maillage holds about the person, as JSON."""
+    person = _person_or_404(person_id)
+    require(can_manage_person(person), visible=True)
+    response = jsonify(export_person(person))
+    response.headers["Content-Disposition"] = f'attachment; filename="personne-{person.id}.json"'
+    return response
+
+
+@bp.post("/personnes/<int:person_id>/effacer")
+@access(Level.COLLECTIVE_ADMIN)
+def person_erase(person_id: int) -> Response:
+    """Right to erasure: the person and every plugin's data about them are deleted."""
+    person = _person_or_404(person_id)
+    if person.id == current_user.person_id:
+        flash("Vous ne pouvez pas effacer votre propre fiche.", "error")
+        return see_other("members.person_detail", person_id=person.id)
+    name = person.full_name
+    erase_person(person)
+    session.commit()
+    flash(f"Les données de {name} ont été effacées.", "success")
+    return see_other("members.person_list")
 
 
 @bp.post("/personnes/<int:person_id>/administration-collectif")

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.database.base
-
 revision: str = 'core_0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ('core',)
@@ -30,8 +28,8 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('website', sa.String(length=300), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_associations')),
     sa.UniqueConstraint('name', name=op.f('uq_associations_name')),
     sa.UniqueConstraint('short_name', name=op.f('uq_associations_short_name')),
@@ -44,8 +42,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=150), nullable=False),
     sa.Column('territory', sa.String(length=150), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_collective'))
     )
     op.create_table('login_attempts',
@@ -54,7 +52,7 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=64), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempts'))
     )
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
@@ -66,8 +64,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('city', sa.String(length=120), nullable=False),
     sa.Column('qpv_code', sa.String(length=20), nullable=True),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_neighbourhoods')),
     sa.UniqueConstraint('name', name=op.f('uq_neighbourhoods_name')),
     sa.UniqueConstraint('qpv_code', name=op.f('uq_neighbourhoods_qpv_code'))
@@ -83,8 +81,8 @@ def upgrade() -> None:
     sa.Column('website', sa.String(length=300), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('search_key', sa.Text(), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partners')),
     sa.UniqueConstraint('name', name=op.f('uq_partners_name'))
     )
@@ -99,10 +97,10 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('phone', sa.String(length=30), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('deactivated_at', core.database.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('search_key', sa.String(length=500), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
     sa.UniqueConstraint('email', name=op.f('uq_people_email'))
     )
@@ -116,9 +114,9 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('is_collective_admin', sa.Boolean(), nullable=False),
     sa.Column('session_token', sa.String(length=64), nullable=False),
-    sa.Column('last_login_at', core.database.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_accounts_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('person_id', name=op.f('uq_accounts_person_id'))
@@ -135,8 +133,8 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('association_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('supported', 'volunteer', 'coordinator', 'admin', name='membership_role', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['association_id'], ['associations.id'], name=op.f('fk_memberships_association_id_associations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_memberships_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
@@ -160,8 +158,8 @@ def upgrade() -> None:
     sa.Column('job_title', sa.String(length=120), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('phone', sa.String(length=30), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_partner_contacts_partner_id_partners'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_contacts'))
     )
@@ -181,8 +179,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=150), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('search_key', sa.Text(), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_partner_services_partner_id_partners'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_services'))
     )
@@ -202,9 +200,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('token_digest', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', core.database.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_password_reset_tokens_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
     sa.UniqueConstraint('token_digest', name=op.f('uq_password_reset_tokens_token_digest'))

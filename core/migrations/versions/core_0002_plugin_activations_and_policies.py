@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.database.base
-
 revision: str = 'core_0002'
 down_revision: str | None = 'core_0001'
 branch_labels: str | Sequence[str] | None = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
     op.create_table('plugin_policies',
     sa.Column('plugin', sa.String(length=40), nullable=False),
     sa.Column('forbidden', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('plugin', name=op.f('pk_plugin_policies'))
     )
     op.create_table('plugin_activations',
@@ -32,7 +30,7 @@ def upgrade() -> None:
     sa.Column('association_id', sa.Integer(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
-    sa.Column('updated_at', core.database.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['association_id'], ['associations.id'], name=op.f('fk_plugin_activations_association_id_associations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plugin_activations')),
     sa.UniqueConstraint('plugin', 'association_id', name=op.f('uq_plugin_activations_plugin_association_id'))

@@ -1,0 +1,54 @@
+"""``maillage plugins …``: what is installed, and a generator for new plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from core.database import session
+from core.members.associations import Association
+from core.pluginhost.activation import PluginActivation, PluginPolicy
+from core.pluginhost.host import get_host
+
+plugins_group = AppGroup("plugins", help="Plugins: list them, generate a new one.")
+
+
+@plugins_group.command("list", help="Each plugin: version, origin, associations using it, error.")
+def list_plugins() -> None:
+    host = get_host(current_app)  # type: ignore[arg-type]
+    rows = session.execute(
+        select(PluginActivation.plugin, Association.short_name)
+        .join(Association, Association.id == PluginActivation.association_id)
+        .where(PluginActivation.enabled)
+        .order_by(Association.short_name)
+    ).all()
+    forbidden = set(session.scalars(select(PluginPolicy.plugin).where(PluginPolicy.forbidden)))
+    if not host.plugins:
+        click.echo("Aucun module installé.")
+    for name, plugin in sorted(host.plugins.items()):
+        users = [short for plugin_name, short in rows if plugin_name == name]
+        state = "ERREUR" if plugin.error else ("interdit" if name in forbidden else "chargé")
+        click.echo(f"{name} {plugin.version or '-'} [{state}]")
+        click.echo(f"  origine : {plugin.source} ({plugin.module_path})")
+        click.echo(f"  activé par : {', '.join(users) if users else 'aucune association'}")
+        if plugin.error:
+            click.echo(f"  erreur : {plugin.error}")
+
+
+@plugins_group.command("new", help="Write a new plugin package DIR/NAME whose tests pass at once.")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Folder to create the plugin in.")
+def new_plugin(name: str, directory: Path) -> None:
+    from core.pluginhost.scaffold import ScaffoldError, generate
+
+    try:
+        target = generate(name, directory)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Module créé dans {target}.")
+    click.echo(f"Ensuite : pip install -e {target} && maillage db upgrade && pytest {target}")

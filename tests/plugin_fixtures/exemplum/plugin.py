@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, render_template
+from flask_wtf import FlaskForm
+from sqlalchemy import delete, func, select
+from wtforms import IntegerField, StringField
+from wtforms.validators import NumberRange
+
+from core.plugin_api import (
+    AssociationRef,
+    Indicator,
+    Level,
+    NavEntry,
+    PermissionDecl,
+    PersonalData,
+    PersonRef,
+    PluginSettings,
+    Section,
+    access,
+    association_or_404,
+    hookimpl,
+    max_length,
+    plugin_associations,
+    required,
+    session,
+    settings_for,
+)
+from tests.plugin_fixtures.exemplum.models import ExempleItem
+
+bp = Blueprint("exemplum", __name__, url_prefix="/p/exemplum", template_folder="templates")
+
+
+@bp.get("/")
+@access(Level.MEMBER)
+def home() -> str:
+    return render_template("exemplum/home.html", associations=plugin_associations())
+
+
+@bp.get("/<association>/")
+@access(Level.MEMBER)
+def index(association: str) -> str:
+    ref = association_or_404()
+    items = session.scalars(select(ExempleItem).where(ExempleItem.association_id == ref.id)).all()
+    return render_template("exemplum/index.html", association=ref, items=items,
+                           settings=settings_for("exemplum", ref))
+
+
+class ExempleSettings(FlaskForm):
+    greeting = StringField("Formule d'accueil", validators=[required(), max_length(40)])
+    weekly_hours = IntegerField("Heures par semaine", validators=[
+        NumberRange(min=1, max=35, message="Entre 1 et 35 heures.")])
+
+
+@hookimpl
+def blueprint() -> Blueprint:
+    return bp
+
+
+@hookimpl
+def navigation() -> list[NavEntry]:
+    return [NavEntry(label="Exemple", endpoint="exemplum.home", weight=10)]
+
+
+@hookimpl
+def dashboard_widgets(association: AssociationRef) -> list[Section]:
+    count = session.scalar(select(func.count(ExempleItem.id))
+                           .where(ExempleItem.association_id == association.id))
+    return [Section(title="Éléments d'exemple", template="exemplum/widget.html",
+                    context={"count": count, "association": association})]
+
+
+@hookimpl
+def person_sections(association: AssociationRef, person: PersonRef) -> list[Section]:
+    return [Section(title="Exemple", template="exemplum/widget.html",
+                    context={"count": 0, "association": association, "person": person})]
+
+
+@hookimpl
+def association_sections(association: AssociationRef) -> list[Section]:
+    return [Section(title="Exemple pour l'association", template="exemplum/widget.html",
+                    context={"count": 0, "association": association})]
+
+
+@hookimpl
+def settings_form() -> PluginSettings:
+    return PluginSettings(form=ExempleSettings, defaults={"greeting": "Bonjour", "weekly_hours": 4})
+
+
+@hookimpl
+def permissions() -> list[PermissionDecl]:
+    return [PermissionDecl(name="exemplum.edit", label="Modifier les exemples")]
+
+
+@hookimpl
+def migrations_location() -> str:
+    return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def export_person_data(person: PersonRef) -> PersonalData:
+    items = session.scalars(select(ExempleItem).where(ExempleItem.person_id == person.id)).all()
+    return PersonalData(title="Exemple", records=[{"label": i.label} for i in items])
+
+
+@hookimpl
+def erase_person_data(person: PersonRef) -> int:
+    result = session.execute(delete(ExempleItem).where(ExempleItem.person_id == person.id))
+    return result.rowcount or 0
+
+
+@hookimpl
+def report_indicators(association: AssociationRef, period_start: date,
+                      period_end: date) -> list[Indicator]:
+    count = session.scalar(select(func.count(ExempleItem.id))
+                           .where(ExempleItem.association_id == association.id))
+    return [Indicator(key="exemplum.items", label="Éléments", value=count or 0)]
