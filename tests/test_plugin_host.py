@@ -356,3 +356,46 @@ def test_the_core_names_no_plugin():
         words = set(re.findall(r"[a-z][a-z0-9_]+", path.read_text()))
         offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names & words]
     assert offenders == []
+
+
+def _cli_env(monkeypatch, database_url: str, plugins: dict[str, str]) -> None:
+    monkeypatch.setenv("MAILLAGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("MAILLAGE_PLUGINS_STRICT", "false")
+    monkeypatch.setenv("MAILLAGE_PLUGIN_MODULES",
+                       ",".join(f"{name}={module}" for name, module in plugins.items()))
+
+
+def test_a_plugins_commands_come_under_its_name(database_url, app, db, world, monkeypatch):
+    from core.cli import cli
+
+    db.add(ExempleItem(association_id=world.asso_a.id, label="un"))
+    db.commit()
+    _cli_env(monkeypatch, database_url, SUITE_PLUGINS)
+    result = CliRunner().invoke(cli, ["exemplum", "compter"])
+    assert result.exit_code == 0, result.output
+    assert "1 élément(s)" in result.output
+
+
+def test_indicators_come_from_the_associations_enabled_plugins(database_url, app, db, world,
+                                                              monkeypatch):
+    from core.cli import cli
+
+    db.add_all([ExempleItem(association_id=world.asso_a.id, label="un"),
+                ExempleItem(association_id=world.asso_a.id, label="deux")])
+    db.commit()
+    _cli_env(monkeypatch, database_url, SUITE_PLUGINS)
+    args = ["plugins", "indicators", "alpha", "--from", "2026-01-01", "--to", "2026-12-31"]
+    assert CliRunner().invoke(cli, args).output == ""  # not enabled: not asked
+    enable(db, "exemplum", world.asso_a)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "exemplum\texemplum.items\t2\tÉléments" in result.output
+    unknown = CliRunner().invoke(cli, ["plugins", "indicators", "nulle-part", "--from", "2026-01-01",
+                                       "--to", "2026-12-31"])
+    assert unknown.exit_code != 0 and "Association inconnue" in unknown.output
+
+
+def test_declared_permissions_are_shown_to_the_association_admin(app, world):
+    admin = app.test_client()
+    login(admin, "admin.a@test.org")
+    assert "Modifier les exemples" in text_of(admin.get("/associations/alpha/modules"))

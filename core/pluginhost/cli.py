@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from core.database import session
 from core.members.associations import Association
 from core.pluginhost.activation import PluginActivation, PluginPolicy
 from core.pluginhost.host import get_host
+from core.pluginhost.refs import association_ref
 
 plugins_group = AppGroup("plugins", help="Plugins: list them, generate a new one.")
 
@@ -52,3 +54,25 @@ def new_plugin(name: str, directory: Path) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"Module créé dans {target}.")
     click.echo(f"Ensuite : pip install -e {target} && maillage db upgrade && pytest {target}")
+
+
+@plugins_group.command("indicators", help="Funder-report counts from the association's plugins.")
+@click.argument("association")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+def indicators(association: str, start: datetime, end: datetime) -> None:
+    found = session.scalar(select(Association).where(Association.slug == association))
+    if found is None:
+        raise click.ClickException(f"Association inconnue : {association}")
+    host = get_host(current_app)  # type: ignore[arg-type]
+    enabled = set(session.scalars(
+        select(PluginActivation.plugin).where(PluginActivation.association_id == found.id,
+                                              PluginActivation.enabled)
+    )) - set(session.scalars(select(PluginPolicy.plugin).where(PluginPolicy.forbidden)))
+    results = host.call_plugins(sorted(enabled), "report_indicators",
+                                association=association_ref(found),
+                                period_start=start.date(), period_end=end.date())
+    for plugin, items in results:
+        for item in items:
+            click.echo(f"{plugin}\t{item.key}\t{item.value}{' ' + item.unit if item.unit else ''}"
+                       f"\t{item.label}")

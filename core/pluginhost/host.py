@@ -106,6 +106,10 @@ class PluginHost:
         results = self._call([plugin], hook, **kwargs)
         return results[0][1] if results else None
 
+    def call_plugins(self, plugins: Iterable[str], hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Named plugins (outside a request, e.g. a command that read the state itself)."""
+        return self._call(plugins, hook, **kwargs)
+
     def call_all(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Every registered plugin, enabled or not (export, erasure, migrations)."""
         return self._call(None, hook, **kwargs)

@@ -68,6 +68,7 @@ def association_plugins(slug: str) -> str:
         activations=activations,
         forbidden=_forbidden(),
         has_settings={name for name in host.registered if host.settings_of(name)},
+        permissions={name: host.call_one(name, "permissions") or [] for name in host.registered},
     )
 
 

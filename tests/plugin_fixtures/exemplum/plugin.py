@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import click
 from flask import Blueprint, render_template
 from flask_wtf import FlaskForm
 from sqlalchemy import delete, func, select
@@ -92,6 +93,16 @@ def settings_form() -> PluginSettings:
 @hookimpl
 def permissions() -> list[PermissionDecl]:
     return [PermissionDecl(name="exemplum.edit", label="Modifier les exemples")]
+
+
+@click.command("compter", help="Compte les éléments d'exemple.")
+def count_items() -> None:
+    click.echo(f"{session.scalar(select(func.count(ExempleItem.id)))} élément(s)")
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    return [count_items]
 
 
 @hookimpl
