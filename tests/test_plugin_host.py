@@ -29,6 +29,7 @@ BROKEN = {
     "mauvaise_table": "tests.plugin_fixtures.broken.bad_table",
     "crochet_inconnu": "tests.plugin_fixtures.broken.unknown_hook",
     "Mauvais-Nom": "tests.plugin_fixtures.broken.bad_name",
+    "sans_droits": "tests.plugin_fixtures.broken.unguarded_route",
 }
 RAISING = {"en_panne": "tests.plugin_fixtures.broken.raising_hooks"}
 
@@ -243,6 +244,7 @@ def test_broken_plugins_do_not_stop_the_site(lenient_app: Flask, world):
     ("mauvaise_table", "tables : sans_prefixe — chaque table doit commencer par « mauvaise_table_ »"),
     ("crochet_inconnu", "crochets : unknown hook 'dashboard_widget'"),
     ("Mauvais-Nom", "nom « Mauvais-Nom » : lettres minuscules"),
+    ("sans_droits", "droits : sans_droits.open_page sans @access(Level…)"),
 ])
 def test_refused_plugins_say_which_rule(lenient_app: Flask, world, plugin: str, rule: str):
     host = lenient_app.extensions["maillage.plugins"]
@@ -399,3 +401,14 @@ def test_declared_permissions_are_shown_to_the_association_admin(app, world):
     admin = app.test_client()
     login(admin, "admin.a@test.org")
     assert "Modifier les exemples" in text_of(admin.get("/associations/alpha/modules"))
+
+
+def test_settings_are_read_outside_a_request_too(app, db, world):
+    """A command (no logged-in user) gets the association's saved settings."""
+    from core.plugin_api import settings_for
+    from core.pluginhost.refs import association_ref
+
+    enable(db, "exemplum", world.asso_a, settings={"greeting": "Salut"})
+    with app.app_context():
+        assert settings_for("exemplum", association_ref(world.asso_a)) == {
+            "greeting": "Salut", "weekly_hours": 4}

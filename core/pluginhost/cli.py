@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.database import session
 from core.members.associations import Association
@@ -22,6 +23,12 @@ plugins_group = AppGroup("plugins", help="Plugins: list them, generate a new one
 @plugins_group.command("list", help="Each plugin: version, origin, associations using it, error.")
 def list_plugins() -> None:
     host = get_host(current_app)  # type: ignore[arg-type]
+    try:
+        session.execute(select(PluginActivation.id).limit(1))
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            "La base n'est pas à jour : lancez d'abord « maillage db upgrade »."
+        ) from error
     rows = session.execute(
         select(PluginActivation.plugin, Association.short_name)
         .join(Association, Association.id == PluginActivation.association_id)

@@ -3,7 +3,7 @@
 Each hook is called with keyword arguments; an implementation may accept only the
 ones it needs. Hooks marked *per association* are called only for plugins that the
 association in question has enabled (and that the collective has not forbidden).
-CONTRIBUTING.md documents each hook; a test checks the two agree.
+docs/plugins.md documents each hook; a test checks the two agree.
 """
 
 from __future__ import annotations

@@ -9,12 +9,14 @@ from typing import Any, cast
 
 import click
 import pluggy
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, has_request_context, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
-from core.database import Base
+from core.database import Base, session
 from core.pluginhost import hookspecs
+from core.pluginhost.activation import PluginActivation
 from core.pluginhost.calling import HookFailed, call_each
 from core.pluginhost.contributions import AssociationRef, PluginSettings, Section
 from core.pluginhost.registry import (
@@ -132,7 +134,15 @@ class PluginHost:
     def settings_for(self, plugin: str, association_id: int) -> dict[str, Any]:
         declared = self.settings_of(plugin)
         defaults = dict(declared.defaults) if declared else {}
-        saved = enabled_state().settings.get((plugin, association_id), {})
+        state = enabled_state() if has_request_context() else None
+        if state is not None and (plugin, association_id) in state.settings:
+            saved = state.settings[(plugin, association_id)]
+        else:  # a command, or an association outside the user's reach: read it directly
+            saved = session.scalar(
+                select(PluginActivation.settings).where(
+                    PluginActivation.plugin == plugin,
+                    PluginActivation.association_id == association_id)
+            ) or {}
         return {**defaults, **{k: v for k, v in saved.items() if k in defaults}}
 
     def render_sections(self, results: list[tuple[str, Any]]) -> list[tuple[str, Markup]]:
@@ -145,7 +155,7 @@ class PluginHost:
                 html = render_template(section.template, **section.context)
             except Exception as error:
                 logger.exception("plugin %s: section %r failed to render", plugin, section.title)
-                if self.strict:
+                if current_app.config["PLUGINS_STRICT"]:
                     raise HookFailed(f"plugin {plugin}: section failed: {error}") from error
                 continue
             rendered.append((section.title, Markup(html)))  # noqa: S704 - our own template output

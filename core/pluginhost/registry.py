@@ -126,7 +126,26 @@ def check_blueprint(plugin: LoadedPlugin, blueprint: Any) -> None:
                 f"gabarits : {', '.join(sorted(outside))} — ils doivent être dans "
                 f"« {blueprint.template_folder}/{name}/ »"
             )
+    _check_routes_have_access_rules(name, blueprint)
     if blueprint.static_folder:
         url = f"{blueprint.url_prefix}{blueprint.static_url_path or '/static'}"
         if not url.startswith(f"/p/{name}/"):
             raise PluginRefused(f"fichiers statiques : servis sous « {url} », pas sous /p/{name}/")
+
+
+def _check_routes_have_access_rules(name: str, blueprint: Blueprint) -> None:
+    """Every page needs ``@access``: registered on a throwaway app first, so that a plugin
+    that forgot one is refused instead of stopping the whole site at start-up."""
+    from flask import Flask
+
+    from core.auth.permissions import access_level_of
+
+    probe = Flask(f"probe_{name}")
+    probe.register_blueprint(blueprint)
+    missing = sorted(
+        endpoint for endpoint, view in probe.view_functions.items()
+        if endpoint.startswith(f"{name}.") and not endpoint.endswith(".static")
+        and access_level_of(view) is None
+    )
+    if missing:
+        raise PluginRefused(f"droits : {', '.join(missing)} sans @access(Level…)")

@@ -69,6 +69,7 @@ def association_plugins(slug: str) -> str:
         forbidden=_forbidden(),
         has_settings={name for name in host.registered if host.settings_of(name)},
         permissions={name: host.call_one(name, "permissions") or [] for name in host.registered},
+        role_label=lambda value: Role(value).label if value in set(Role) else value,
     )
 
 

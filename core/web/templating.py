@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from sqlalchemy import select
@@ -78,6 +78,8 @@ def _build_navigation() -> list[Link]:
             url = url_for(entry.endpoint, **entry.values)
         except BuildError:
             logger.exception("plugin %s: navigation entry to unknown page %s", plugin, entry.endpoint)
+            if current_app.config["PLUGINS_STRICT"]:
+                raise
             continue
         current = bool(request.endpoint) and request.endpoint.split(".")[0] == plugin
         links.append(Link(entry.label, url, current, entry.endpoint))
