@@ -94,7 +94,8 @@ def export_person_data(person: PersonRef) -> PersonalData | None:
 @hookspec
 def erase_person_data(person: PersonRef) -> int:
     """Delete or anonymise what the plugin stores about ``person``; return how many
-    records were affected. Called for every plugin, enabled or not."""
+    records were affected. Called for every plugin, enabled or not. Do not commit: the
+    core commits once, after every plugin and the core itself have erased."""
 
 
 @hookspec

@@ -89,7 +89,7 @@ def _declared(module: ModuleType, attribute: str) -> Any:
 
 
 def check_name(plugin: LoadedPlugin) -> None:
-    if not NAME_RULE.match(plugin.name):
+    if not NAME_RULE.fullmatch(plugin.name):
         raise PluginRefused(
             f"nom « {plugin.name} » : lettres minuscules, chiffres et _ seulement, "
             "commençant par une lettre (2 à 39 caractères)"

@@ -1,0 +1,362 @@
+"""docs/plugins.md, the plugin author's guide, checked against the code it documents.
+
+- the hook reference has one ``### `hook(arg, ...)` `` heading per hook specification,
+  with the spec's arguments in the spec's order, and an example implementing that hook;
+- every Python block compiles and imports nothing from ``core`` but ``core.plugin_api``,
+  and only names that exist there;
+- every ``maillage ...`` command it shows exists;
+- every fixture of the testing kit is documented, with an example test, and is a real
+  fixture of ``core.testing``;
+- the files it says the generator writes are the files the generator writes.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import itertools
+import re
+from pathlib import Path
+
+import pluggy
+import pytest
+from click.testing import CliRunner
+
+import core.plugin_api as plugin_api
+from core.cli import cli
+from core.pluginhost import hookspecs
+from core.pluginhost.scaffold import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE_PATH = ROOT / "docs" / "plugins.md"
+GUIDE = GUIDE_PATH.read_text(encoding="utf-8")
+CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+API = "core.plugin_api"
+# The guide's example plugin: its own commands (``maillage carnet ...``) are not the core's.
+EXAMPLE_PLUGIN = "carnet"
+HOOK_REFERENCE = "## 5. Hook reference"
+TESTING_KIT = "## 4. Testing kit"
+GENERATED_FILES = "### What the generator writes"
+
+FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+HEADING = re.compile(r"^(#{1,6}) (.+?)[ \t]*$", re.MULTILINE)
+HOOK_HEADING = re.compile(r"^`([A-Za-z_]\w*)\(([^()`]*)\)`$")
+SHELL_LANGUAGES = {"sh", "shell", "bash", "console"}
+COMMAND_WORD = re.compile(r"[a-z][a-z-]*")
+ENV_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=")
+
+
+# --- reading the guide ---------------------------------------------------------------------
+
+
+def code_blocks(text: str) -> list[tuple[str, str, int]]:
+    """(language, source, line of the opening fence) of every fenced block."""
+    return [(m.group(1).lower(), m.group(2), text.count("\n", 0, m.start()) + 1)
+            for m in FENCE.finditer(text)]
+
+
+def without_code_blocks(text: str) -> str:
+    # Blank them out character for character: positions still match the original text.
+    return FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def sections(text: str, level: int) -> list[tuple[str, str]]:
+    """(heading, body) of every heading of exactly ``level`` ('##' is 2), code excluded.
+
+    A body runs to the next heading of the same or a higher level.
+    """
+    prose = without_code_blocks(text)
+    headings = [(m.start(), m.end(), len(m.group(1)), m.group(2)) for m in HEADING.finditer(prose)]
+    found = []
+    for index, (_, end, depth, title) in enumerate(headings):
+        if depth != level:
+            continue
+        stop = next((start for start, _, other, _ in headings[index + 1:] if other <= level),
+                    len(text))
+        found.append((title, text[end:stop]))
+    return found
+
+
+def section(text: str, heading: str) -> str:
+    level = len(heading.split(" ", 1)[0])
+    bodies = [body for title, body in sections(text, level) if f"{'#' * level} {title}" == heading]
+    assert len(bodies) == 1, f"docs/plugins.md needs exactly one section {heading!r}"
+    return bodies[0]
+
+
+def python_blocks(text: str) -> list[tuple[str, int]]:
+    return [(source, line) for language, source, line in code_blocks(text)
+            if language in {"python", "py"}]
+
+
+# --- hooks -----------------------------------------------------------------------------------
+
+
+def hook_specs() -> dict[str, tuple[str, ...]]:
+    """Hook name -> argument names, in order, as pluggy reads the specifications."""
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return {
+        name: tuple(caller.spec.argnames)
+        for name, caller in vars(manager.hook).items()
+        if isinstance(caller, pluggy.HookCaller) and caller.spec is not None
+    }
+
+
+def parse_hook_heading(title: str) -> tuple[str, tuple[str, ...]] | None:
+    found = HOOK_HEADING.match(title)
+    if found is None:
+        return None
+    arguments = tuple(argument.strip() for argument in found.group(2).split(","))
+    return found.group(1), () if arguments == ("",) else arguments
+
+
+def hook_reference_problems(text: str, specs: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every way the guide's hook headings disagree with the specs; [] when they agree."""
+    problems = []
+    documented: dict[str, tuple[str, ...]] = {}
+    for title, _ in sections(text, 3):
+        parsed = parse_hook_heading(title)
+        if parsed is None:
+            continue
+        name, arguments = parsed
+        if name in documented:
+            problems.append(f"hook {name} is documented twice")
+        documented[name] = arguments
+    reference = [title for title, _ in sections(section(text, HOOK_REFERENCE), 3)]
+    for title in reference:
+        if parse_hook_heading(title) is None:
+            problems.append(f"heading {title!r} in the hook reference is not ### `hook(args)`")
+    for name in sorted(specs.keys() - documented.keys()):
+        problems.append(f"hook {name}({', '.join(specs[name])}) is missing from the guide")
+    for name in sorted(documented.keys() - specs.keys()):
+        problems.append(f"{name}({', '.join(documented[name])}) is documented but is not a hook")
+    for name in sorted(specs.keys() & documented.keys()):
+        if documented[name] != specs[name]:
+            problems.append(f"hook {name}: documented as ({', '.join(documented[name])}), "
+                            f"the spec is ({', '.join(specs[name])})")
+    return problems
+
+
+def test_pluggy_reads_the_specs_as_they_are_written():
+    specs = hook_specs()
+    written = {
+        name: tuple(inspect.signature(function).parameters)
+        for name, function in vars(hookspecs).items()
+        if inspect.isfunction(function) and hasattr(function, f"{hookspecs.PROJECT}_spec")
+    }
+    assert specs == written
+    assert len(specs) >= 13
+
+
+def test_every_hook_is_documented_with_its_arguments_in_order():
+    assert hook_reference_problems(GUIDE, hook_specs()) == []
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("### `erase_person_data(person)`", "### `erase_person_data(people)`"),
+     "hook erase_person_data: documented as (people), the spec is (person)"),
+    (("### `agenda_items(association, start, end)`", "### `agenda_items(association, end, start)`"),
+     "hook agenda_items: documented as (association, end, start), "
+     "the spec is (association, start, end)"),
+    (("### `navigation()`\n", "### Navigation\n"),
+     "hook navigation() is missing from the guide"),
+    (("### `permissions()`", "### `permission()`"),
+     "permission() is documented but is not a hook"),
+    (("### `blueprint()`", "### `blueprint(app)`"),
+     "hook blueprint: documented as (app), the spec is ()"),
+])
+def test_the_hook_check_fails_on_a_scratch_copy_with_a_wrong_heading(tmp_path, change, expected):
+    old, new = change
+    assert GUIDE.count(old) == 1, f"the guide no longer contains {old!r}: update this test"
+    scratch = tmp_path / "plugins.md"
+    scratch.write_text(GUIDE.replace(old, new), encoding="utf-8")
+    problems = hook_reference_problems(scratch.read_text(encoding="utf-8"), hook_specs())
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_the_hook_check_fails_when_a_hook_is_added_to_the_specs():
+    specs = {**hook_specs(), "new_hook": ("association",)}
+    assert hook_reference_problems(GUIDE, specs) == [
+        "hook new_hook(association) is missing from the guide"
+    ]
+
+
+def hook_implementations(source: str) -> dict[str, list[str]]:
+    """Functions decorated with ``@hookimpl`` in a block -> their parameter names."""
+    found = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(decorator, ast.Name) and decorator.id == "hookimpl"
+            for decorator in node.decorator_list
+        ):
+            arguments = node.args
+            found[node.name] = [a.arg for a in [*arguments.posonlyargs, *arguments.args,
+                                                *arguments.kwonlyargs]]
+    return found
+
+
+def test_each_hook_has_an_example_that_implements_it():
+    specs = hook_specs()
+    for title, body in sections(section(GUIDE, HOOK_REFERENCE), 3):
+        name, _ = parse_hook_heading(title) or (title, ())
+        examples = [hook_implementations(source) for source, _ in python_blocks(body)]
+        implemented = [example[name] for example in examples if name in example]
+        assert implemented, f"the section of {name} has no @hookimpl example of {name}"
+        for arguments in implemented:
+            # pluggy refuses an implementation asking for an argument the spec lacks.
+            assert set(arguments) <= set(specs[name]), (name, arguments)
+
+
+# --- code blocks -----------------------------------------------------------------------------
+
+
+def is_core(module: str | None) -> bool:
+    return module is not None and (module == "core" or module.startswith("core."))
+
+
+def core_import_problems(source: str) -> list[str]:
+    """Imports from ``core`` other than ``core.plugin_api``, and names it does not have."""
+    problems = []
+    tree = ast.parse(source)
+    api_aliases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == API and alias.asname:
+                    api_aliases.add(alias.asname)
+                elif is_core(alias.name) and alias.name != API:
+                    problems.append(f"import {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and is_core(node.module):
+            if node.module == "core" and all(alias.name == "plugin_api" for alias in node.names):
+                api_aliases.update(alias.asname or alias.name for alias in node.names)
+            elif node.module != API:
+                problems.append(f"from {node.module} import ...")
+            else:
+                problems += [f"{API} has no {alias.name}" for alias in node.names
+                             if alias.name == "*" or not hasattr(plugin_api, alias.name)]
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in api_aliases and not hasattr(plugin_api, node.attr)):
+            problems.append(f"{API} has no {node.attr}")
+    return problems
+
+
+def test_the_guide_has_python_examples():
+    assert len(python_blocks(GUIDE)) >= len(hook_specs()) + len(plugin_api.TEST_FIXTURES)
+
+
+@pytest.mark.parametrize(("source", "line"), python_blocks(GUIDE),
+                         ids=[f"line-{line}" for _, line in python_blocks(GUIDE)])
+def test_python_block_compiles_and_imports_only_the_plugin_api(source, line):
+    compile(source, f"docs/plugins.md (block at line {line})", "exec")
+    assert core_import_problems(source) == [], f"block at line {line}"
+
+
+def test_the_import_check_catches_core_internals():
+    assert core_import_problems("from core.members import Person") == [
+        "from core.members import ..."
+    ]
+    assert core_import_problems("import core.testing") == ["import core.testing"]
+    assert core_import_problems("from core.plugin_api import Person") == [f"{API} has no Person"]
+    assert core_import_problems("import core.plugin_api as api\napi.Nope") == [f"{API} has no Nope"]
+    assert core_import_problems("from core.plugin_api import Section, hookimpl") == []
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def command_lines(text: str) -> list[str]:
+    """Shell lines of the guide's shell blocks, and its inline code spans."""
+    lines = []
+    for language, source, _ in code_blocks(text):
+        if language in SHELL_LANGUAGES:
+            joined = source.replace("\\\n", " ")
+            lines += [line.split(" #")[0] for line in joined.splitlines()
+                      if not line.lstrip().startswith("#")]
+    lines += re.findall(r"`([^`\n]+)`", without_code_blocks(text))
+    return lines
+
+
+def maillage_commands(text: str) -> list[tuple[str, ...]]:
+    """The subcommand words of each ``maillage ...`` the guide shows (up to the first
+    option, placeholder or argument that is not a lowercase word)."""
+    found = []
+    for line in command_lines(text):
+        for segment in re.split(r"&&|\|\||;|\|", line):
+            tokens = segment.split()
+            tokens = list(itertools.dropwhile(ENV_ASSIGNMENT.match, tokens))
+            if not tokens or tokens[0].rsplit("/", 1)[-1] != "maillage":
+                continue
+            words = tuple(itertools.takewhile(COMMAND_WORD.fullmatch, tokens[1:]))
+            if words and words[0] != EXAMPLE_PLUGIN:
+                found.append(words)
+    return found
+
+
+def test_every_maillage_command_in_the_guide_exists():
+    commands = set(maillage_commands(GUIDE))
+    shown = {" ".join(words[:2]) for words in commands}
+    assert {"plugins new", "plugins list", "db upgrade", "db downgrade", "db current"} <= shown
+    runner = CliRunner()
+    for words in sorted(commands):
+        result = runner.invoke(cli, [*words, "--help"])
+        assert result.exit_code == 0, (words, result.output)
+
+
+def test_the_command_check_reads_shell_blocks_and_inline_code():
+    text = ("Run `maillage db upgrade`, then `maillage <plugin> …`.\n\n```sh\n"
+            "PYTHONPATH=.. .venv/bin/maillage plugins new carnet --dir ..  # a comment\n"
+            "pip install -e ../carnet && maillage plugin lst\n```\n")
+    assert maillage_commands(text) == [("plugins", "new", "carnet"), ("plugin", "lst"),
+                                       ("db", "upgrade")]
+    result = CliRunner().invoke(cli, ["plugin", "lst", "--help"])
+    assert result.exit_code != 0
+
+
+# --- testing kit -----------------------------------------------------------------------------
+
+
+def test_every_fixture_of_the_kit_is_documented_with_an_example_and_real(request):
+    kit = dict(sections(section(GUIDE, TESTING_KIT), 3))
+    plugin = request.config.pluginmanager.get_plugin("maillage")
+    assert plugin is not None and plugin.__name__ == "core.testing", "pytest11 entry point"
+    for name in plugin_api.TEST_FIXTURES:
+        assert f"`{name}`" in kit, f"no ### `{name}` section in {TESTING_KIT}"
+        tests = [
+            node for source, _ in python_blocks(kit[f"`{name}`"])
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        ]
+        assert any(name in [a.arg for a in node.args.args] for node in tests), (
+            f"the section of {name} has no example test using it"
+        )
+        # Private, but the only way to ask pytest which fixture a name resolves to.
+        definitions = request._fixturemanager.getfixturedefs(name, request.node) or ()
+        assert any(d.func.__module__ == "core.testing" for d in definitions), (
+            f"{name} is not a fixture of core.testing"
+        )
+
+
+# --- generator and CONTRIBUTING --------------------------------------------------------------
+
+
+def test_the_guide_lists_the_files_the_generator_writes(tmp_path):
+    # Not the example's own name: a reader who followed the guide has ``carnet`` installed,
+    # and the generator refuses a name that is already an importable module.
+    name = "guide_layout_check"
+    table = section(GUIDE, GENERATED_FILES)
+    documented = {path.replace(EXAMPLE_PLUGIN, name)
+                  for path in re.findall(r"^\| `([^`]+)` \|", table, re.MULTILINE)}
+    target = generate(name, tmp_path)
+    written = {path.relative_to(target).as_posix() for path in target.rglob("*")
+               if path.is_file() and "__pycache__" not in path.parts}
+    assert written - documented == set(), "written by the generator, not in the guide's table"
+    assert documented - written == set(), "in the guide's table, not written by the generator"
+
+
+def test_contributing_points_plugin_authors_to_the_guide():
+    assert "## Writing a plugin" in CONTRIBUTING
+    assert "(docs/plugins.md)" in CONTRIBUTING
+    assert "will join" not in CONTRIBUTING

@@ -1,0 +1,154 @@
+"""`maillage plugins new`: the generated plugin installs, and its own tests pass at once."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.engine import make_url
+
+from core.cli import cli
+from core.testing import configured_test_database_url
+
+NAME = "carnet_test"
+DISTRIBUTION = "maillage-carnet-test"
+EXPECTED_FILES = [
+    "pyproject.toml",
+    "README.md",
+    f"{NAME}/__init__.py",
+    f"{NAME}/plugin.py",
+    f"{NAME}/models.py",
+    f"{NAME}/forms.py",
+    f"{NAME}/views.py",
+    f"{NAME}/templates/{NAME}/index.html",
+    f"{NAME}/templates/{NAME}/widget.html",
+    f"{NAME}/migrations/versions/{NAME}_0001_initial.py",
+    f"tests/test_{NAME}.py",
+]
+
+
+@pytest.fixture
+def new_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Runs `maillage plugins new NAME --dir tmp_path`, with an app of its own."""
+    monkeypatch.setenv("MAILLAGE_INSTANCE_PATH", str(tmp_path / "instance"))
+
+    def run(name: str) -> Result:
+        return CliRunner().invoke(cli, ["plugins", "new", name, "--dir", str(tmp_path)])
+
+    return run
+
+
+def _pip(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def _ruff(path: Path) -> subprocess.CompletedProcess[str]:
+    """Lint with the generated pyproject.toml: the same rules as Maillage's code."""
+    return subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(path)],
+                          capture_output=True, text=True, timeout=120, check=False, cwd=path)
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def _builds_without_isolation() -> bool:
+    """setuptools builds wheels by itself from 70.1; before, it needs the wheel package."""
+    if importlib.util.find_spec("wheel") is not None:
+        return True
+    major, minor = (int(part) for part in importlib.metadata.version("setuptools").split(".")[:2])
+    return (major, minor) >= (70, 1)
+
+
+def _plugin_test_environment() -> dict[str, str]:
+    """The environment of the suite, with a database of the plugin's own on PostgreSQL:
+    the testing kit empties the database it is given, and this run's is in use."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"PYTEST_ADDOPTS", "MAILLAGE_INSTANCE_PATH"}}
+    url = configured_test_database_url()
+    if url:
+        parsed = make_url(url)
+        env["MAILLAGE_TEST_DATABASE_URL"] = parsed.set(
+            database=f"{parsed.database}_scaffold"
+        ).render_as_string(hide_password=False)
+    return env
+
+
+@pytest.mark.slow
+def test_the_generated_plugin_installs_and_its_tests_pass(new_plugin, tmp_path: Path) -> None:
+    result = new_plugin(NAME)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / NAME
+    assert f"Module créé dans {path}" in result.output
+    missing = [name for name in EXPECTED_FILES if not (path / name).is_file()]
+    assert missing == []
+
+    lint = _ruff(path)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+    if _installed(DISTRIBUTION):  # left behind by an interrupted run
+        _pip("uninstall", "-y", DISTRIBUTION)
+    # Offline when the venv's setuptools can build; otherwise pip fetches it, as `make` does.
+    isolation = ["--no-build-isolation"] if _builds_without_isolation() else []
+    try:
+        install = _pip("install", "--no-deps", *isolation, "-e", str(path))
+        assert install.returncode == 0, install.stdout + install.stderr
+
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path / "tests")],
+            capture_output=True, text=True, timeout=600, check=False, cwd=path,
+            env=_plugin_test_environment(),
+        )
+        output = tests.stdout + tests.stderr
+        assert tests.returncode == 0, output
+        assert " passed" in output
+    finally:
+        _pip("uninstall", "-y", DISTRIBUTION)
+    assert not _installed(DISTRIBUTION)
+
+
+@pytest.mark.parametrize("name", ["Carnet", "1abc", "a-b", "a"])
+def test_a_name_outside_the_rule_is_refused(new_plugin, tmp_path: Path, name: str) -> None:
+    result = new_plugin(name)
+    assert result.exit_code != 0
+    assert f"Nom « {name} » invalide : lettres minuscules, chiffres et _ seulement" in result.output
+    assert not (tmp_path / name).exists()
+
+
+def test_a_name_too_long_for_postgresql_constraint_names_is_refused(new_plugin) -> None:
+    result = new_plugin("a" * 27)
+    assert result.exit_code != 0
+    assert "trop long : 26 caractères au plus" in result.output
+
+
+def test_the_longest_name_still_gives_lint_clean_code(new_plugin, tmp_path: Path) -> None:
+    assert new_plugin("a" * 26).exit_code == 0
+    lint = _ruff(tmp_path / ("a" * 26))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_a_name_that_would_shadow_an_importable_module_is_refused(new_plugin) -> None:
+    result = new_plugin("json")
+    assert result.exit_code != 0
+    assert "Nom « json » déjà pris" in result.output
+
+
+def test_an_existing_folder_is_left_untouched(new_plugin, tmp_path: Path) -> None:
+    existing = tmp_path / NAME
+    existing.mkdir()
+    (existing / "notes.txt").write_text("à garder", encoding="utf-8")
+    result = new_plugin(NAME)
+    assert result.exit_code != 0
+    assert f"Le dossier {existing} existe déjà : rien n'a été écrit." in result.output
+    assert [p.name for p in existing.iterdir()] == ["notes.txt"]
