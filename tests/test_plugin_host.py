@@ -30,6 +30,8 @@ BROKEN = {
     "crochet_inconnu": "tests.plugin_fixtures.broken.unknown_hook",
     "Mauvais-Nom": "tests.plugin_fixtures.broken.bad_name",
     "sans_droits": "tests.plugin_fixtures.broken.unguarded_route",
+    "gabarits_hors": "tests.plugin_fixtures.broken.bad_templates",
+    "statique_hors": "tests.plugin_fixtures.broken.bad_static",
 }
 RAISING = {"en_panne": "tests.plugin_fixtures.broken.raising_hooks"}
 
@@ -245,6 +247,8 @@ def test_broken_plugins_do_not_stop_the_site(lenient_app: Flask, world):
     ("crochet_inconnu", "crochets : unknown hook 'dashboard_widget'"),
     ("Mauvais-Nom", "nom « Mauvais-Nom » : lettres minuscules"),
     ("sans_droits", "droits : sans_droits.open_page sans @access(Level…)"),
+    ("gabarits_hors", "gabarits : page.html — ils doivent être dans « templates/gabarits_hors/ »"),
+    ("statique_hors", "fichiers statiques : servis sous « /static-partage », pas sous /p/statique_hors/"),
 ])
 def test_refused_plugins_say_which_rule(lenient_app: Flask, world, plugin: str, rule: str):
     host = lenient_app.extensions["maillage.plugins"]

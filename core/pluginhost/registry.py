@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import posixpath
 import re
 import sys
 import traceback
@@ -128,7 +129,8 @@ def check_blueprint(plugin: LoadedPlugin, blueprint: Any) -> None:
             )
     _check_routes_have_access_rules(name, blueprint)
     if blueprint.static_folder:
-        url = f"{blueprint.url_prefix}{blueprint.static_url_path or '/static'}"
+        # Normalised: "/p/x/../../static" would otherwise pass for a path under /p/x/.
+        url = posixpath.normpath(f"{blueprint.url_prefix}{blueprint.static_url_path or '/static'}")
         if not url.startswith(f"/p/{name}/"):
             raise PluginRefused(f"fichiers statiques : servis sous « {url} », pas sous /p/{name}/")
 
