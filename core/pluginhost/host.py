@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import click
 import pluggy
-from flask import Flask, abort, current_app, g, has_request_context, render_template, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -44,6 +44,7 @@ class PluginHost:
             self.plugins[plugin.name] = plugin
             self._load(app, plugin)
         self.blueprints = frozenset(p.name for p in self.plugins.values() if p.blueprint)
+        self.has_plugins = any(p.ok for p in self.plugins.values())
         app.before_request(self._gate)
 
     # --- start-up ------------------------------------------------------------------------
@@ -118,11 +119,15 @@ class PluginHost:
 
     def call_for(self, association_id: int, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Plugins enabled for this association (and not forbidden)."""
+        if not self.has_plugins:  # no plugin installed: not even the state query
+            return []
         plugins = enabled_state().plugins_for(association_id)
         return self._call(plugins, hook, **kwargs) if plugins else []
 
     def call_enabled(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Plugins enabled in at least one of the user's associations."""
+        if not self.has_plugins:
+            return []
         plugins = enabled_state().plugins()
         return self._call(plugins, hook, **kwargs) if plugins else []
 
@@ -149,16 +154,22 @@ class PluginHost:
         """Render contributed sections, ordered by weight; one that fails is dropped."""
         sections = [(plugin, s) for plugin, items in results for s in items or []
                     if isinstance(s, Section)]
+        if not sections:
+            return []
+        # The template context (context processors) is computed once for all sections.
+        context: dict[str, Any] = {}
+        current_app.update_template_context(context)
         rendered = []
         for plugin, section in sorted(sections, key=lambda item: item[1].weight):
             try:
-                html = render_template(section.template, **section.context)
+                template = current_app.jinja_env.get_template(section.template)
+                html = template.render({**context, **section.context})
             except Exception as error:
                 logger.exception("plugin %s: section %r failed to render", plugin, section.title)
                 if current_app.config["PLUGINS_STRICT"]:
                     raise HookFailed(f"plugin {plugin}: section failed: {error}") from error
                 continue
-            rendered.append((section.title, Markup(html)))  # noqa: S704 - our own template output
+            rendered.append((section.title, Markup(html)))  # noqa: S704 - autoescaped template output
         return rendered
 
     def _gate(self) -> Any:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from core.auth.permissions import is_collective_admin, my_roles
 from core.database import session
@@ -33,6 +34,23 @@ class EnabledState:
         return {plugin for plugin, aid in self.settings if aid == association_id}
 
 
+@functools.cache
+def _state_query(everyone: bool) -> Select[Any]:
+    """Built once per process: constructing the statement costs more than running it."""
+    forbidden = select(PluginPolicy.plugin).where(PluginPolicy.forbidden)
+    query = (
+        select(PluginActivation.plugin, PluginActivation.settings, Association.id,
+               Association.slug, Association.name, Association.short_name)
+        .join(Association, Association.id == PluginActivation.association_id)
+        .where(PluginActivation.enabled, Association.active,
+               PluginActivation.plugin.not_in(forbidden))
+        .order_by(Association.name)
+    )
+    if everyone:
+        return query
+    return query.where(Association.id.in_(bindparam("associations", expanding=True)))
+
+
 def enabled_state() -> EnabledState:
     """Plugins enabled in the associations the user belongs to (all, for a collective
     admin), minus those the collective forbids — one query, cached for the request."""
@@ -40,18 +58,11 @@ def enabled_state() -> EnabledState:
         return g._maillage_plugins
     state = EnabledState()
     if current_user.is_authenticated:
-        forbidden = select(PluginPolicy.plugin).where(PluginPolicy.forbidden)
-        query = (
-            select(PluginActivation.plugin, PluginActivation.settings, Association.id,
-                   Association.slug, Association.name, Association.short_name)
-            .join(Association, Association.id == PluginActivation.association_id)
-            .where(PluginActivation.enabled, Association.active,
-                   PluginActivation.plugin.not_in(forbidden))
-            .order_by(Association.name)
-        )
-        if not is_collective_admin():
-            query = query.where(Association.id.in_(list(my_roles())))
-        for plugin, settings, aid, slug, name, short_name in session.execute(query):
+        everyone = is_collective_admin()
+        parameters = {} if everyone else {"associations": list(my_roles())}
+        for plugin, settings, aid, slug, name, short_name in session.execute(
+            _state_query(everyone), parameters
+        ):
             state.associations.setdefault(plugin, []).append(
                 AssociationRef(id=aid, slug=slug, name=name, short_name=short_name)
             )
