@@ -43,6 +43,8 @@ TEST_FIXTURES = (
     "maillage_users",
     "maillage_login",
     "maillage_enable_plugin",
+    "maillage_post",
+    "maillage_outbox",
 )
 
 

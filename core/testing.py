@@ -13,6 +13,9 @@ emptied after each test. Fixtures (their names are also in ``core.plugin_api``):
   ``coordinator``, ``volunteer``, and ``collective_admin``.
 - ``maillage_login``: ``maillage_login(client, user)`` logs a user in.
 - ``maillage_enable_plugin``: ``maillage_enable_plugin("name", association, settings={})``.
+- ``maillage_post``: ``maillage_post(client, url, data)`` posts a form with the session's
+  CSRF token, as a browser would.
+- ``maillage_outbox``: the emails sent during the test (``email.message.EmailMessage``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from core.auth.accounts import Account
 from core.auth.passwords import hash_password
 from core.database import Base, get_database
 from core.database.migrate import upgrade
+from core.mail import OUTBOX_KEY
 from core.members import Association, Membership, Person, Role
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.contributions import AssociationRef
@@ -155,7 +159,7 @@ def maillage_app(maillage_migrated_app: Flask) -> Iterator[Flask]:
     yield app
     app.config.clear()
     app.config.update(saved_config)
-    app.extensions.pop("maillage.outbox", None)
+    app.extensions.pop(OUTBOX_KEY, None)
     empty_tables(app)
 
 
@@ -245,3 +249,18 @@ def maillage_enable_plugin(maillage_db: Session) -> Callable[..., None]:
         maillage_db.commit()
 
     return enable
+
+
+@pytest.fixture
+def maillage_post() -> Callable[..., Any]:
+    def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+             **kwargs: Any) -> Any:
+        return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def maillage_outbox(maillage_app: Flask) -> list[Any]:
+    """Emails sent during the test (the kit's app uses the ``memory`` mail backend)."""
+    return maillage_app.extensions.setdefault(OUTBOX_KEY, [])

@@ -416,3 +416,11 @@ def test_settings_are_read_outside_a_request_too(app, db, world):
     with app.app_context():
         assert settings_for("exemplum", association_ref(world.asso_a)) == {
             "greeting": "Salut", "weekly_hours": 4}
+
+
+def test_the_kits_post_and_outbox_fixtures(app, world, maillage_post, maillage_outbox):
+    """What plugin authors use to post forms and read mail, without core internals."""
+    client = app.test_client()
+    assert maillage_post(client, "/mot-de-passe/oublie", {"email": "coord.a@test.org"}).status_code == 303
+    assert client.post("/mot-de-passe/oublie", data={"email": "coord.a@test.org"}).status_code == 400
+    assert [message["To"] for message in maillage_outbox] == ["coord.a@test.org"]
