@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import auth, database, health, pluginhost
 from core.auth.permissions import access_level_of
+from core.database.models import load_core_models
 from core.members.views import bp as members_bp
 from core.partners.views import bp as partners_bp
 from core.pluginhost.views import bp as plugin_admin_bp
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    load_core_models()
     database.init_app(app)
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")

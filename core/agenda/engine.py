@@ -1,0 +1,198 @@
+"""The booking engine: places are taken by conditional UPDATEs, never "read, check, write".
+
+Each function works in the caller's transaction and does not commit. In a POST request
+SQLite's write lock is taken at the first statement (BEGIN IMMEDIATE); elsewhere wrap the
+call in ``write_intent()``. On PostgreSQL the conditional UPDATE re-checks its condition
+after waiting for a concurrent writer's lock, so two people never get the same last place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import format_datetime
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.agenda.bookables import Bookable
+from core.agenda.bookings import Attendance, Booking, BookingStatus
+from core.database import session, utcnow
+
+OPEN, HELD = "open", "held"
+
+
+class BookingRefused(Exception):
+    """The booking or change is refused; ``str(error)`` is the French reason for the user."""
+
+
+def _refuse_if_closed(bookable: Bookable | None, now: datetime) -> Bookable:
+    if bookable is None:
+        raise BookingRefused("Cette activité n'existe pas.")
+    if bookable.cancelled:
+        raise BookingRefused("Cette activité est annulée.")
+    if bookable.starts_at <= now:
+        raise BookingRefused("Cette activité a déjà commencé : les inscriptions sont closes.")
+    if bookable.opens_at and now < bookable.opens_at:
+        raise BookingRefused(
+            f"Les inscriptions ouvrent le {format_datetime(bookable.opens_at, 'd MMMM à HH:mm')}."
+        )
+    if bookable.closes_at and now >= bookable.closes_at:
+        raise BookingRefused("Les inscriptions sont closes.")
+    return bookable
+
+
+def _take_place(bookable_id: int, *, referral: bool) -> str | None:
+    """Claim a place: held-back ones first for a referral, then an open one."""
+    if referral:
+        claimed = session.execute(
+            update(Bookable)
+            .where(Bookable.id == bookable_id, Bookable.taken_held < Bookable.held_back)
+            .values(taken_held=Bookable.taken_held + 1)
+        )
+        if claimed.rowcount == 1:
+            return HELD
+    claimed = session.execute(
+        update(Bookable)
+        .where(Bookable.id == bookable_id,
+               Bookable.taken_open < Bookable.capacity - Bookable.held_back)
+        .values(taken_open=Bookable.taken_open + 1)
+    )
+    return OPEN if claimed.rowcount == 1 else None
+
+
+def _free_place(bookable_id: int, pool: str) -> None:
+    column = Bookable.taken_held if pool == HELD else Bookable.taken_open
+    session.execute(update(Bookable).where(Bookable.id == bookable_id)
+                    .values({column: column - 1}))
+
+
+def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
+         referral: bool = False, now: datetime | None = None) -> Booking:
+    """A place if one is free, else a place in the queue (if the policy has one)."""
+    now = now or utcnow()
+    bookable = _refuse_if_closed(session.get(Bookable, bookable_id), now)
+    booking = Booking(bookable_id=bookable_id, person_id=person_id, booked_by_id=booked_by_id,
+                      status=BookingStatus.WAITLISTED, referral=referral, queued_at=now)
+    # The row first, inside a savepoint: a second booking of the same person fails here,
+    # on the unique index, before any place is claimed.
+    try:
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError:
+        raise BookingRefused("Cette personne est déjà inscrite ou en liste d'attente.") from None
+    pool = _take_place(bookable_id, referral=referral)
+    if pool is not None:
+        booking.status, booking.pool, booking.confirmed_at = BookingStatus.CONFIRMED, pool, now
+    elif not bookable.waitlist:
+        session.delete(booking)
+        session.flush()
+        raise BookingRefused("Il n'y a plus de place.")
+    session.flush()
+    return booking
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    if booking.status is not BookingStatus.WAITLISTED:
+        return None
+    ahead = session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.bookable_id == booking.bookable_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            (Booking.queued_at < booking.queued_at)
+            | ((Booking.queued_at == booking.queued_at) & (Booking.id < booking.id)),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def promote_next(bookable_id: int, now: datetime | None = None) -> list[Booking]:
+    """Give free places to the queue, first come first served. Returns who got one
+    (the caller tells them)."""
+    now = now or utcnow()
+    promoted: list[Booking] = []
+    while True:
+        first = session.scalar(
+            select(Booking)
+            .where(Booking.bookable_id == bookable_id, Booking.status == BookingStatus.WAITLISTED)
+            .order_by(Booking.queued_at, Booking.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if first is None:
+            return promoted
+        pool = _take_place(bookable_id, referral=first.referral)
+        if pool is None:
+            return promoted
+        claimed = session.execute(
+            update(Booking)
+            .where(Booking.id == first.id, Booking.status == BookingStatus.WAITLISTED)
+            .values(status=BookingStatus.CONFIRMED, pool=pool, confirmed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # cancelled meanwhile: give the place back, try the next
+            _free_place(bookable_id, pool)
+            continue
+        session.refresh(first)
+        promoted.append(first)
+
+
+def cancel(booking_id: int, *, now: datetime | None = None, enforce_cutoff: bool = True
+           ) -> list[Booking]:
+    """Cancel a booking; a freed place goes to the queue at once. Returns who was promoted."""
+    now = now or utcnow()
+    booking = session.get(Booking, booking_id)
+    if booking is None or booking.status is BookingStatus.CANCELLED:
+        raise BookingRefused("Cette inscription est déjà annulée.")
+    bookable = session.get(Bookable, booking.bookable_id)
+    assert bookable is not None
+    cutoff = bookable.starts_at - timedelta(minutes=bookable.cancellation_cutoff_minutes)
+    if enforce_cutoff and booking.status is BookingStatus.CONFIRMED and now > cutoff:
+        raise BookingRefused(
+            "Il est trop tard pour annuler en ligne : prévenez l'équipe de l'association."
+        )
+    was_confirmed, pool = booking.status is BookingStatus.CONFIRMED, booking.pool
+    claimed = session.execute(
+        update(Booking)
+        .where(Booking.id == booking_id, Booking.status == booking.status)
+        .values(status=BookingStatus.CANCELLED, cancelled_at=now, pool=None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise BookingRefused("Cette inscription est déjà annulée.")
+    session.refresh(booking)
+    if not was_confirmed or pool is None:
+        return []
+    _free_place(booking.bookable_id, pool)
+    return promote_next(booking.bookable_id, now)
+
+
+def set_capacity(bookable_id: int, capacity: int, held_back: int = 0,
+                 now: datetime | None = None) -> list[Booking]:
+    """Change the places; never below what is already booked. Returns who was promoted."""
+    if capacity < 0 or held_back < 0 or held_back > capacity:
+        raise BookingRefused("Les places réservées doivent être comprises entre 0 et la capacité.")
+    changed = session.execute(
+        update(Bookable)
+        .where(Bookable.id == bookable_id, Bookable.taken_held <= held_back,
+               Bookable.taken_open <= capacity - held_back)
+        .values(capacity=capacity, held_back=held_back)
+    )
+    if changed.rowcount != 1:
+        bookable = session.get(Bookable, bookable_id)
+        taken = bookable.taken if bookable else 0
+        raise BookingRefused(
+            f"Impossible : {taken} place(s) sont déjà prises, la capacité ne peut pas descendre "
+            "en dessous."
+        )
+    return promote_next(bookable_id, now)
+
+
+def mark_attendance(booking_id: int, attendance: Attendance) -> None:
+    changed = session.execute(
+        update(Booking)
+        .where(Booking.id == booking_id, Booking.status == BookingStatus.CONFIRMED)
+        .values(attendance=attendance)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise BookingRefused("On ne note la présence que des personnes inscrites.")

@@ -1,0 +1,255 @@
+"""The booking engine: capacity, held-back places, waitlist, cutoff, and the invariants
+under concurrent bookings and cancellations (threads, separate sessions, real database:
+SQLite, and PostgreSQL when MAILLAGE_TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from core.agenda.bookables import Bookable
+from core.agenda.bookings import Attendance, Booking, BookingStatus
+from core.agenda.engine import (
+    BookingRefused,
+    book,
+    cancel,
+    mark_attendance,
+    promote_next,
+    set_capacity,
+    waitlist_position,
+)
+from core.database import session, utcnow, write_intent
+from core.members import Person
+
+
+def run(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """One transaction, as a request would run it."""
+    with app.app_context(), write_intent():
+        try:
+            result = action(*args, **kwargs)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return result
+
+
+def make_bookable(db, world, **policy: Any) -> Bookable:
+    values = {"owner": "agenda", "title": "Atelier CV", "association_id": world.asso_a.id,
+              "starts_at": utcnow() + timedelta(days=2), "capacity": 3, **policy}
+    bookable = Bookable(**values)
+    db.add(bookable)
+    db.commit()
+    return bookable
+
+
+def make_people(db, count: int) -> list[int]:
+    people = [Person(first_name="P", last_name=f"{index:03d}") for index in range(count)]
+    db.add_all(people)
+    db.commit()
+    return [person.id for person in people]
+
+
+def statuses(db, bookable_id: int) -> dict[BookingStatus, int]:
+    db.expire_all()
+    rows = db.scalars(select(Booking.status).where(Booking.bookable_id == bookable_id)).all()
+    return {status: rows.count(status) for status in BookingStatus if status in rows}
+
+
+def counters(db, bookable_id: int) -> tuple[int, int]:
+    db.expire_all()
+    bookable = db.get(Bookable, bookable_id)
+    return bookable.taken_open, bookable.taken_held
+
+
+# --- behaviour ----------------------------------------------------------------------------
+
+
+def test_places_then_waitlist_in_arrival_order(app, db, world):
+    bookable = make_bookable(db, world, capacity=2)
+    people = make_people(db, 4)
+    results = [run(app, book, bookable.id, person) for person in people]
+    assert [b.status for b in results] == [BookingStatus.CONFIRMED] * 2 + [BookingStatus.WAITLISTED] * 2
+    with app.app_context():
+        assert [waitlist_position(session.get(Booking, b.id)) for b in results] == [None, None, 1, 2]
+    assert counters(db, bookable.id) == (2, 0)
+
+
+def test_a_cancellation_promotes_the_first_in_line(app, db, world):
+    bookable = make_bookable(db, world, capacity=1)
+    first, second, third = (run(app, book, bookable.id, p) for p in make_people(db, 3))
+    promoted = run(app, cancel, first.id)
+    assert [b.id for b in promoted] == [second.id]
+    db.expire_all()
+    assert db.get(Booking, second.id).status is BookingStatus.CONFIRMED
+    assert db.get(Booking, third.id).status is BookingStatus.WAITLISTED
+    assert counters(db, bookable.id) == (1, 0)
+
+
+def test_held_back_places_are_for_referrals_only(app, db, world):
+    bookable = make_bookable(db, world, capacity=3, held_back=1)
+    a, b, c, d = make_people(db, 4)
+    assert run(app, book, bookable.id, a).status is BookingStatus.CONFIRMED
+    assert run(app, book, bookable.id, b).status is BookingStatus.CONFIRMED
+    assert run(app, book, bookable.id, c).status is BookingStatus.WAITLISTED  # 1 held back
+    referral = run(app, book, bookable.id, d, referral=True)
+    assert (referral.status, referral.pool) == (BookingStatus.CONFIRMED, "held")
+    assert counters(db, bookable.id) == (2, 1)
+
+
+def test_without_waitlist_a_full_activity_refuses(app, db, world):
+    bookable = make_bookable(db, world, capacity=1, waitlist=False)
+    a, b = make_people(db, 2)
+    run(app, book, bookable.id, a)
+    with pytest.raises(BookingRefused, match=r"Il n'y a plus de place\."):
+        run(app, book, bookable.id, b)
+    assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 1}
+
+
+def test_no_one_books_twice(app, db, world):
+    bookable = make_bookable(db, world)
+    [person] = make_people(db, 1)
+    run(app, book, bookable.id, person)
+    with pytest.raises(BookingRefused, match="déjà inscrite"):
+        run(app, book, bookable.id, person)
+    assert counters(db, bookable.id) == (1, 0)
+
+
+def test_booking_again_after_cancelling(app, db, world):
+    bookable = make_bookable(db, world)
+    [person] = make_people(db, 1)
+    run(app, cancel, run(app, book, bookable.id, person).id)
+    assert run(app, book, bookable.id, person).status is BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(("policy", "reason"), [
+    ({"starts_at": utcnow() - timedelta(hours=1)}, "a déjà commencé"),
+    ({"cancelled": True}, "est annulée"),
+    ({"closes_at": utcnow() - timedelta(minutes=1)}, "Les inscriptions sont closes."),
+    ({"opens_at": utcnow() + timedelta(days=1)}, "Les inscriptions ouvrent le"),
+])
+def test_closed_or_past_activities_refuse_with_a_reason(app, db, world, policy, reason):
+    bookable = make_bookable(db, world, **policy)
+    [person] = make_people(db, 1)
+    with pytest.raises(BookingRefused, match=reason):
+        run(app, book, bookable.id, person)
+    assert statuses(db, bookable.id) == {} and counters(db, bookable.id) == (0, 0)
+
+
+def test_cancellation_cutoff(app, db, world):
+    bookable = make_bookable(db, world, starts_at=utcnow() + timedelta(hours=3),
+                             cancellation_cutoff_minutes=24 * 60)
+    [person] = make_people(db, 1)
+    booking = run(app, book, bookable.id, person)
+    with pytest.raises(BookingRefused, match="trop tard pour annuler"):
+        run(app, cancel, booking.id)
+    assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 1}
+    run(app, cancel, booking.id, enforce_cutoff=False)  # a coordinator may still do it
+    assert counters(db, bookable.id) == (0, 0)
+
+
+def test_capacity_cannot_drop_below_what_is_booked(app, db, world):
+    bookable = make_bookable(db, world, capacity=3)
+    for person in make_people(db, 3):
+        run(app, book, bookable.id, person)
+    with pytest.raises(BookingRefused, match="3 place\\(s\\) sont déjà prises"):
+        run(app, set_capacity, bookable.id, 2)
+    db.expire_all()
+    assert db.get(Bookable, bookable.id).capacity == 3
+
+
+def test_raising_capacity_promotes_the_queue(app, db, world):
+    bookable = make_bookable(db, world, capacity=1)
+    bookings = [run(app, book, bookable.id, p) for p in make_people(db, 3)]
+    promoted = run(app, set_capacity, bookable.id, 2)
+    assert [b.id for b in promoted] == [bookings[1].id]
+    assert counters(db, bookable.id) == (2, 0)
+
+
+def test_attendance_only_for_confirmed_bookings(app, db, world):
+    bookable = make_bookable(db, world, capacity=1)
+    confirmed, queued = (run(app, book, bookable.id, p) for p in make_people(db, 2))
+    run(app, mark_attendance, confirmed.id, Attendance.EXCUSED)
+    with pytest.raises(BookingRefused, match="présence"):
+        run(app, mark_attendance, queued.id, Attendance.PRESENT)
+    db.expire_all()
+    assert db.get(Booking, confirmed.id).attendance is Attendance.EXCUSED
+
+
+# --- under load ---------------------------------------------------------------------------
+
+
+def hammer(app: Flask, calls: list[Callable[[], Any]]) -> tuple[list[Any], list[str]]:
+    """Run the calls at the same instant, one thread each; collect results and refusals."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = []
+    refusals: list[str] = []
+    lock = threading.Lock()
+
+    def worker(call: Callable[[], Any]) -> None:
+        barrier.wait()
+        try:
+            result = call()
+        except BookingRefused as refusal:
+            with lock:
+                refusals.append(str(refusal))
+        else:
+            with lock:
+                results.append(result)
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a booking thread is stuck"
+    return results, refusals
+
+
+def test_many_people_booking_the_last_places_at_once(app, db, world):
+    """Capacity is never exceeded; the waitlist keeps arrival order; cancellations at once
+    promote exactly the first ones in line."""
+    bookable = make_bookable(db, world, capacity=5)
+    people = make_people(db, 24)
+    _results, refusals = hammer(app, [
+        lambda person=person: run(app, book, bookable.id, person) for person in people
+    ])
+    assert refusals == []
+    assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 5, BookingStatus.WAITLISTED: 19}
+    assert counters(db, bookable.id) == (5, 0)
+
+    db.expire_all()
+    queue = db.scalars(select(Booking.id).where(Booking.bookable_id == bookable.id,
+                                                Booking.status == BookingStatus.WAITLISTED)
+                       .order_by(Booking.queued_at, Booking.id)).all()
+    confirmed = db.scalars(select(Booking.id).where(Booking.bookable_id == bookable.id,
+                                                    Booking.status == BookingStatus.CONFIRMED)).all()
+    promoted, refusals = hammer(app, [
+        lambda booking=booking: run(app, cancel, booking) for booking in confirmed
+    ])
+    assert refusals == []
+    assert sorted(b.id for batch in promoted for b in batch) == sorted(queue[:5])
+    assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 5, BookingStatus.WAITLISTED: 14,
+                                         BookingStatus.CANCELLED: 5}
+    assert counters(db, bookable.id) == (5, 0)
+
+
+def test_one_person_submitting_many_times_at_once_books_once(app, db, world):
+    bookable = make_bookable(db, world, capacity=5)
+    [person] = make_people(db, 1)
+    results, refusals = hammer(app, [lambda: run(app, book, bookable.id, person)] * 8)
+    assert len(results) == 1
+    assert refusals == ["Cette personne est déjà inscrite ou en liste d'attente."] * 7
+    assert counters(db, bookable.id) == (1, 0)
+
+
+def test_promotion_skips_nothing_when_the_queue_is_empty(app, db, world):
+    bookable = make_bookable(db, world, capacity=2)
+    with app.app_context(), write_intent():
+        assert promote_next(bookable.id) == []
