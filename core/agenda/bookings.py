@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import Base, utcnow
+from core.database import Base, string_enum, utcnow
 
 
 class BookingStatus(StrEnum):
@@ -21,11 +21,6 @@ class Attendance(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     EXCUSED = "excused"
-
-
-def _enum(enum_class: type, name: str) -> Enum:
-    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda members: [member.value for member in members])
 
 
 class Booking(Base):
@@ -42,11 +37,11 @@ class Booking(Base):
     bookable_id: Mapped[int] = mapped_column(ForeignKey("bookables.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus, "booking_status"))
+    status: Mapped[BookingStatus] = mapped_column(string_enum(BookingStatus, "booking_status", 20))
     # Which pool the place came from, so that a cancellation frees the right one.
     pool: Mapped[str | None] = mapped_column(String(10))  # "open", "held" or None (queued)
     referral: Mapped[bool] = mapped_column(default=False)
-    attendance: Mapped[Attendance | None] = mapped_column(_enum(Attendance, "attendance"))
+    attendance: Mapped[Attendance | None] = mapped_column(string_enum(Attendance, "attendance", 20))
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]

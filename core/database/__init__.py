@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
-from core.database.base import Base, TimestampMixin, UTCDateTime, utcnow
+from core.database.base import Base, TimestampMixin, UTCDateTime, string_enum, utcnow
 from core.database.engine import create_database_engine, is_sqlite, write_intent
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "init_app",
     "is_sqlite",
     "session",
+    "string_enum",
     "utcnow",
     "write_intent",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum as PyEnum
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Explicit constraint names: Alembic needs them to alter constraints later, and they
@@ -37,6 +38,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def string_enum(enum_class: type[PyEnum], name: str, length: int = 30) -> Enum:
+    """An enum stored as its values in a string column with a CHECK constraint: the same
+    on SQLite and PostgreSQL, and new values need no ALTER TYPE."""
+    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda members: [member.value for member in members])
 
 
 def utcnow() -> datetime:

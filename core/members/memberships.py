@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.database import Base, TimestampMixin
+from core.database import Base, TimestampMixin, string_enum
 from core.members.roles import Role
 
 if TYPE_CHECKING:
@@ -24,16 +24,7 @@ class Membership(TimestampMixin, Base):
     association_id: Mapped[int] = mapped_column(
         ForeignKey("associations.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="membership_role",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda roles: [role.value for role in roles],
-        )
-    )
+    role: Mapped[Role] = mapped_column(string_enum(Role, "membership_role", 20))
 
     person: Mapped[Person] = relationship(back_populates="memberships")
     association: Mapped[Association] = relationship(back_populates="memberships")

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text, event
+from sqlalchemy import Column, ForeignKey, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.database import Base, TimestampMixin
+from core.database import Base, TimestampMixin, string_enum
 from core.members import Association, Neighbourhood
 from core.partners.vocabulary import Barrier, PartnerKind
 from core.web.text import fold
-
-
-def _enum(enum_class: type, name: str) -> Enum:
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=30,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
 
 partner_associations = Table(
     "partner_associations",
@@ -42,7 +30,7 @@ class Partner(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150), unique=True)
-    kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"), index=True)
+    kind: Mapped[PartnerKind] = mapped_column(string_enum(PartnerKind, "partner_kind"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
@@ -122,7 +110,7 @@ class ServiceBarrier(Base):
     service_id: Mapped[int] = mapped_column(
         ForeignKey("partner_services.id", ondelete="CASCADE"), primary_key=True
     )
-    barrier: Mapped[Barrier] = mapped_column(_enum(Barrier, "barrier"), primary_key=True, index=True)
+    barrier: Mapped[Barrier] = mapped_column(string_enum(Barrier, "barrier"), primary_key=True, index=True)
 
 
 @event.listens_for(Partner, "before_insert")
