@@ -49,7 +49,3 @@ class Bookable(TimestampMixin, Base):
     @property
     def taken(self) -> int:
         return self.taken_open + self.taken_held
-
-    @property
-    def remaining_open(self) -> int:
-        return self.capacity - self.held_back - self.taken_open

@@ -95,7 +95,3 @@ def associations_managed() -> Any:
 
 def can_see_association_people(association: Association) -> bool:
     return has_role(association.id, Role.COORDINATOR)
-
-
-def belongs_to(association: Association) -> bool:
-    return has_role(association.id, Role.VOLUNTEER)
