@@ -10,6 +10,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 OUTBOX_KEY = "maillage.outbox"
 
@@ -52,3 +54,37 @@ def send_mail(to: str, subject: str, body: str) -> None:
             smtp.send_message(message)
     else:
         raise ValueError(f"unknown MAILLAGE_MAIL_BACKEND: {backend!r}")
+
+
+_PENDING_KEY = "maillage.mail_after_commit"
+
+
+def send_mail_after_commit(to: str, subject: str, body: str) -> None:
+    """Send once the current transaction commits; forget it if it rolls back.
+
+    A promotion from a waitlist must not be announced by a transaction that then fails.
+    """
+    from core.database import session
+
+    session.info.setdefault(_PENDING_KEY, []).append((to, subject, body))
+
+
+def _send_pending(db_session: Session) -> None:
+    for to, subject, body in db_session.info.pop(_PENDING_KEY, []):
+        try:
+            send_mail(to, subject, body)
+        except Exception:  # the change is saved; a lost mail must not undo it
+            current_app.logger.exception("mail to %s failed after commit", to)
+
+
+def _drop_pending(db_session: Session) -> None:
+    db_session.info.pop(_PENDING_KEY, None)
+
+
+event.listen(Session, "after_commit", _send_pending)
+def _drop_pending_on_rollback(db_session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint
+        _drop_pending(db_session)
+
+
+event.listen(Session, "after_soft_rollback", _drop_pending_on_rollback)

@@ -45,3 +45,5 @@ class Booking(Base):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Set when `maillage agenda remind` claims the booking, so a second run sends nothing.
+    reminded_at: Mapped[datetime | None]

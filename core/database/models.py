@@ -6,6 +6,8 @@ from __future__ import annotations
 def load_core_models() -> None:
     import core.agenda.bookables
     import core.agenda.bookings
+    import core.agenda.events
+    import core.agenda.feed_tokens
     import core.auth.accounts
     import core.auth.reset_tokens
     import core.auth.throttle

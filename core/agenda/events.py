@@ -1,0 +1,132 @@
+"""Agenda events and the series they may belong to.
+
+A series is expanded into ordinary events when it is saved, so that one occurrence can be
+cancelled or moved like any event, bookings hang off real rows, and every page and feed
+reads one table. An event's places live in its ``Bookable`` (none when there is no sign-up).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.database import Base, TimestampMixin, string_enum
+
+if TYPE_CHECKING:
+    from core.agenda.bookables import Bookable
+    from core.members.associations import Association
+    from core.partners.models import Partner
+
+
+class EventKind(StrEnum):
+    WORKSHOP = "workshop"
+    INFORMATION = "information"
+    VOLUNTEERING = "volunteering"
+    MEETING = "meeting"
+    OUTING = "outing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    EventKind.WORKSHOP: "Atelier",
+    EventKind.INFORMATION: "Réunion d'information",
+    EventKind.VOLUNTEERING: "Créneau bénévole",
+    EventKind.MEETING: "Réunion",
+    EventKind.OUTING: "Sortie",
+    EventKind.OTHER: "Autre",
+}
+
+
+class Visibility(StrEnum):
+    """Who sees an event: its association's members, the whole collective, or anyone
+    (public events also go to the association's public calendar feed)."""
+
+    ASSOCIATION = "association"
+    COLLECTIVE = "collective"
+    PUBLIC = "public"
+
+    @property
+    def label(self) -> str:
+        return VISIBILITY_LABELS[self]
+
+
+VISIBILITY_LABELS = {
+    Visibility.ASSOCIATION: "Membres de l'association",
+    Visibility.COLLECTIVE: "Tout le collectif",
+    Visibility.PUBLIC: "Public (calendrier public de l'association)",
+}
+
+
+class EventSeries(TimestampMixin, Base):
+    """The rule an event series was generated from: every ``interval_weeks`` weeks, until a
+    date or for a number of occurrences."""
+
+    __tablename__ = "event_series"
+    __table_args__ = (
+        CheckConstraint("interval_weeks BETWEEN 1 AND 52", name="interval_in_range"),
+        CheckConstraint("(until IS NULL) <> (occurrences IS NULL)", name="until_or_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), index=True
+    )
+    interval_weeks: Mapped[int] = mapped_column(default=1)
+    until: Mapped[date | None]
+    occurrences: Mapped[int | None]
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # What the list, week and month pages filter on.
+        Index("ix_events_starts_at", "starts_at"),
+        Index("ix_events_association_starts", "association_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: an event of the whole collective.
+    association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[EventKind] = mapped_column(string_enum(EventKind, "event_kind"), index=True)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True
+    )
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    visibility: Mapped[Visibility] = mapped_column(string_enum(Visibility, "event_visibility"))
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    bookable_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookables.id", ondelete="SET NULL"), unique=True
+    )
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
+    # Moved or edited on its own: later changes to the series leave it alone.
+    detached: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    association: Mapped[Association | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+    bookable: Mapped[Bookable | None] = relationship()
+    series: Mapped[EventSeries | None] = relationship()
+
+    @property
+    def where(self) -> str:
+        if self.partner is not None:
+            address = f" — {self.partner.address}" if self.partner.address else ""
+            return f"{self.partner.name}{address}"
+        return self.place
