@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import auth, database, health, pluginhost
+from core.agenda.views import bp as agenda_bp
 from core.auth.permissions import access_level_of
 from core.database.models import load_core_models
 from core.members.views import bp as members_bp
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(agenda_bp)
     app.register_blueprint(plugin_admin_bp)
     pluginhost.init_app(app)
 

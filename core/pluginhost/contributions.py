@@ -51,9 +51,20 @@ class Section:
     weight: int = 100
 
 
+AGENDA_VISIBILITIES = ("association", "people", "public")
+
+
 @dataclass(frozen=True)
 class AgendaItem:
-    """Something that happens at a time, shown in the shared agenda."""
+    """Something that happens at a time, shown in the shared agenda and calendar feeds.
+
+    ``visibility`` says who sees it: ``"association"`` (members of the association the hook
+    was called for), ``"people"`` (only the people in ``person_ids``, and the association's
+    coordinators) or ``"public"`` (also the association's public feed). Titles and
+    descriptions go into calendar feeds: never put a supported person's name in them.
+    ``uid`` identifies the item across feed refreshes (say ``"session-42"``); the core
+    prefixes it with the plugin's name.
+    """
 
     title: str
     start: datetime
@@ -61,6 +72,10 @@ class AgendaItem:
     url: str = ""
     kind: str = "other"
     location: str = ""
+    uid: str = ""
+    description: str = ""
+    visibility: str = "association"
+    person_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,16 @@ def enabled_state() -> EnabledState:
             state.settings[(plugin, aid)] = dict(settings or {})
     g._maillage_plugins = state
     return state
+
+
+def plugins_enabled_in(association_ids: list[int]) -> dict[int, set[str]]:
+    """Plugins each association enabled, whoever asks (calendar feeds have no user)."""
+    enabled: dict[int, set[str]] = {aid: set() for aid in association_ids}
+    if not association_ids:
+        return enabled
+    rows = session.execute(
+        _state_query(False), {"associations": association_ids}
+    )
+    for plugin, _settings, aid, *_ in rows:
+        enabled[aid].add(plugin)
+    return enabled

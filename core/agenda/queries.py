@@ -1,0 +1,54 @@
+"""Reading the agenda: the events of a period, filtered, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import joinedload
+
+from core.agenda.bookables import Bookable
+from core.agenda.bookings import Booking, BookingStatus
+from core.agenda.events import Event, EventKind
+from core.database import session
+
+
+def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
+                 end: datetime | None = None, association_id: int | None = None,
+                 kind: EventKind | None = None, places_only: bool = False,
+                 include_cancelled: bool = True) -> Select[tuple[Event]]:
+    """Events matching the filters, in start order, with what pages show loaded alongside."""
+    query = (
+        select(Event)
+        .where(visible)
+        .options(joinedload(Event.bookable), joinedload(Event.association),
+                 joinedload(Event.partner))
+        .order_by(Event.starts_at, Event.id)
+    )
+    if start is not None:
+        query = query.where(Event.ends_at > start)
+    if end is not None:
+        query = query.where(Event.starts_at < end)
+    if association_id is not None:
+        query = query.where(Event.association_id == association_id)
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    if not include_cancelled or places_only:
+        query = query.where(Event.cancelled.is_(False))
+    if places_only:
+        query = query.join(Bookable, Bookable.id == Event.bookable_id).where(
+            Bookable.taken_open < Bookable.capacity - Bookable.held_back
+        )
+    return query
+
+
+def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int, Booking]:
+    """The person's live bookings among these bookables: one query for a whole page."""
+    if not bookable_ids:
+        return {}
+    rows = session.scalars(
+        select(Booking).where(Booking.person_id == person_id,
+                              Booking.bookable_id.in_(bookable_ids),
+                              Booking.status != BookingStatus.CANCELLED)
+    )
+    return {booking.bookable_id: booking for booking in rows}
