@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -11,6 +11,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import NumberRange
 
 from core.plugin_api import (
+    AgendaItem,
     AssociationRef,
     Indicator,
     Level,
@@ -71,6 +72,21 @@ def dashboard_widgets(association: AssociationRef) -> list[Section]:
                            .where(ExempleItem.association_id == association.id))
     return [Section(title="Éléments d'exemple", template="exemplum/widget.html",
                     context={"count": count, "association": association})]
+
+
+@hookimpl
+def agenda_items(association: AssociationRef, start: datetime, end: datetime) -> list[AgendaItem]:
+    items = session.scalars(
+        select(ExempleItem).where(ExempleItem.association_id == association.id,
+                                  ExempleItem.starts_at < end,
+                                  ExempleItem.starts_at > start - timedelta(hours=1))
+    )
+    return [
+        AgendaItem(title=item.label, start=item.starts_at, end=item.starts_at + timedelta(hours=1),
+                   uid=f"item-{item.id}", kind="workshop", visibility=item.visibility,
+                   person_ids=frozenset({item.person_id}) if item.person_id else frozenset())
+        for item in items if item.starts_at is not None
+    ]
 
 
 @hookimpl

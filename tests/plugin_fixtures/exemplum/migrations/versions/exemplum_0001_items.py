@@ -24,6 +24,8 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("label", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("visibility", sa.String(length=20), nullable=False, server_default="association"),
         sa.ForeignKeyConstraint(["association_id"], ["associations.id"],
                                 name=op.f("fk_exemplum_items_association_id_associations"),
                                 ondelete="CASCADE"),
