@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
+from core.agenda.cli import agenda_group
 from core.app import create_app
 from core.database import migrate as migrations
 from core.database import session, write_intent
@@ -81,6 +82,7 @@ cli.add_command(db_group)
 cli.add_command(demo_group)
 cli.add_command(admin_group)
 cli.add_command(plugins_group)
+cli.add_command(agenda_group)
 
 
 def main() -> None:

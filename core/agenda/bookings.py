@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import Base, string_enum, utcnow
+
+if TYPE_CHECKING:
+    from core.members.people import Person
 
 
 class BookingStatus(StrEnum):
@@ -47,3 +51,5 @@ class Booking(Base):
     cancelled_at: Mapped[datetime | None]
     # Set when `maillage agenda remind` claims the booking, so a second run sends nothing.
     reminded_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])

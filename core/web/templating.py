@@ -38,6 +38,7 @@ class Link:
 
 NAVIGATION = [
     CoreLink("Accueil", "members.dashboard", Level.AUTHENTICATED),
+    CoreLink("Agenda", "agenda.upcoming", Level.AUTHENTICATED),
     CoreLink("Associations", "members.association_list", Level.MEMBER),
     CoreLink("Personnes", "members.person_list", Level.MANAGER),
     CoreLink("Partenaires", "partners.partner_list", Level.MEMBER),
@@ -93,7 +94,8 @@ def _collective_name() -> str:
 
 def _context() -> dict[str, Any]:
     # Callables, evaluated only by the templates that use them.
-    return {"navigation": _navigation, "collective_name": _collective_name}
+    return {"navigation": _navigation, "collective_name": _collective_name,
+            "has_level": lambda name: has_level(Level(name))}
 
 
 def init_app(app: Flask) -> None:
@@ -102,5 +104,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime_fr"] = (
         lambda value: format_datetime(value, "d MMMM yyyy 'à' HH:mm") if value else ""
     )
+    # Any CLDR pattern, e.g. {{ day | date("EEEE d MMMM") }}; datetimes are shown in Paris time.
+    app.jinja_env.filters["date"] = lambda value, pattern="d MMMM yyyy": (
+        format_date(value, pattern) if value else "")
+    app.jinja_env.filters["datetime"] = lambda value, pattern="d MMMM yyyy 'à' HH:mm": (
+        format_datetime(value, pattern) if value else "")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,1 +1,178 @@
-"""Placeholder."""
+"""Reading the agenda: upcoming list (the default, for a phone), week and month grids,
+and the user's own bookings. Each page runs the same few queries however many events."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from core.agenda.bookables import Bookable
+from core.agenda.bookings import Booking, BookingStatus
+from core.agenda.clock import day_bounds, paris_today
+from core.agenda.events import Event, EventKind
+from core.agenda.forms import parse_day
+from core.agenda.queries import events_query, my_bookings_by_bookable
+from core.agenda.scope import events_visible_clause
+from core.agenda.views import bp
+from core.agenda.views.common import by_day, entries, filter_args, items_for_viewer
+from core.auth.permissions import Level, access, is_collective_admin, my_roles
+from core.database import session, utcnow
+from core.members.associations import Association
+from core.web.views import Page
+
+UPCOMING_PAGE_SIZE = 30
+# How far the plugins' items are looked up when the list has fewer events than a page.
+UPCOMING_HORIZON = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class Filters:
+    association_id: int | None
+    kind: EventKind | None
+    places_only: bool
+    associations: list[Association]
+
+    @property
+    def active(self) -> bool:
+        return bool(self.association_id or self.kind or self.places_only)
+
+
+def _filters() -> Filters:
+    """Filters from the query string; an association outside the user's sight is ignored."""
+    query = select(Association).where(Association.active).order_by(Association.name)
+    if not is_collective_admin():
+        # Any association may own collective or public events: offer those of the user
+        # plus those with events they can see would cost a query per page; their own suffice.
+        query = query.where(Association.id.in_(list(my_roles())))
+    associations = list(session.scalars(query))
+    wanted = request.args.get("association", type=int)
+    association_id = wanted if any(a.id == wanted for a in associations) else None
+    kind_value = request.args.get("type", "")
+    kind = EventKind(kind_value) if kind_value in {k.value for k in EventKind} else None
+    return Filters(association_id, kind, request.args.get("places") == "1", associations)
+
+
+def _page_context(events: list[Event]) -> dict[str, object]:
+    bookable_ids = [e.bookable_id for e in events if e.bookable_id]
+    return {
+        "my_bookings": my_bookings_by_bookable(current_user.person_id, bookable_ids),
+        "kinds": list(EventKind),
+    }
+
+
+@bp.get("/")
+@access(Level.AUTHENTICATED)
+def upcoming() -> str:
+    filters = _filters()
+    now = utcnow()
+    page = Page(events_query(events_visible_clause(), start=now,
+                             association_id=filters.association_id, kind=filters.kind,
+                             places_only=filters.places_only), size=UPCOMING_PAGE_SIZE)
+    events: list[Event] = page.items
+    items = []
+    if not filters.places_only:  # plugin items have no places to offer
+        start = now if page.number == 1 or not events else events[0].starts_at
+        end = events[-1].starts_at if page.number < page.pages else now + UPCOMING_HORIZON
+        items = items_for_viewer(start, max(end, start), association_id=filters.association_id,
+                                 kind=filters.kind.value if filters.kind else None)
+    return render_template("agenda/upcoming.html", page=page, filters=filters,
+                           days=by_day(entries(events, items)), **_page_context(events))
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@bp.get("/semaine")
+@access(Level.AUTHENTICATED)
+def week() -> str:
+    filters = _filters()
+    monday = _week_start(parse_day(request.args.get("jour"), paris_today()))
+    start, end = day_bounds(monday, 7)
+    events = list(session.scalars(events_query(
+        events_visible_clause(), start=start, end=end, association_id=filters.association_id,
+        kind=filters.kind, places_only=filters.places_only)).unique())
+    items = [] if filters.places_only else items_for_viewer(
+        start, end, association_id=filters.association_id,
+        kind=filters.kind.value if filters.kind else None)
+    grouped = dict(by_day(entries(events, items)))
+    days = [(monday + timedelta(days=n), grouped.get(monday + timedelta(days=n), []))
+            for n in range(7)]
+    return render_template(
+        "agenda/week.html", filters=filters, days=days, monday=monday, today=paris_today(),
+        previous=filter_args(jour=(monday - timedelta(days=7)).isoformat()),
+        following=filter_args(jour=(monday + timedelta(days=7)).isoformat()),
+        **_page_context(events))
+
+
+def _parse_month(value: str | None) -> date:
+    today = paris_today()
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+@bp.get("/mois")
+@access(Level.AUTHENTICATED)
+def month() -> str:
+    filters = _filters()
+    first = _parse_month(request.args.get("mois"))
+    last = first.replace(day=monthrange(first.year, first.month)[1])
+    grid_start = _week_start(first)
+    grid_days = (_week_start(last) + timedelta(days=7) - grid_start).days
+    start, end = day_bounds(grid_start, grid_days)
+    events = list(session.scalars(events_query(
+        events_visible_clause(), start=start, end=end, association_id=filters.association_id,
+        kind=filters.kind, places_only=filters.places_only)).unique())
+    items = [] if filters.places_only else items_for_viewer(
+        start, end, association_id=filters.association_id,
+        kind=filters.kind.value if filters.kind else None)
+    grouped = dict(by_day(entries(events, items)))
+    days = [grid_start + timedelta(days=n) for n in range(grid_days)]
+    weeks = [[(d, grouped.get(d, [])) for d in days[i:i + 7]] for i in range(0, grid_days, 7)]
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = last + timedelta(days=1)
+    return render_template(
+        "agenda/month.html", filters=filters, weeks=weeks, first=first, today=paris_today(),
+        previous=filter_args(mois=f"{previous:%Y-%m}"), following=filter_args(mois=f"{following:%Y-%m}"),
+        **_page_context(events))
+
+
+@dataclass(frozen=True)
+class MyBooking:
+    booking: Booking
+    bookable: Bookable
+    event: Event | None
+
+
+@bp.get("/mes-inscriptions")
+@access(Level.AUTHENTICATED)
+def my_bookings() -> str:
+    """Upcoming bookings (events and plugins' things), then the last month's."""
+    since = utcnow() - timedelta(days=31)
+    event = aliased(Event)
+    rows = session.execute(
+        select(Booking, Bookable, event)
+        .join(Bookable, Bookable.id == Booking.bookable_id)
+        .outerjoin(event, event.bookable_id == Bookable.id)
+        .where(Booking.person_id == current_user.person_id,
+               Booking.status != BookingStatus.CANCELLED, Bookable.starts_at >= since)
+        .order_by(Bookable.starts_at, Booking.id)
+    ).all()
+    now = utcnow()
+    bookings = [MyBooking(*row) for row in rows]
+    return render_template(
+        "agenda/my_bookings.html",
+        upcoming=[b for b in bookings if b.bookable.starts_at >= now],
+        past=[b for b in reversed(bookings) if b.bookable.starts_at < now],
+        now=now,
+    )
+

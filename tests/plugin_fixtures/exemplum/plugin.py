@@ -4,15 +4,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, render_template
 from flask_wtf import FlaskForm
 from sqlalchemy import delete, func, select
+from werkzeug.wrappers import Response
 from wtforms import IntegerField, StringField
 from wtforms.validators import NumberRange
 
 from core.plugin_api import (
     AgendaItem,
     AssociationRef,
+    BookingRefused,
     Indicator,
     Level,
     NavEntry,
@@ -23,10 +25,14 @@ from core.plugin_api import (
     Section,
     access,
     association_or_404,
+    book,
+    bookable_info,
+    current_person,
     hookimpl,
     max_length,
     plugin_associations,
     required,
+    see_other,
     session,
     settings_for,
 )
@@ -48,6 +54,29 @@ def index(association: str) -> str:
     items = session.scalars(select(ExempleItem).where(ExempleItem.association_id == ref.id)).all()
     return render_template("exemplum/index.html", association=ref, items=items,
                            settings=settings_for("exemplum", ref))
+
+
+@bp.post("/<association>/reserver/<int:bookable_id>")
+@access(Level.MEMBER)
+def reserve(association: str, bookable_id: int) -> Response:
+    """Books the current user through the booking API."""
+    ref = association_or_404()
+    bookable = bookable_info(bookable_id)
+    # An id from the URL: only this plugin's bookables, in this association, exist here.
+    if bookable is None or bookable.owner != "exemplum" or bookable.association_id != ref.id:
+        abort(404)
+    person = current_person()
+    assert person is not None  # @access: logged in
+    try:
+        booking = book(bookable_id, person.id, booked_by_id=person.id)
+    except BookingRefused as refusal:
+        session.rollback()
+        flash(str(refusal), "error")
+        return see_other("exemplum.index", association=ref.slug)
+    session.commit()
+    flash("Vous êtes inscrit·e." if booking.status == "confirmed"
+          else f"En liste d'attente (position {booking.waitlist_position}).", "success")
+    return see_other("exemplum.index", association=ref.slug)
 
 
 class ExempleSettings(FlaskForm):
