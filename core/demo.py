@@ -5,8 +5,15 @@ Every demo account uses the password ``demo-maillage`` (listed in README.md).
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import func, select
 
+from core.agenda.bookables import Bookable
+from core.agenda.clock import paris_to_utc, paris_today
+from core.agenda.engine import book
+from core.agenda.events import EventKind, Visibility
+from core.agenda.scheduling import EventFields, Places, Recurrence, create_events
 from core.auth.accounts import Account
 from core.auth.passwords import hash_password
 from core.database import session
@@ -137,4 +144,70 @@ def load_demo() -> None:
             service.barriers = barriers
             partner.services.append(service)
         session.add(partner)
+    session.flush()
+    _load_agenda(associations)
     session.commit()
+
+
+def _next(weekday: int, hour: int, weeks_ahead: int = 0) -> datetime:
+    """The coming ``weekday`` (0 = Monday) at ``hour`` Paris time, as UTC."""
+    today = paris_today()
+    day = today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+    return paris_to_utc(datetime.combine(day, time(hour)))
+
+
+def _load_agenda(associations: list[Association]) -> None:
+    """A few weeks of agenda: the permanent Thursday workshop, sessions, shifts, bookings."""
+    passerelles, req, asrv = associations
+    baticite = session.scalar(select(Partner).where(Partner.name.startswith("Chantier")))
+    two_hours = timedelta(hours=2)
+    thursday = _next(3, 14)
+    create_events(
+        EventFields(title="Atelier CV et lettre de motivation", kind=EventKind.WORKSHOP,
+                    visibility=Visibility.COLLECTIVE, starts_at=thursday, ends_at=thursday + two_hours,
+                    association_id=passerelles.id, place="Salle du rez-de-chaussée",
+                    description="L'atelier permanent du jeudi : venez avec votre CV, même ancien."),
+        Places(capacity=8, held_back=2, cancellation_cutoff_minutes=24 * 60),
+        recurrence=Recurrence(interval_weeks=1, count=12),
+    )
+    tuesday = _next(1, 9, 1)
+    create_events(
+        EventFields(title="Réunion d'information Premières heures", kind=EventKind.INFORMATION,
+                    visibility=Visibility.PUBLIC, starts_at=tuesday, ends_at=tuesday + two_hours,
+                    association_id=passerelles.id, partner_id=baticite.id if baticite else None,
+                    description="Découvrir le dispositif et visiter le chantier."),
+        Places(capacity=15, held_back=5),
+    )
+    saturday = _next(5, 10)
+    create_events(
+        EventFields(title="Permanence d'accueil", kind=EventKind.VOLUNTEERING,
+                    visibility=Visibility.ASSOCIATION, starts_at=saturday,
+                    ends_at=saturday + timedelta(hours=3), association_id=req.id,
+                    place="3 place de la Mairie, Pantin"),
+        Places(capacity=2, waitlist=False),
+        recurrence=Recurrence(interval_weeks=2, count=4),
+    )
+    wednesday = _next(2, 18)
+    create_events(
+        EventFields(title="Réunion du collectif", kind=EventKind.MEETING,
+                    visibility=Visibility.COLLECTIVE, starts_at=wednesday,
+                    ends_at=wednesday + timedelta(hours=1, minutes=30), place="Bourse du travail"),
+        None,
+    )
+    friday = _next(4, 13, 2)
+    create_events(
+        EventFields(title="Sortie au salon de l'emploi", kind=EventKind.OUTING,
+                    visibility=Visibility.COLLECTIVE, starts_at=friday, ends_at=friday + timedelta(hours=4),
+                    association_id=asrv.id, place="Parc des expositions"),
+        Places(capacity=12),
+    )
+    first_workshop = session.scalar(select(Bookable).where(Bookable.starts_at == thursday))
+    volunteer = session.scalar(select(Person).where(Person.email == "benevole@exemple.org"))
+    supported = session.scalars(
+        select(Person).join(Membership).where(Membership.association_id == passerelles.id,
+                                              Membership.role == Role.SUPPORTED)
+    ).all()
+    if first_workshop is not None and volunteer is not None:
+        book(first_workshop.id, volunteer.id, booked_by_id=volunteer.id)
+        for person in supported:
+            book(first_workshop.id, person.id, referral=True)

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 
 import core.agenda.reminders as reminders_module
 from core.agenda.bookables import Bookable
@@ -148,10 +148,13 @@ def test_one_email_per_person_with_all_their_bookings_of_tomorrow(app, db, agend
         < body.index("17 h 00 : Créneau jardin partagé")
     assert "Lieu : Mission Locale Test" in body
     assert "Lieu : Salle 2, 12 rue de la Paix" in body
-    assert f"{BASE}/agenda/evenements/{agenda.workshop.id}" in body
-    assert f"{BASE}/agenda/evenements/{agenda.desk.id}" in body
-    assert f"{BASE}/agenda/mes-inscriptions" in body
-    assert body.count("Lieu :") == 2 and body.count("/agenda/evenements/") == 2  # not the plugin's
+    with app.test_request_context():  # the links are the real pages
+        workshop_page = url_for("agenda.event_detail", event_id=agenda.workshop.id)
+        desk_page = url_for("agenda.event_detail", event_id=agenda.desk.id)
+        my_bookings = url_for("agenda.my_bookings")
+    assert f"{BASE}{workshop_page}\n" in body and f"{BASE}{desk_page}\n" in body
+    assert f"{BASE}{my_bookings}" in body
+    assert body.count("Lieu :") == 2 and body.count(f"{BASE}/agenda/") == 3  # not the plugin's
     for elsewhere in ("Café emploi", "Visite d'entreprise", "Sortie annulée"):
         assert elsewhere not in body
 

@@ -7,12 +7,21 @@ fail, so a new page cannot ship without deciding who may see it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime, time, timedelta
 
 import pytest
 from flask import Flask
 
+from core.agenda import engine
+from core.agenda.bookings import Booking, BookingStatus
+from core.agenda.clock import paris_to_utc, paris_today
+from core.agenda.events import Event, EventKind, Visibility
+from core.agenda.feed_tokens import new_feed_token
+from core.agenda.scheduling import EventFields, Places, create_events
 from core.auth.permissions import Level, access
+from core.database import session
+from core.members import Association, Person
 from tests.conftest import World, make_app
 from tests.support import csrf_token, login, text_of
 
@@ -27,17 +36,42 @@ LOGIN = 302  # anonymous visitors are sent to the login page
 
 
 @dataclass
+class MatrixWorld(World):
+    """The suite's world plus agenda events and bookings (ids) the agenda routes are checked on."""
+
+    alpha_event: int  # Alpha, association members only, places, in three days
+    alpha_bookable: int
+    alpha_past: int  # Alpha, association only, places, three days ago, one person booked
+    beta_event: int  # Bêta, association members only, places
+    beta_shared: int  # Bêta, seen by the whole collective, places
+    collective_event: int  # the collective's own (no association), places
+    no_signup: int  # Alpha, whole collective, without sign-up
+    volunteer_booking: int  # volunteer_a on alpha_event
+    volunteer_booking_beta: int  # volunteer_a on beta_shared: theirs, on another's event
+    beta_shared_booking: int  # supported_b on beta_shared
+    beta_booking: int  # supported_b on beta_event
+    feed_token: str  # coordinator_b's private feed
+
+
+UNKNOWN = 999999  # an id no record has
+
+
+@dataclass
 class Case:
     endpoint: str
-    url: Callable[[World], str]
+    url: Callable[[MatrixWorld], str]
     expected: tuple[int, int, int, int, int]  # in the order of ROLES
     method: str = "GET"
-    data: dict[str, str] = field(default_factory=dict)
+    # Values may depend on the world (a person's id): given as a function of it.
+    data: dict[str, str | Callable[[MatrixWorld], str]] = field(default_factory=dict)
     label: str = ""
 
     @property
     def name(self) -> str:
         return f"{self.method} {self.endpoint}{' ' + self.label if self.label else ''}"
+
+    def form(self, w: MatrixWorld) -> dict[str, str]:
+        return {key: value(w) if callable(value) else value for key, value in self.data.items()}
 
 
 def every(code: int) -> tuple[int, int, int, int, int]:
@@ -53,6 +87,64 @@ MANAGER_PAGE = (LOGIN, 403, 200, 200, 200)
 COLLECTIVE_PAGE = (LOGIN, 403, 403, 403, 200)
 PA = lambda w: w.supported_a.id  # noqa: E731
 PB = lambda w: w.supported_b.id  # noqa: E731
+
+
+def ev(attribute: str, suffix: str = "") -> Callable[[MatrixWorld], str]:
+    """The address of one of the matrix's events (``UNKNOWN`` for an id nobody has)."""
+    return lambda w: f"/agenda/{getattr(w, attribute) if attribute else UNKNOWN}{suffix}"
+
+
+def bk(attribute: str) -> Callable[[MatrixWorld], str]:
+    """The cancel address of one of the matrix's bookings."""
+    return lambda w: f"/agenda/inscriptions/{getattr(w, attribute) if attribute else UNKNOWN}/annuler"
+
+
+def _event(association: Association | None, title: str, days: int, visibility: Visibility,
+           *, signup: bool = True) -> Event:
+    start = paris_to_utc(datetime.combine(paris_today() + timedelta(days=days), time(14)))
+    [event] = create_events(EventFields(
+        title=title, kind=EventKind.WORKSHOP, visibility=visibility, starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        association_id=association.id if association else None), Places(capacity=10) if signup else None)
+    return event
+
+
+def _book(event: Event, person: Person) -> int:
+    assert event.bookable_id is not None
+    return engine.book(event.bookable_id, person.id).id
+
+
+@pytest.fixture
+def matrix_world(app: Flask, world: World) -> MatrixWorld:
+    """``world`` with agenda events and bookings, made through the agenda's own services."""
+    with app.app_context():
+        alpha = _event(world.asso_a, "Atelier Alpha", 3, Visibility.ASSOCIATION)
+        past = _event(world.asso_a, "Atelier Alpha passé", -3, Visibility.ASSOCIATION)
+        beta = _event(world.asso_b, "Atelier Bêta", 3, Visibility.ASSOCIATION)
+        shared = _event(world.asso_b, "Forum Bêta", 4, Visibility.COLLECTIVE)
+        collective = _event(None, "Assemblée du collectif", 5, Visibility.COLLECTIVE)
+        no_signup = _event(world.asso_a, "Permanence", 6, Visibility.COLLECTIVE, signup=False)
+        bookings = {
+            "volunteer_booking": _book(alpha, world.volunteer_a),
+            "volunteer_booking_beta": _book(shared, world.volunteer_a),
+            "beta_shared_booking": _book(shared, world.supported_b),
+            "beta_booking": _book(beta, world.supported_b),
+        }
+        # The engine refuses bookings once an event has started: the past one is written as is.
+        session.add(Booking(bookable_id=past.bookable_id, person_id=world.supported_a.id,
+                            status=BookingStatus.CONFIRMED, pool="open",
+                            queued_at=past.starts_at - timedelta(days=7)))
+        assert past.bookable is not None
+        past.bookable.taken_open = 1
+        token = new_feed_token(world.coordinator_b.id)
+        session.commit()
+        agenda = {
+            "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
+            "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
+            "no_signup": no_signup.id, "feed_token": token, **bookings,
+        }
+    return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
+
 
 GETS = [
     Case("auth.login", lambda w: "/login", (200, 302, 302, 302, 302)),
@@ -124,6 +216,34 @@ GETS = [
     # A plugin nobody enabled: its pages do not exist for anyone.
     Case("exemplum.home", lambda w: "/p/exemplum/", logged(404)),
     Case("exemplum.index", lambda w: "/p/exemplum/alpha/", logged(404)),
+    # The agenda: every signed-in person reads it (the collective admin, who belongs to
+    # no association, included); association-only events stay with their association.
+    Case("agenda.upcoming", lambda w: "/agenda/", MEMBER),
+    Case("agenda.week", lambda w: "/agenda/semaine", MEMBER),
+    Case("agenda.month", lambda w: "/agenda/mois", MEMBER),
+    Case("agenda.my_bookings", lambda w: "/agenda/mes-inscriptions", MEMBER),
+    Case("agenda.calendar", lambda w: "/agenda/calendrier", MEMBER),
+    Case("agenda.event_detail", ev("alpha_event"), MEMBER, label="Alpha, association only"),
+    Case("agenda.event_detail", ev("alpha_past"), MEMBER, label="Alpha, past"),
+    Case("agenda.event_detail", ev("beta_event"), (LOGIN, 404, 404, 404, 200),
+         label="Bêta, association only"),
+    Case("agenda.event_detail", ev("beta_shared"), MEMBER, label="Bêta, whole collective"),
+    Case("agenda.event_detail", ev("collective_event"), MEMBER, label="the collective's own"),
+    Case("agenda.event_detail", ev(""), logged(404), label="unknown"),
+    Case("agenda.event_create", lambda w: "/agenda/nouveau", MANAGER_PAGE),
+    Case("agenda.event_edit", ev("alpha_event", "/modifier"), MANAGER_PAGE, label="Alpha"),
+    Case("agenda.event_edit", ev("beta_shared", "/modifier"), COLLECTIVE_PAGE,
+         label="Bêta, seen but not theirs"),
+    Case("agenda.event_edit", ev("beta_event", "/modifier"), (LOGIN, 403, 404, 404, 200),
+         label="Bêta, association only"),
+    Case("agenda.event_edit", ev("collective_event", "/modifier"), COLLECTIVE_PAGE,
+         label="the collective's own"),
+    Case("agenda.event_edit", ev("", "/modifier"), (LOGIN, 403, 404, 404, 404), label="unknown"),
+    # Calendar feeds are read by calendar apps, without a session.
+    Case("agenda.public_feed", lambda w: "/agenda/alpha.ics", every(200)),
+    Case("agenda.public_feed", lambda w: "/agenda/nulle-part.ics", every(404), label="unknown"),
+    Case("agenda.private_feed", lambda w: f"/agenda/flux/{w.feed_token}.ics", every(200)),
+    Case("agenda.private_feed", lambda w: "/agenda/flux/inconnu.ics", every(404), label="unknown"),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
@@ -190,10 +310,69 @@ POSTS = [
          (LOGIN, 403, 404, 404, 303), "POST", {"enabled": "0"}, label="other"),
     Case("plugin_admin.collective_plugin_policy", lambda w: "/administration/modules/exemplum/interdiction",
          (LOGIN, 403, 403, 403, 303), "POST", {"forbidden": "0"}),
+    Case("exemplum.reserve", lambda w: f"/p/exemplum/alpha/reserver/{w.alpha_bookable}",
+         logged(404), "POST", label="plugin not enabled"),
+    # The agenda. Each role runs on a fresh world, so every booking below is made once per
+    # run; cases that depend on an earlier one say so.
+    Case("agenda.event_create", lambda w: "/agenda/nouveau", (LOGIN, 403, 422, 422, 422), "POST"),
+    Case("agenda.event_edit", ev("alpha_event", "/modifier"), (LOGIN, 403, 422, 422, 422), "POST",
+         {"title": ""}, label="Alpha"),
+    Case("agenda.event_edit", ev("beta_shared", "/modifier"), (LOGIN, 403, 403, 403, 422), "POST",
+         {"title": ""}, label="Bêta, seen but not theirs"),
+    Case("agenda.event_edit", ev("beta_event", "/modifier"), (LOGIN, 403, 404, 404, 422), "POST",
+         {"title": ""}, label="Bêta, association only"),
+    Case("agenda.book", ev("collective_event", "/inscription"), logged(303), "POST",
+         label="the collective's own"),
+    Case("agenda.book", ev("collective_event", "/inscription"), logged(409), "POST",
+         label="the same again: already booked"),
+    Case("agenda.book", ev("alpha_event", "/inscription"), (LOGIN, 409, 303, 303, 303), "POST",
+         label="Alpha (volunteer_a booked beforehand)"),
+    Case("agenda.book", ev("beta_shared", "/inscription"), (LOGIN, 409, 303, 303, 303), "POST",
+         label="Bêta, whole collective (volunteer_a booked beforehand)"),
+    Case("agenda.book", ev("beta_event", "/inscription"), (LOGIN, 404, 404, 404, 303), "POST",
+         label="Bêta, association only"),
+    Case("agenda.book", ev("alpha_past", "/inscription"), logged(409), "POST", label="started"),
+    Case("agenda.book", ev("no_signup", "/inscription"), logged(404), "POST", label="no sign-up"),
+    Case("agenda.book", ev("", "/inscription"), logged(404), "POST", label="unknown"),
+    Case("agenda.book_for", ev("alpha_event", "/inscrire"), (LOGIN, 403, 303, 303, 303), "POST",
+         {"person_id": lambda w: str(w.volunteer2_a.id)}, label="Alpha"),
+    Case("agenda.book_for", ev("alpha_event", "/inscrire"), (LOGIN, 403, 422, 422, 422), "POST",
+         label="Alpha, nobody chosen"),
+    Case("agenda.book_for", ev("beta_shared", "/inscrire"), (LOGIN, 403, 403, 403, 303), "POST",
+         {"person_id": lambda w: str(w.coordinator_b.id)}, label="Bêta, seen but not theirs"),
+    Case("agenda.book_for", ev("beta_event", "/inscrire"), (LOGIN, 403, 404, 404, 303), "POST",
+         {"person_id": lambda w: str(w.coordinator_b.id)}, label="Bêta, association only"),
+    Case("agenda.book_for", ev("collective_event", "/inscrire"), (LOGIN, 403, 403, 403, 303), "POST",
+         {"person_id": lambda w: str(w.volunteer2_a.id)}, label="the collective's own"),
+    Case("agenda.booking_cancel", bk("volunteer_booking"), (LOGIN, 303, 303, 303, 303), "POST",
+         label="volunteer_a's, on Alpha's event"),
+    Case("agenda.booking_cancel", bk("volunteer_booking_beta"), (LOGIN, 303, 404, 404, 303), "POST",
+         label="volunteer_a's, on Bêta's shared event"),
+    Case("agenda.booking_cancel", bk("beta_shared_booking"), (LOGIN, 404, 404, 404, 303), "POST",
+         label="someone of Bêta's, on Bêta's shared event"),
+    Case("agenda.booking_cancel", bk("beta_booking"), (LOGIN, 404, 404, 404, 303), "POST",
+         label="someone of Bêta's, on an association-only event"),
+    Case("agenda.booking_cancel", bk(""), logged(404), "POST", label="unknown"),
+    Case("agenda.attendance", ev("alpha_past", "/presences"), (LOGIN, 403, 303, 303, 303), "POST",
+         label="Alpha, past"),
+    Case("agenda.attendance", ev("alpha_event", "/presences"), (LOGIN, 403, 409, 409, 409), "POST",
+         label="Alpha, not started"),
+    Case("agenda.attendance", ev("beta_event", "/presences"), (LOGIN, 403, 404, 404, 409), "POST",
+         label="Bêta, association only"),
+    Case("agenda.calendar_new_link", lambda w: "/agenda/calendrier/lien", logged(200), "POST"),
+    Case("agenda.calendar_revoke", lambda w: "/agenda/calendrier/supprimer", logged(303), "POST"),
 ]
 
 # Destructive actions come last so that earlier cases still find their records.
 DESTRUCTIVE = [
+    Case("agenda.event_cancel", ev("alpha_event", "/annuler"), (LOGIN, 403, 303, 303, 303), "POST",
+         label="Alpha"),
+    Case("agenda.event_cancel", ev("beta_shared", "/annuler"), (LOGIN, 403, 403, 403, 303), "POST",
+         label="Bêta, seen but not theirs"),
+    Case("agenda.event_cancel", ev("beta_event", "/annuler"), (LOGIN, 403, 404, 404, 303), "POST",
+         label="Bêta, association only"),
+    Case("agenda.event_cancel", ev("collective_event", "/annuler"), (LOGIN, 403, 403, 403, 303),
+         "POST", label="the collective's own"),
     Case("members.membership_remove",
          lambda w: (f"/personnes/{w.volunteer2_a.id}/roles/"
                     f"{w.membership_id(w.volunteer2_a, w.asso_a)}/retirer"),
@@ -228,18 +407,19 @@ def test_matrix_covers_every_route(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_route_role_matrix(app: Flask, world: World, role: str) -> None:
+def test_route_role_matrix(app: Flask, matrix_world: MatrixWorld, role: str) -> None:
     client = app.test_client()
     if role != "anonymous":
         login(client, EMAILS[role])
     column = ROLES.index(role)
     failures = []
     for case in MATRIX:
-        url = case.url(world)
+        url = case.url(matrix_world)
         if case.method == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data={**case.data, "csrf_token": csrf_token(client)})
+            response = client.post(url, data={**case.form(matrix_world),
+                                              "csrf_token": csrf_token(client)})
         if response.status_code != case.expected[column]:
             failures.append(f"{case.name} {url}: {response.status_code}, "
                             f"expected {case.expected[column]}")
@@ -248,11 +428,11 @@ def test_route_role_matrix(app: Flask, world: World, role: str) -> None:
     assert failures == [], "\n".join(failures)
 
 
-def test_every_post_route_refuses_a_missing_csrf_token(app: Flask, world: World) -> None:
+def test_every_post_route_refuses_a_missing_csrf_token(app: Flask, matrix_world: MatrixWorld) -> None:
     client = app.test_client()
     login(client, EMAILS["collective_admin"])
     for case in POSTS + DESTRUCTIVE:
-        response = client.post(case.url(world), data=case.data)
+        response = client.post(case.url(matrix_world), data=case.form(matrix_world))
         assert response.status_code == 400, case.name
         assert "Le formulaire a expiré" in text_of(response), case.name
 

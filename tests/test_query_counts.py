@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import html
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import event
 
-from core.database import get_database
+from core.agenda import engine
+from core.agenda.clock import paris_to_utc, paris_today
+from core.agenda.events import Event, EventKind, Visibility
+from core.agenda.scheduling import EventFields, Places, Recurrence, create_events
+from core.database import get_database, session
 from core.members import Association, Membership, Neighbourhood, Person, Role
 from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
-from tests.support import login
+from core.pluginhost.refs import association_ref
+from tests.conftest import World
+from tests.plugin_fixtures.exemplum.models import ExempleItem
+from tests.support import login, text_of
 
 PAGES = ["/", "/associations/", "/associations/alpha", "/personnes/", "/partenaires/",
          "/quartiers/", "/partenaires/?frein=childcare", "/personnes/?q=martin"]
@@ -67,3 +78,163 @@ def test_page_query_counts_do_not_grow_with_data(app: Flask, db, world) -> None:
     many = measure(app)
     assert many == few
     assert max(few.values()) <= 12, few
+
+
+# --- the agenda ------------------------------------------------------------------------------
+
+AGENDA_VIEWERS = {"volunteer": "benevole.a@test.org", "coordinator": "coord.a@test.org",
+                  "collective admin": "collectif@test.org"}
+# Statements per agenda page (the most of the three viewers), the same with 3 and with 33
+# units of data (20 and 200 events in the month, 9-12 and 99-132 bookings of the viewer,
+# 6 and 66 people booked on the event page, 9 and 99 plugin items):
+#                      SQLite: core / exemplum on    PostgreSQL: core / exemplum on
+#   /agenda/                    12 / 13                          11 / 12
+#   /agenda/semaine             11 / 12                          10 / 11
+#   /agenda/mois                11 / 12                          10 / 11
+#   /agenda/mes-inscriptions     7 / 7                            6 / 6
+#   /agenda/<id>                10 / 10                           9 / 9    (as the coordinator)
+# The collective admin runs 1 to 3 fewer (no memberships to read, and no plugin items:
+# see items_for_viewer); SQLite counts one more, its explicit BEGIN. Constant, but there to
+# save: every page reads the collective's name twice (collective_name() is called twice by
+# the base template), the list pages the plugins' state twice (plugins_enabled_in, then the
+# navigation's enabled_state) and the associations twice (filters, then items_for_viewer).
+AGENDA_CEILINGS = {"upcoming": 13, "week": 12, "month": 12, "mine": 7, "event": 10}
+
+
+def _agenda_week() -> date:
+    """The first Monday of next month: ahead, inside one month's grid, and within the
+    upcoming list's horizon for plugin items (UPCOMING_HORIZON, 60 days)."""
+    next_month = (paris_today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    return next_month + timedelta(days=(7 - next_month.weekday()) % 7)
+
+
+def _at(day: date, hour: int) -> datetime:
+    return paris_to_utc(datetime.combine(day, time(hour)))
+
+
+def _events(association: Association | None, title: str, start: datetime, visibility: Visibility,
+            *, places: int | None = 3, partner: Partner | None = None,
+            series: bool = False) -> list[Event]:
+    return create_events(
+        EventFields(title=title, kind=EventKind.WORKSHOP, visibility=visibility, starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    association_id=association.id if association else None, place="Salle 2",
+                    partner_id=partner.id if partner else None),
+        Places(capacity=places) if places else None,
+        recurrence=Recurrence(count=2) if series else None)
+
+
+def _bookable(event: Event) -> int:
+    assert event.bookable_id is not None
+    return event.bookable_id
+
+
+@dataclass
+class AgendaData:
+    world: World
+    monday: date
+    main_event_id: int = 0  # Alpha's, association only, in a series: the page measured
+
+
+def add_agenda_data(app: Flask, data: AgendaData, start: int, count: int) -> None:
+    """Per unit, in the week of ``data.monday`` (series go on the week after): five events
+    of Alpha, Bêta and the collective, of every visibility, most with places, three booked
+    by the three viewers and a newcomer (a waitlist forms), some at a new partner's premises,
+    one cancelled in five; two new people booked on the main event; three plugin items."""
+    w = data.world
+    viewers = (w.volunteer_a, w.coordinator_a, w.collective_admin)
+    with app.app_context():
+        if not data.main_event_id:
+            data.main_event_id = _events(w.asso_a, "Atelier principal", _at(data.monday, 9),
+                                         Visibility.ASSOCIATION, places=1000, partner=w.partner,
+                                         series=True)[0].id
+        main = session.get(Event, data.main_event_id)
+        assert main is not None
+        for index in range(start, start + count):
+            day = data.monday + timedelta(days=index % 7)
+            partner = Partner(name=f"Lieu {index}", kind=PartnerKind.OTHER, address=f"{index} rue")
+            newcomer = Person(first_name="Inès", last_name=f"Alpha {index}")
+            newcomer.memberships = [Membership(association_id=w.asso_a.id, role=Role.SUPPORTED)]
+            beta_person = Person(first_name="Boris", last_name=f"Bêta {index}")
+            beta_person.memberships = [Membership(association_id=w.asso_b.id, role=Role.SUPPORTED)]
+            session.add_all([partner, newcomer, beta_person])
+            session.flush()
+            [alpha_only] = _events(w.asso_a, f"Alpha {index}", _at(day, 10), Visibility.ASSOCIATION,
+                                   places=2, partner=partner)
+            [alpha_public] = _events(w.asso_a, f"Public {index}", _at(day, 18), Visibility.PUBLIC,
+                                     places=None, partner=partner)
+            [beta_only] = _events(w.asso_b, f"Réservé Bêta {index}", _at(day, 11),
+                                  Visibility.ASSOCIATION)
+            beta_series = _events(w.asso_b, f"Série Bêta {index}", _at(day, 14), Visibility.COLLECTIVE,
+                                  partner=partner, series=True)
+            [collective] = _events(None, f"Collectif {index}", _at(day, 16), Visibility.COLLECTIVE,
+                                   places=5)
+            for event in (alpha_only, beta_series[0], collective):
+                for person in (*viewers, newcomer):
+                    engine.book(_bookable(event), person.id)
+            engine.book(_bookable(beta_only), beta_person.id)
+            engine.book(_bookable(beta_series[1]), w.collective_admin.id)
+            for person in (newcomer, beta_person):
+                engine.book(_bookable(main), person.id, booked_by_id=w.coordinator_a.id)
+            alpha_public.cancelled = index % 5 == 4
+            at_noon = _at(day, 12)
+            session.add_all([
+                ExempleItem(association_id=w.asso_a.id, label=f"Exemple {index}", starts_at=at_noon),
+                ExempleItem(association_id=w.asso_a.id, label=f"Pour Victor {index}",
+                            starts_at=at_noon, visibility="people", person_id=w.volunteer_a.id),
+                ExempleItem(association_id=w.asso_b.id, label=f"Public Bêta {index}",
+                            starts_at=at_noon, visibility="public"),
+            ])
+        session.commit()
+
+
+def agenda_pages(data: AgendaData) -> dict[str, str]:
+    return {"upcoming": "/agenda/", "week": f"/agenda/semaine?jour={data.monday.isoformat()}",
+            "month": f"/agenda/mois?mois={data.monday:%Y-%m}", "mine": "/agenda/mes-inscriptions",
+            "event": f"/agenda/{data.main_event_id}"}
+
+
+def measure_agenda(app: Flask, data: AgendaData) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for viewer, email in AGENDA_VIEWERS.items():
+        client = app.test_client()
+        login(client, email)
+        counts[viewer] = {}
+        for page, url in agenda_pages(data).items():
+            with count_queries(app) as statements:
+                assert client.get(url).status_code == 200, (viewer, url)
+            counts[viewer][page] = len(statements)
+    return counts
+
+
+def shows(app: Flask, email: str, url: str, *texts: str) -> list[bool]:
+    client = app.test_client()
+    login(client, email)
+    page = html.unescape(text_of(client.get(url)))
+    return [text in page for text in texts]
+
+
+@pytest.mark.parametrize("with_plugin", [False, True], ids=["core", "exemplum enabled"])
+def test_agenda_query_counts_do_not_grow_with_data(app: Flask, world: World, maillage_enable_plugin,
+                                                   with_plugin: bool) -> None:
+    if with_plugin:
+        for association in (world.asso_a, world.asso_b):
+            maillage_enable_plugin("exemplum", association_ref(association))
+    data = AgendaData(world=world, monday=_agenda_week())
+    add_agenda_data(app, data, 0, 3)
+    few = measure_agenda(app, data)
+    add_agenda_data(app, data, 3, 30)
+    many = measure_agenda(app, data)
+    assert many == few
+    for viewer, counts in few.items():
+        for page, count in counts.items():
+            assert count <= AGENDA_CEILINGS[page], (viewer, page, few)
+    # The pages did show the data measured, each to whom it is for.
+    pages = agenda_pages(data)
+    assert shows(app, "benevole.a@test.org", pages["week"], "Alpha 32", "Série Bêta 32",
+                 "Réservé Bêta 32", "Exemple 32", "Pour Victor 32") == [
+        True, True, False, with_plugin, with_plugin]
+    assert shows(app, "benevole.a@test.org", pages["mine"], "Collectif 32", "Lieu 32 — 32 rue") == [
+        True, True]
+    assert shows(app, "coord.a@test.org", pages["event"], "Inès Alpha 32", "Boris Bêta 32") == [
+        True, True]

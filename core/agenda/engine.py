@@ -69,6 +69,7 @@ def _free_place(bookable_id: int, pool: str) -> None:
 def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
          referral: bool = False, now: datetime | None = None) -> Booking:
     """A place if one is free, else a place in the queue (if the policy has one)."""
+    stamp_on_arrival = now is None
     now = now or utcnow()
     bookable = _refuse_if_closed(session.get(Bookable, bookable_id), now)
     booking = Booking(bookable_id=bookable_id, person_id=person_id, booked_by_id=booked_by_id,
@@ -80,6 +81,17 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
             session.add(booking)
     except IntegrityError:
         raise BookingRefused("Cette personne est déjà inscrite ou en liste d'attente.") from None
+    # Then lock the activity's row until commit, and only then stamp the booking: bookings of
+    # one activity take places and queue in the order they commit, so nobody arriving later is
+    # put ahead of someone already told their position. (Without it, on PostgreSQL a queued
+    # booking waits for no one, and its time, read before its transaction, decides the queue.
+    # Locked after the insert, as cancel() does — booking, then activity — not to deadlock; FOR
+    # NO KEY UPDATE, as an UPDATE takes: FOR UPDATE would conflict with the key-share locks that
+    # concurrent bookings' foreign keys hold on this row.)
+    session.execute(select(Bookable.id).where(Bookable.id == bookable_id)
+                    .with_for_update(key_share=True))
+    if stamp_on_arrival:
+        now = booking.queued_at = utcnow()
     pool = _take_place(bookable_id, referral=referral)
     if pool is not None:
         booking.status, booking.pool, booking.confirmed_at = BookingStatus.CONFIRMED, pool, now

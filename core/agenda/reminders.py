@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import joinedload
 
 from core.agenda.bookables import Bookable
@@ -34,7 +34,7 @@ from core.mail import send_mail
 from core.members.people import Person
 
 MY_BOOKINGS_PATH = "/agenda/mes-inscriptions"
-EVENT_PATH = "/agenda/evenements/{event_id}"
+EVENT_PATH = "/agenda/{event_id}"  # the page of agenda.event_detail
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def _items(booking_ids: list[int]) -> list[ReminderItem]:
         .outerjoin(Event, and_(Event.bookable_id == Bookable.id, Bookable.owner == AGENDA_OWNER))
         .options(joinedload(Event.partner))
         .where(Booking.id.in_(booking_ids))
-        .order_by(Bookable.starts_at, func.lower(Bookable.title), Bookable.id)
+        .order_by(Bookable.starts_at, Bookable.id)
     )
     return [
         ReminderItem(title=event.title, starts_at=bookable.starts_at, place=event.where,

@@ -8,6 +8,7 @@ association in the URL.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from core.agenda.bookings import Booking, BookingStatus
@@ -40,6 +42,8 @@ from core.members.people import Person
 from core.members.roles import Role
 from core.pluginhost.refs import association_ref
 from core.web.views import see_other
+
+logger = logging.getLogger(__name__)
 
 # A month back keeps last weeks' events visible; a bit over a year ahead covers a season.
 WINDOW_BEFORE = timedelta(days=30)
@@ -249,10 +253,15 @@ def _note_use(person_id: int, now: datetime) -> None:
     if last_used is not None and now - last_used < LAST_USED_PRECISION:
         return
     session.rollback()
-    with write_intent():
-        session.execute(update(FeedToken).where(FeedToken.person_id == person_id)
-                        .values(last_used_at=now))
-        session.commit()
+    try:
+        with write_intent():
+            session.execute(update(FeedToken).where(FeedToken.person_id == person_id)
+                            .values(last_used_at=now))
+            session.commit()
+    except SQLAlchemyError:
+        # Bookkeeping only: a busy database must not cost the user their calendar.
+        session.rollback()
+        logger.warning("could not note the use of a calendar feed", exc_info=True)
 
 
 @bp.get("/flux/<token>.ics")

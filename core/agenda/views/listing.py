@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
@@ -163,6 +163,7 @@ def my_bookings() -> str:
         select(Booking, Bookable, event)
         .join(Bookable, Bookable.id == Booking.bookable_id)
         .outerjoin(event, event.bookable_id == Bookable.id)
+        .options(joinedload(event.partner))  # the page shows each event's place (Event.where)
         .where(Booking.person_id == current_user.person_id,
                Booking.status != BookingStatus.CANCELLED, Bookable.starts_at >= since)
         .order_by(Bookable.starts_at, Booking.id)

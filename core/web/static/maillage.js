@@ -8,6 +8,12 @@
   narrow.addEventListener("change", fit);
 })();
 
+// Agenda filters: open without JavaScript; folded on a phone unless some are in use.
+(function () {
+  if (!window.matchMedia("(max-width: 47.99rem)").matches) return;
+  document.querySelectorAll("details[data-fold-on-phone]").forEach(function (box) { box.open = false; });
+})();
+
 // Destructive buttons ask first: a mistaken tap on a phone must not delete anything.
 document.addEventListener("submit", function (event) {
   var question = event.target.getAttribute("data-confirm");
