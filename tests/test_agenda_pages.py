@@ -514,3 +514,44 @@ def test_unused_bookable_counters_never_drift(db, world, make_event):
         db.execute(update(Bookable).where(Bookable.id == event.bookable_id).values(taken_open=2))
         db.flush()
     db.rollback()
+
+
+def test_the_collective_admin_sees_every_associations_plugin_items(client, db, world,
+                                                                   maillage_enable_plugin):
+    from tests.plugin_fixtures.exemplum.models import ExempleItem
+
+    maillage_enable_plugin("exemplum", world.asso_b)
+    db.add(ExempleItem(association_id=world.asso_b.id, label="Chantier Bêta",
+                       starts_at=utcnow() + timedelta(days=1), visibility="association"))
+    db.commit()
+    login(client, "collectif@test.org")
+    assert "Chantier Bêta" in text_of(client.get("/agenda/"))
+    assert "Chantier Bêta" in text_of(client.get(f"/agenda/?association={world.asso_b.id}"))
+    assert "Chantier Bêta" not in text_of(client.get(f"/agenda/?association={world.asso_a.id}"))
+
+
+def test_a_persons_bookings_are_exported_then_erased_with_them(client, db, world, make_event,
+                                                               maillage_outbox):
+    import json
+
+    from core.agenda.events import Event as EventRow
+
+    event = make_event(association=world.asso_a, title="Atelier mobilité", capacity=1)
+    login(client, "coord.a@test.org")
+    post(client, f"/agenda/{event.id}/inscrire", {"person_id": str(world.supported_a.id), "referral": "y"})
+    post(client, f"/agenda/{event.id}/inscrire", {"person_id": str(world.volunteer_a.id)})  # queued
+    data = json.loads(client.get(f"/personnes/{world.supported_a.id}/donnees.json").data)
+    [booking] = data["agenda"]["inscriptions"]
+    assert booking["activite"] == "Atelier mobilité" and booking["statut"] == "confirmed"
+    assert booking["orientation"] is True and data["agenda"]["lien_calendrier"] is None
+    post(client, "/logout")
+    login(client, "collectif@test.org")
+    erased_id = world.supported_a.id
+    assert post(client, f"/personnes/{erased_id}/effacer").status_code == 303
+    db.expire_all()
+    # Their place went to the next in line, who was told; the counters match the rows left.
+    assert db.scalar(select(func.count(Booking.id)).where(Booking.person_id == erased_id)) == 0
+    assert db.scalar(select(Booking.status).where(Booking.person_id == world.volunteer_a.id)) \
+        is BookingStatus.CONFIRMED
+    assert db.get(EventRow, event.id) is not None and event.bookable.taken == 1
+    assert [m["To"] for m in maillage_outbox][-1] == "benevole.a@test.org"

@@ -26,6 +26,7 @@ from core.agenda.engine import (
 )
 from core.database import session, utcnow, write_intent
 from core.members import Person
+from tests.conftest import requires_postgresql
 
 
 def run(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -253,3 +254,37 @@ def test_promotion_skips_nothing_when_the_queue_is_empty(app, db, world):
     bookable = make_bookable(db, world, capacity=2)
     with app.app_context(), write_intent():
         assert promote_next(bookable.id) == []
+
+
+@requires_postgresql
+def test_a_cancellation_committed_meanwhile_wins_over_a_booking(app, db, world):
+    """The booking read the activity as open; the cancellation commits before its UPDATE.
+    (SQLite cannot interleave them: the booking holds the write lock from its first read.)"""
+    bookable = make_bookable(db, world, capacity=3)
+    [person] = make_people(db, 1)
+    with app.app_context():
+        assert session.get(Bookable, bookable.id).cancelled is False  # now in this session's map
+        db.get(Bookable, bookable.id).cancelled = True
+        db.commit()  # the organiser's cancellation, from another connection
+        with pytest.raises(BookingRefused, match="annulée"):
+            book(bookable.id, person)
+        session.rollback()
+    assert counters(db, bookable.id) == (0, 0) and statuses(db, bookable.id) == {}
+
+
+def test_no_promotion_once_the_activity_is_cancelled_or_has_begun(app, db, world):
+    for change in ("cancelled", "started"):
+        bookable = make_bookable(db, world, capacity=1)
+        first, second = make_people(db, 2)
+        booked = run(app, book, bookable.id, first)
+        run(app, book, bookable.id, second)
+        row = db.get(Bookable, bookable.id)
+        if change == "cancelled":
+            row.cancelled = True
+        else:
+            row.starts_at = utcnow() - timedelta(minutes=1)
+        db.commit()
+        promoted = run(app, cancel, booked.id, enforce_cutoff=False)
+        assert promoted == []
+        assert statuses(db, bookable.id) == {BookingStatus.CANCELLED: 1, BookingStatus.WAITLISTED: 1}
+        assert counters(db, bookable.id) == (0, 0)

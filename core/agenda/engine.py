@@ -41,20 +41,22 @@ def _refuse_if_closed(bookable: Bookable | None, now: datetime) -> Bookable:
     return bookable
 
 
-def _take_place(bookable_id: int, *, referral: bool) -> str | None:
-    """Claim a place: held-back ones first for a referral, then an open one."""
+def _take_place(bookable_id: int, *, referral: bool, now: datetime) -> str | None:
+    """Claim a place: held-back ones first for a referral, then an open one. The policy is
+    re-checked in the UPDATE itself, so a cancellation that commits between our read and
+    our write still wins."""
+    still_open = (Bookable.id == bookable_id, Bookable.cancelled.is_(False), Bookable.starts_at > now)
     if referral:
         claimed = session.execute(
             update(Bookable)
-            .where(Bookable.id == bookable_id, Bookable.taken_held < Bookable.held_back)
+            .where(*still_open, Bookable.taken_held < Bookable.held_back)
             .values(taken_held=Bookable.taken_held + 1)
         )
         if claimed.rowcount == 1:
             return HELD
     claimed = session.execute(
         update(Bookable)
-        .where(Bookable.id == bookable_id,
-               Bookable.taken_open < Bookable.capacity - Bookable.held_back)
+        .where(*still_open, Bookable.taken_open < Bookable.capacity - Bookable.held_back)
         .values(taken_open=Bookable.taken_open + 1)
     )
     return OPEN if claimed.rowcount == 1 else None
@@ -92,9 +94,13 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
                     .with_for_update(key_share=True))
     if stamp_on_arrival:
         now = booking.queued_at = utcnow()
-    pool = _take_place(bookable_id, referral=referral)
+    pool = _take_place(bookable_id, referral=referral, now=now)
     if pool is not None:
         booking.status, booking.pool, booking.confirmed_at = BookingStatus.CONFIRMED, pool, now
+    elif session.scalar(select(Bookable.cancelled).where(Bookable.id == bookable_id)):
+        session.delete(booking)  # cancelled while we were booking
+        session.flush()
+        raise BookingRefused("Cette activité est annulée.")
     elif not bookable.waitlist:
         session.delete(booking)
         session.flush()
@@ -132,7 +138,8 @@ def promote_next(bookable_id: int, now: datetime | None = None) -> list[Booking]
         )
         if first is None:
             return promoted
-        pool = _take_place(bookable_id, referral=first.referral)
+        # No place is handed out once the activity is cancelled or has begun.
+        pool = _take_place(bookable_id, referral=first.referral, now=now)
         if pool is None:
             return promoted
         claimed = session.execute(

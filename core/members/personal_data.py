@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.agenda.personal_data import export_agenda, release_bookings
 from core.database import session
 from core.members.people import Person
 from core.pluginhost.contributions import PersonalData
@@ -27,6 +28,7 @@ def export_person(person: Person) -> dict[str, Any]:
             {"association": m.association.name, "role": m.role.label} for m in person.memberships
         ],
         "compte": None,
+        "agenda": export_agenda(person.id),
         "modules": {},
     }
     if person.account is not None:
@@ -47,6 +49,7 @@ def erase_person(person: Person) -> dict[str, int]:
         plugin: int(result)
         for plugin, result in get_host().call_all("erase_person_data", person=person_ref(person))
     }
+    counts["agenda"] = release_bookings(person.id)
     session.delete(person)
     session.flush()
     return counts

@@ -42,16 +42,12 @@ def viewer() -> Viewer:
                   member_of=frozenset(my_roles()))
 
 
-def items_for_viewer(start: datetime, end: datetime, *, association_id: int | None = None,
-                     kind: str | None = None) -> list[PluginItem]:
-    """Plugin items of the viewer's associations (or of the one filtered on)."""
-    ids = [association_id] if association_id else list(my_roles())
-    if not ids:
-        return []
-    associations = session.scalars(
-        select(Association).where(Association.id.in_(ids), Association.active)
-    ).all()
-    items = plugin_items([association_ref(a) for a in associations], start, end, viewer=viewer())
+def items_for_viewer(associations: list[Association], start: datetime, end: datetime, *,
+                     association_id: int | None = None, kind: str | None = None) -> list[PluginItem]:
+    """Plugin items of the associations in the viewer's sight (all of them for a collective
+    admin), or of the one filtered on."""
+    chosen = [a for a in associations if association_id is None or a.id == association_id]
+    items = plugin_items([association_ref(a) for a in chosen], start, end, viewer=viewer())
     return [i for i in items if kind is None or i.item.kind == kind]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import render_template, request
 from flask_login import current_user
@@ -17,6 +17,7 @@ from core.agenda.bookings import Booking, BookingStatus
 from core.agenda.clock import day_bounds, paris_today
 from core.agenda.events import Event, EventKind
 from core.agenda.forms import parse_day
+from core.agenda.plugin_items import PluginItem
 from core.agenda.queries import events_query, my_bookings_by_bookable
 from core.agenda.scope import events_visible_clause
 from core.agenda.views import bp
@@ -58,6 +59,13 @@ def _filters() -> Filters:
     return Filters(association_id, kind, request.args.get("places") == "1", associations)
 
 
+def _plugin_items(filters: Filters, start: datetime, end: datetime) -> list[PluginItem]:
+    if filters.places_only:  # plugin items have no places to offer
+        return []
+    return items_for_viewer(filters.associations, start, end, association_id=filters.association_id,
+                            kind=filters.kind.value if filters.kind else None)
+
+
 def _page_context(events: list[Event]) -> dict[str, object]:
     bookable_ids = [e.bookable_id for e in events if e.bookable_id]
     return {
@@ -75,12 +83,10 @@ def upcoming() -> str:
                              association_id=filters.association_id, kind=filters.kind,
                              places_only=filters.places_only), size=UPCOMING_PAGE_SIZE)
     events: list[Event] = page.items
-    items = []
-    if not filters.places_only:  # plugin items have no places to offer
-        start = now if page.number == 1 or not events else events[0].starts_at
-        end = events[-1].starts_at if page.number < page.pages else now + UPCOMING_HORIZON
-        items = items_for_viewer(start, max(end, start), association_id=filters.association_id,
-                                 kind=filters.kind.value if filters.kind else None)
+    # Plugin items between this page's first and last events (or up to the horizon).
+    start = now if page.number == 1 or not events else events[0].starts_at
+    end = events[-1].starts_at if page.number < page.pages else now + UPCOMING_HORIZON
+    items = _plugin_items(filters, start, max(end, start))
     return render_template("agenda/upcoming.html", page=page, filters=filters,
                            days=by_day(entries(events, items)), **_page_context(events))
 
@@ -98,9 +104,7 @@ def week() -> str:
     events = list(session.scalars(events_query(
         events_visible_clause(), start=start, end=end, association_id=filters.association_id,
         kind=filters.kind, places_only=filters.places_only)).unique())
-    items = [] if filters.places_only else items_for_viewer(
-        start, end, association_id=filters.association_id,
-        kind=filters.kind.value if filters.kind else None)
+    items = _plugin_items(filters, start, end)
     grouped = dict(by_day(entries(events, items)))
     days = [(monday + timedelta(days=n), grouped.get(monday + timedelta(days=n), []))
             for n in range(7)]
@@ -132,9 +136,7 @@ def month() -> str:
     events = list(session.scalars(events_query(
         events_visible_clause(), start=start, end=end, association_id=filters.association_id,
         kind=filters.kind, places_only=filters.places_only)).unique())
-    items = [] if filters.places_only else items_for_viewer(
-        start, end, association_id=filters.association_id,
-        kind=filters.kind.value if filters.kind else None)
+    items = _plugin_items(filters, start, end)
     grouped = dict(by_day(entries(events, items)))
     days = [grid_start + timedelta(days=n) for n in range(grid_days)]
     weeks = [[(d, grouped.get(d, [])) for d in days[i:i + 7]] for i in range(0, grid_days, 7)]
