@@ -1,4 +1,4 @@
-"""Every form of the members and partners pages, and the cases every form is checked against.
+"""Every form of the members, partners and agenda pages, and the cases every form is checked against.
 
 ``FORMS`` says who fills each form, where, with which valid data and which tables it writes;
 the lists below feed the generic checks of ``tests/test_form_validation.py``.
@@ -6,13 +6,18 @@ the lists below feed the generic checks of ``tests/test_form_validation.py``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 from werkzeug.test import TestResponse
 
+from core.agenda.bookables import Bookable
+from core.agenda.events import Event, EventKind, Visibility
+from core.agenda.forms import DATETIME_MESSAGE
 from core.members import Association, Person
 from core.partners import Partner, PartnerContact, PartnerService
 from tests.conftest import World
@@ -72,6 +77,33 @@ def _fill_contact(db: Session, world: World) -> None:
 
 def _fill_service(db: Session, world: World) -> None:
     db.get(PartnerService, first_service(world).id).description = "Places en crèche"
+    db.commit()
+
+
+EVENT_TABLES = ("events", "bookables", "event_series")
+
+
+def _event_data(w: World) -> dict[str, Any]:
+    return {"title": "Atelier numérique", "kind": "workshop", "association_id": w.asso_a.id,
+            "visibility": "association", "starts_at": "2030-03-14T14:00",
+            "ends_at": "2030-03-14T16:00", "partner_id": 0, "place": "Salle 2",
+            "description": "Apporter son téléphone.", "signup": "y", "capacity": 10,
+            "held_back": 2, "waitlist": "y", "cutoff_hours": 24}
+
+
+def first_event(world: World) -> Event:
+    db = object_session(world.asso_a)
+    assert db is not None
+    return db.scalars(select(Event).order_by(Event.id)).first()
+
+
+def _fill_event(db: Session, world: World) -> None:
+    start = datetime(2030, 3, 14, 13, tzinfo=UTC)
+    bookable = Bookable(owner="agenda", association_id=world.asso_a.id, title="Atelier numérique",
+                        starts_at=start, capacity=10, held_back=2)
+    db.add(Event(association_id=world.asso_a.id, title="Atelier numérique", kind=EventKind.WORKSHOP,
+                 visibility=Visibility.ASSOCIATION, starts_at=start, ends_at=start + timedelta(hours=2),
+                 place="Salle 2", bookable=bookable))
     db.commit()
 
 
@@ -165,6 +197,10 @@ FORMS: dict[str, Form] = {
                    "barriers": ["childcare"]},
         ("partner_services", "partner_service_barriers"), _fill_service,
     ),
+    # The agenda: events (times typed in Paris time) and their places.
+    "event_create": Form(COORD_A, lambda w: "/agenda/nouveau", _event_data, EVENT_TABLES),
+    "event_edit": Form(COORD_A, lambda w: f"/agenda/{first_event(w).id}/modifier", _event_data,
+                       EVENT_TABLES, _fill_event),
 }
 
 
@@ -199,6 +235,11 @@ REQUIRED_FIELDS = [
         ("contact_edit", "first_name"), ("contact_edit", "last_name"),
         ("service_create", "name"), ("service_edit", "name"),
     ], "  "),
+    *_blank([
+        ("event_create", "title"), ("event_create", "kind"), ("event_create", "association_id"),
+        ("event_create", "visibility"), ("event_create", "starts_at"), ("event_create", "ends_at"),
+        ("event_edit", "title"), ("event_edit", "starts_at"), ("event_edit", "capacity"),
+    ], " "),
 ]
 
 
@@ -228,6 +269,10 @@ TOO_LONG = [
         ("service_create", "name", 150), ("service_create", "description", 2000),
         ("service_edit", "name", 150),
     ], "é"),
+    *_limits([
+        ("event_create", "title", 200), ("event_create", "place", 300),
+        ("event_create", "description", 5000), ("event_edit", "title", 200),
+    ], "à"),
 ]
 
 
@@ -265,6 +310,19 @@ MALFORMED = [
     ("contact_edit", "phone", "joignable le matin", BAD_PHONE),
     ("service_create", "barriers", ["teleportation"], INVALID_CHOICES),
     ("service_edit", "barriers", ["childcare", "bonheur"], INVALID_CHOICES),
+    ("event_create", "kind", "fête", INVALID_CHOICE),
+    ("event_create", "visibility", "secret", INVALID_CHOICE),
+    ("event_create", "association_id", "999999", INVALID_CHOICE),
+    ("event_create", "partner_id", "abc", INVALID_CHOICE),
+    ("event_create", "starts_at", "jeudi", DATETIME_MESSAGE),
+    ("event_create", "ends_at", "2030-03-14T12:00", "La fin doit être après le début."),
+    ("event_create", "capacity", "dix", "Un nombre entier est attendu (exemple : 12)."),
+    ("event_create", "capacity", "0", "Places : un nombre entre 1 et 10000."),
+    ("event_create", "held_back", "11", "Pas plus de places réservées que de places en tout."),
+    ("event_create", "cutoff_hours", "-1", "Délai d'annulation : un nombre entre 0 et 720."),
+    ("event_create", "closes_at", "2030-03-15T10:00",
+     "La clôture ne peut pas être après la fin de l'activité."),
+    ("event_edit", "ends_at", "2030-03-14T14:00", "La fin doit être après le début."),
 ]
 
 
@@ -318,4 +376,6 @@ KEEP_TYPED = [
                       "phone": "pas de téléphone"}, "phone"),
     ("service_edit", {"description": "Nouvelle description", "barriers": ["housing"],
                       "name": "S" * 151}, "name"),
+    ("event_edit", {"title": "Atelier numérique avancé", "place": "Salle 3",
+                    "capacity": "plein"}, "capacity"),
 ]

@@ -24,7 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -144,7 +144,6 @@ class Live:
     association_id: int
     crowd: list[Browser]
     log: _Collect
-    starts: list[int] = field(default_factory=list)
 
     def db(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

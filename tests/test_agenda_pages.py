@@ -150,7 +150,7 @@ def test_one_occurrence_moved_and_another_cancelled_leave_the_rest(client, db, w
     ({"starts_at": "2030-01-10T10:00", "ends_at": "2030-01-10T09:00"}, "ends_at",
      "La fin doit être après le début."),
     ({"starts_at": "demain"}, "starts_at", "Date et heure invalides"),
-    ({"capacity": ""}, "capacity", "Indiquez le nombre de places"),
+    ({"capacity": ""}, "capacity", "obligatoire"),
     ({"capacity": "beaucoup"}, "capacity", "Un nombre entier est attendu"),
     ({"capacity": "-3"}, "capacity", "entre 1 et 10000"),
     ({"held_back": "9"}, "held_back", "Pas plus de places réservées"),

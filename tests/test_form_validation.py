@@ -1,4 +1,4 @@
-"""Validation of every form (members and partners): required fields, length limits, malformed
+"""Validation of every form (members, partners, agenda): required fields, length limits, malformed
 values, the CSRF token, and an edit with one bad field. The cases are in ``tests/form_cases.py``."""
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def test_malformed_value(client, db, world, form_name, field_id, value, message)
 @pytest.mark.parametrize("form", list(CSRF_POSTS.values()), ids=list(CSRF_POSTS))
 def test_missing_csrf_token(app, client, db, world, form):
     """Without the CSRF token: a French 400 page, nothing changes and no email leaves."""
+    form.arrange(db, world)
     login(client, form.user)
     before = dump(db, form.tables)
     response = post(client, form.url(world), form.data(world), csrf=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
 from core.agenda.events import EventKind, Visibility
 from core.agenda.scheduling import MAX_OCCURRENCES
@@ -20,9 +20,19 @@ WHOLE_COLLECTIVE = 0  # the association choice for an event of the whole collect
 NEW_PERSON = 0  # the person choice for someone not yet in Maillage
 
 
-def required_input() -> InputRequired:
-    """Required, judged on what was typed: a mistyped date keeps its own message."""
-    return InputRequired(message=REQUIRED_MESSAGE)
+class TypedRequired(InputRequired):
+    """Required, judged on what was typed (blanks count as nothing), so that a mistyped
+    date keeps its own message instead of "required"."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.raw_data and str(field.raw_data[0]).strip():
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
+
+
+def required_input() -> TypedRequired:
+    return TypedRequired(message=REQUIRED_MESSAGE)
 
 
 def _whole_number(label: str, minimum: int, maximum: int) -> list[Any]:
@@ -96,7 +106,7 @@ class EventForm(FlaskForm):
         # Checks across fields run here: an Optional() validator stops a field's own chain.
         valid = super().validate(extra_validators)
         if self.signup.data and self.capacity.data is None and not self.capacity.errors:
-            add_error(self.capacity, "Indiquez le nombre de places (ou décochez « Inscriptions »).")
+            add_error(self.capacity, REQUIRED_MESSAGE)
             valid = False
         return valid
 
