@@ -555,3 +555,23 @@ def test_a_persons_bookings_are_exported_then_erased_with_them(client, db, world
         is BookingStatus.CONFIRMED
     assert db.get(EventRow, event.id) is not None and event.bookable.taken == 1
     assert [m["To"] for m in maillage_outbox][-1] == "benevole.a@test.org"
+
+
+def test_moving_an_event_tells_the_people_booked_but_a_new_title_does_not(
+        client, db, world, make_event, maillage_outbox):
+    event = make_event(association=world.asso_a)
+    login(client, "coord.a@test.org")
+    post(client, f"/agenda/{event.id}/inscrire", {"person_id": str(world.volunteer_a.id)})
+    maillage_outbox.clear()
+    same_time = {"starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
+                 "association_id": str(world.asso_a.id), "place": ""}
+    assert post(client, f"/agenda/{event.id}/modifier",
+                event_form(title="Atelier CV (2)", **same_time)).status_code == 303
+    assert maillage_outbox == []
+    later = event.starts_at + timedelta(hours=3)
+    assert post(client, f"/agenda/{event.id}/modifier", event_form(
+        title="Atelier CV (2)", association_id=str(world.asso_a.id), place="Salle 4",
+        starts_at=local(later), ends_at=local(later + timedelta(hours=1)))).status_code == 303
+    [mail] = maillage_outbox
+    assert mail["To"] == "benevole.a@test.org" and "Changement" in mail["Subject"]
+    assert in_paris(later).strftime("%H:%M") in mail.get_content() and "Salle 4" in mail.get_content()

@@ -95,3 +95,22 @@ def tell_event_cancelled(bookings: list[Booking], title: str, starts_at: datetim
             f"« {title} », prévu le {when(starts_at)}, est annulé. "
             f"Vous étiez {was} : vous n'avez rien à faire.\n",
         )
+
+
+def tell_event_moved(bookings: list[Booking], title: str, starts_at: datetime, where: str) -> None:
+    """Tell the people booked (or queued) that the time or place changed, once the
+    transaction commits: a volunteer who planned the afternoon must know."""
+    recipients = _recipients(booking.person_id for booking in bookings)
+    place = f"\nLieu : {where}\n" if where else ""
+    for booking in bookings:
+        recipient = recipients.get(booking.person_id)
+        if recipient is None:
+            continue
+        send_mail_after_commit(
+            recipient.email,
+            f"Changement : « {title} »",
+            f"Bonjour {recipient.first_name},\n\n"
+            f"« {title} » a changé : c'est maintenant le {when(starts_at)}.\n{place}\n"
+            "Si vous ne pouvez plus venir, annulez votre inscription : la place ira à "
+            "quelqu'un d'autre.\n",
+        )

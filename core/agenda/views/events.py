@@ -15,13 +15,14 @@ from core.agenda.clock import paris_to_utc
 from core.agenda.engine import BookingRefused, waitlist_position
 from core.agenda.events import Event, EventKind, Visibility
 from core.agenda.forms import WHOLE_COLLECTIVE, BookForForm, EventForm, NewEventForm
-from core.agenda.notify import tell_event_cancelled, tell_promoted
+from core.agenda.notify import tell_event_cancelled, tell_event_moved, tell_promoted
 from core.agenda.scheduling import (
     EventFields,
     Places,
     Recurrence,
     cancel_event,
     create_events,
+    live_bookings,
     local_input,
     update_event,
 )
@@ -171,6 +172,7 @@ def event_edit(event_id: int) -> Response | tuple[str, int]:
         _fill(form, event)
         return render_template("agenda/event_form.html", form=form, event=event), 200
     if form.validate():
+        before = (event.starts_at, event.ends_at, event.place, event.partner_id)
         try:
             promoted = update_event(event, _fields(form), _places(form))
         except BookingRefused as refusal:
@@ -178,6 +180,11 @@ def event_edit(event_id: int) -> Response | tuple[str, int]:
             add_error(form.capacity if form.signup.data else form.signup, str(refusal))
         else:
             tell_promoted(promoted)
+            if event.bookable is not None and before != (
+                    event.starts_at, event.ends_at, event.place, event.partner_id):
+                session.refresh(event, ["partner"])
+                tell_event_moved([b for b in live_bookings(event.bookable.id) if b not in promoted],
+                                 event.title, event.starts_at, event.where)
             session.commit()
             flash("Événement modifié." + (" Les autres séances de la série ne changent pas."
                                           if event.series_id else ""), "success")
