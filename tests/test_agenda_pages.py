@@ -212,7 +212,7 @@ def test_raising_capacity_promotes_the_queue_and_tells_them(
     maillage_outbox.clear()
     response = post(client, f"/agenda/{event.id}/modifier", event_form(
         association_id=str(world.asso_a.id), title=event.title, capacity="2", held_back="0",
-        starts_at=local(event.starts_at), ends_at=local(event.ends_at)))
+        starts_at=local(event.starts_at), ends_at=local(event.ends_at), place=""))
     assert response.status_code == 303
     assert [m["To"] for m in maillage_outbox] == ["samir@test.org"]
     assert "Une place s'est libérée" in maillage_outbox[0]["Subject"] + maillage_outbox[0].get_content()
@@ -575,3 +575,13 @@ def test_moving_an_event_tells_the_people_booked_but_a_new_title_does_not(
     [mail] = maillage_outbox
     assert mail["To"] == "benevole.a@test.org" and "Changement" in mail["Subject"]
     assert in_paris(later).strftime("%H:%M") in mail.get_content() and "Salle 4" in mail.get_content()
+
+
+def test_dashboard_shows_my_next_activities(client, db, world, make_event):
+    event = make_event(association=world.asso_a, title="Atelier entretien d'embauche")
+    make_event(association=world.asso_a, title="Atelier non réservé")
+    login(client, "benevole.a@test.org")
+    assert "Aucune inscription à venir" in text_of(client.get("/"))
+    post(client, f"/agenda/{event.id}/inscription")
+    page = text_of(client.get("/"))
+    assert "Atelier entretien d'embauche" in page and "Atelier non réservé" not in page

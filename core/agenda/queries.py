@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
@@ -52,3 +53,29 @@ def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int
                               Booking.status != BookingStatus.CANCELLED)
     )
     return {booking.bookable_id: booking for booking in rows}
+
+
+@dataclass(frozen=True)
+class PersonBooking:
+    """A live booking with what it is for: an agenda event, or a plugin's bookable."""
+
+    booking: Booking
+    bookable: Bookable
+    event: Event | None
+
+
+def bookings_of_person(person_id: int, *, since: datetime,
+                       limit: int | None = None) -> list[PersonBooking]:
+    """The person's live bookings from ``since`` on, in time order, in one query."""
+    event = aliased(Event)
+    query = (
+        select(Booking, Bookable, event)
+        .join(Bookable, Bookable.id == Booking.bookable_id)
+        .outerjoin(event, event.bookable_id == Bookable.id)
+        .options(joinedload(event.partner))  # pages show each event's place (Event.where)
+        .where(Booking.person_id == person_id, Booking.status != BookingStatus.CANCELLED,
+               Bookable.starts_at >= since)
+        .order_by(Bookable.starts_at, Booking.id)
+        .limit(limit)
+    )
+    return [PersonBooking(*row) for row in session.execute(query)]

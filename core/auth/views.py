@@ -60,6 +60,9 @@ def login() -> Response | tuple[str, int]:
                 add_error(form.email, TOO_MANY)
                 return render_template("auth/login.html", form=form, next=_next_url()), 429
             account = find_account(email)
+            # The attempt is counted: commit now, so that SQLite's write lock is not held
+            # during the deliberately slow hash check (logins would queue behind each other).
+            session.commit()
             # Always verify a hash, so an unknown email costs the same time as a known one.
             valid = passwords.verify_password(
                 account.password_hash if account else None, form.password.data
@@ -74,7 +77,6 @@ def login() -> Response | tuple[str, int]:
                 login_user(account)
                 flash(f"Bonjour {account.person.first_name} !", "success")
                 return redirect(_next_url() or url_for("members.dashboard"), code=303)
-            session.commit()  # the failure is already counted
             add_error(form.password, BAD_CREDENTIALS)
     return render_template("auth/login.html", form=form, next=_next_url()), status
 

@@ -10,15 +10,12 @@ from datetime import date, datetime, timedelta
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload
 
-from core.agenda.bookables import Bookable
-from core.agenda.bookings import Booking, BookingStatus
 from core.agenda.clock import day_bounds, paris_today
 from core.agenda.events import Event, EventKind
 from core.agenda.forms import parse_day
 from core.agenda.plugin_items import PluginItem
-from core.agenda.queries import events_query, my_bookings_by_bookable
+from core.agenda.queries import bookings_of_person, events_query, my_bookings_by_bookable
 from core.agenda.scope import events_visible_clause
 from core.agenda.views import bp
 from core.agenda.views.common import by_day, entries, filter_args, items_for_viewer
@@ -148,34 +145,15 @@ def month() -> str:
         **_page_context(events))
 
 
-@dataclass(frozen=True)
-class MyBooking:
-    booking: Booking
-    bookable: Bookable
-    event: Event | None
-
-
 @bp.get("/mes-inscriptions")
 @access(Level.AUTHENTICATED)
 def my_bookings() -> str:
     """Upcoming bookings (events and plugins' things), then the last month's."""
-    since = utcnow() - timedelta(days=31)
-    event = aliased(Event)
-    rows = session.execute(
-        select(Booking, Bookable, event)
-        .join(Bookable, Bookable.id == Booking.bookable_id)
-        .outerjoin(event, event.bookable_id == Bookable.id)
-        .options(joinedload(event.partner))  # the page shows each event's place (Event.where)
-        .where(Booking.person_id == current_user.person_id,
-               Booking.status != BookingStatus.CANCELLED, Bookable.starts_at >= since)
-        .order_by(Bookable.starts_at, Booking.id)
-    ).all()
     now = utcnow()
-    bookings = [MyBooking(*row) for row in rows]
+    bookings = bookings_of_person(current_user.person_id, since=now - timedelta(days=31))
     return render_template(
         "agenda/my_bookings.html",
         upcoming=[b for b in bookings if b.bookable.starts_at >= now],
         past=[b for b in reversed(bookings) if b.bookable.starts_at < now],
         now=now,
     )
-

@@ -4,8 +4,9 @@ from flask import render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from core.agenda.queries import bookings_of_person
 from core.auth.permissions import Level, access, my_roles
-from core.database import session
+from core.database import session, utcnow
 from core.members.associations import Association
 from core.members.people import Person
 from core.members.scope import people_visible_clause
@@ -37,6 +38,7 @@ def dashboard() -> str:
     ])
     return render_template(
         "members/dashboard.html",
+        next_bookings=bookings_of_person(current_user.person_id, since=utcnow(), limit=3),
         my_associations=[(a, roles[a.id]) for a in associations],
         people_count=people_count,
         me=current_user.person,
