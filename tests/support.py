@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
+from core.database import get_database, session, write_intent
 from core.testing import TEST_PASSWORD as PASSWORD
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -46,3 +51,32 @@ def field_error(response: TestResponse, field_id: str) -> str | None:
         rf'<p class="field-error" id="{re.escape(field_id)}-erreur">([^<]*)</p>', text_of(response)
     )
     return html.unescape(found.group(1)) if found else None
+
+
+def committed(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run ``action`` in one committed transaction, as a request would (rolled back if it
+    raises)."""
+    with app.app_context(), write_intent():
+        try:
+            result = action(*args, **kwargs)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return result
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = get_database(app).engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

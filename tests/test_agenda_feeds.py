@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask, url_for
 from icalendar import Calendar
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
@@ -24,28 +21,16 @@ from core.agenda.events import Event, EventKind, Visibility
 from core.agenda.feed_tokens import FeedToken, new_feed_token
 from core.agenda.scheduling import EventFields, Places, cancel_event, create_events
 from core.auth.accounts import Account
-from core.database import get_database, session, write_intent
+from core.database import session
 from tests.conftest import World
 from tests.plugin_fixtures.exemplum.models import ExempleItem
-from tests.support import login, post, text_of
+from tests.support import committed, count_queries, login, post, text_of
 
 # Names no feed may contain: given to the person supported before each scenario.
 SECRET_FIRST, SECRET_LAST = "Zéphyrine", "Quincampoix"
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def in_app(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """One committed transaction, as a request would run it."""
-    with app.app_context(), write_intent():
-        try:
-            result = action(*args, **kwargs)
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
-        return result
 
 
 def paris(day: date, hour: int = 14) -> datetime:
@@ -79,20 +64,20 @@ def make_event(app: Flask, title: str, *, association_id: int | None,
         )
         return event.id, event.bookable_id
 
-    return in_app(app, create)
+    return committed(app, create)
 
 
 def book_place(app: Flask, bookable_id: int | None, person_id: int) -> int:
     assert bookable_id is not None
-    return in_app(app, lambda: book(bookable_id, person_id).id)
+    return committed(app, lambda: book(bookable_id, person_id).id)
 
 
 def cancel_whole_event(app: Flask, event_id: int) -> None:
-    in_app(app, lambda: cancel_event(session.get(Event, event_id)))
+    committed(app, lambda: cancel_event(session.get(Event, event_id)))
 
 
 def feed_token(app: Flask, person_id: int) -> str:
-    return in_app(app, new_feed_token, person_id)
+    return committed(app, new_feed_token, person_id)
 
 
 def fetch(client, url: str) -> TestResponse:
@@ -295,7 +280,7 @@ def test_private_feed_content(app, client, db, world):
     book_place(app, full, member)  # the only place is taken: waiting list
     _, dropped = make_event(app, "Atelier Bêta annulé par moi", association_id=world.asso_b.id,
                             capacity=5)
-    in_app(app, cancel, book_place(app, dropped, member))
+    committed(app, cancel, book_place(app, dropped, member))
     make_event(app, "Réunion interne Bêta", association_id=world.asso_b.id,
                visibility=Visibility.ASSOCIATION)
     make_event(app, "Portes ouvertes Bêta", association_id=world.asso_b.id)
@@ -450,21 +435,6 @@ def test_the_page_lists_the_public_feeds_of_my_associations(client, world):
 
 
 # --- queries -------------------------------------------------------------------------------
-
-
-@contextmanager
-def count_queries(app: Flask):
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    engine = get_database(app).engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
 
 
 def test_feeds_run_a_fixed_number_of_queries(app, client, db, world, maillage_enable_plugin):

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 import core.plugin_api as plugin_api
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
 from core.agenda.clock import PARIS
 from core.agenda.notify import tell_promoted
-from core.database import Base, get_database, session, utcnow, write_intent
+from core.database import Base, session, utcnow, write_intent
 from core.members import Person
 from core.plugin_api import (
     AssociationRef,
@@ -44,23 +42,11 @@ from core.plugin_api import (
     update_bookable,
     waitlist_position,
 )
-from tests.support import login, post
+from tests.support import committed, count_queries, login, post
 
 PLUGIN = "exemplum"
 # A Thursday, far enough ahead for every test that books.
 THURSDAY_2PM = datetime(2030, 3, 14, 14, 0, tzinfo=PARIS)
-
-
-def run(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """One transaction, committed, as a plugin's view would run it."""
-    with app.app_context(), write_intent():
-        try:
-            result = action(*args, **kwargs)
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
-        return result
 
 
 def ref(association) -> AssociationRef:
@@ -71,7 +57,7 @@ def ref(association) -> AssociationRef:
 def new_bookable(app: Flask, world, policy: BookingPolicy, *, title: str = "Chantier jardin",
                  starts_at: datetime = THURSDAY_2PM, plugin: str = PLUGIN,
                  association=None) -> int:
-    return run(app, create_bookable, plugin, 1, ref(association or world.asso_a), title,
+    return committed(app, create_bookable, plugin, 1, ref(association or world.asso_a), title,
                starts_at, policy)
 
 
@@ -88,21 +74,6 @@ def move_to_the_past(db, bookable_id: int) -> None:
     db.execute(update(Bookable).where(Bookable.id == bookable_id)
                .values(starts_at=utcnow() - timedelta(hours=2)))
     db.commit()
-
-
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    engine = get_database(app).engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # --- the surface -----------------------------------------------------------------------------
@@ -125,13 +96,13 @@ def test_the_api_hands_out_frozen_dataclasses_not_models(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
     first, second = make_people(db, 2)
     results: list[Any] = [
-        run(app, book, bookable_id, first),
-        run(app, book, bookable_id, second),
-        run(app, places, bookable_id),
-        run(app, bookable_info, bookable_id),
-        *run(app, bookings_of, bookable_id),
-        *run(app, bookings_of_person, first, PLUGIN),
-        *run(app, cancel_booking, run(app, bookings_of, bookable_id)[0].id),
+        committed(app, book, bookable_id, first),
+        committed(app, book, bookable_id, second),
+        committed(app, places, bookable_id),
+        committed(app, bookable_info, bookable_id),
+        *committed(app, bookings_of, bookable_id),
+        *committed(app, bookings_of_person, first, PLUGIN),
+        *committed(app, cancel_booking, committed(app, bookings_of, bookable_id)[0].id),
     ]
     assert {type(result) for result in results} == {BookingInfo, PlacesInfo, BookableInfo}
     for result in results:
@@ -148,60 +119,60 @@ def test_the_api_hands_out_frozen_dataclasses_not_models(app, db, world):
 def test_held_back_places_go_only_to_referrals(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=3, held_back=1))
     a, b, c, d = make_people(db, 4)
-    assert run(app, book, bookable_id, a).status == "confirmed"
-    assert run(app, book, bookable_id, b).status == "confirmed"
-    queued = run(app, book, bookable_id, c)
+    assert committed(app, book, bookable_id, a).status == "confirmed"
+    assert committed(app, book, bookable_id, b).status == "confirmed"
+    queued = committed(app, book, bookable_id, c)
     assert (queued.status, queued.pool, queued.waitlist_position) == ("waitlisted", None, 1)
-    referred = run(app, book, bookable_id, d, booked_by_id=world.coordinator_a.id, referral=True)
+    referred = committed(app, book, bookable_id, d, booked_by_id=world.coordinator_a.id, referral=True)
     assert (referred.status, referred.pool, referred.referral) == ("confirmed", "held", True)
-    assert run(app, places, bookable_id) == PlacesInfo(
+    assert committed(app, places, bookable_id) == PlacesInfo(
         capacity=3, held_back=1, taken=3, remaining_open=0, remaining_held=0, waitlisted=1)
 
 
 def test_a_referral_takes_an_open_place_when_the_held_ones_are_gone(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=2, held_back=1))
     a, b = make_people(db, 2)
-    assert run(app, book, bookable_id, a, referral=True).pool == "held"
-    assert run(app, book, bookable_id, b, referral=True).pool == "open"
+    assert committed(app, book, bookable_id, a, referral=True).pool == "held"
+    assert committed(app, book, bookable_id, b, referral=True).pool == "open"
 
 
 def test_without_a_waitlist_a_full_activity_refuses_and_keeps_nothing(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1, waitlist=False))
     a, b = make_people(db, 2)
-    run(app, book, bookable_id, a)
+    committed(app, book, bookable_id, a)
     with pytest.raises(BookingRefused, match=r"^Il n'y a plus de place\.$"):
-        run(app, book, bookable_id, b)
-    assert [info.person_id for info in run(app, bookings_of, bookable_id)] == [a]
-    assert run(app, places, bookable_id).waitlisted == 0
+        committed(app, book, bookable_id, b)
+    assert [info.person_id for info in committed(app, bookings_of, bookable_id)] == [a]
+    assert committed(app, places, bookable_id).waitlisted == 0
 
 
 def test_with_a_waitlist_a_full_activity_queues(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
     a, b, c = make_people(db, 3)
-    infos = [run(app, book, bookable_id, person) for person in (a, b, c)]
+    infos = [committed(app, book, bookable_id, person) for person in (a, b, c)]
     assert [i.waitlist_position for i in infos] == [None, 1, 2]
-    assert [i.person_id for i in run(app, bookings_of, bookable_id)] == [a, b, c]
-    assert run(app, waitlist_position, infos[2].id) == 2
+    assert [i.person_id for i in committed(app, bookings_of, bookable_id)] == [a, b, c]
+    assert committed(app, waitlist_position, infos[2].id) == 2
 
 
 def test_the_cancellation_cutoff_refuses_a_late_cancellation(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=2, cancellation_cutoff_minutes=24 * 60),
                                starts_at=utcnow() + timedelta(hours=3))
     [person] = make_people(db, 1)
-    booking = run(app, book, bookable_id, person)
+    booking = committed(app, book, bookable_id, person)
     with pytest.raises(BookingRefused, match="trop tard pour annuler"):
-        run(app, cancel_booking, booking.id)
-    assert run(app, places, bookable_id).taken == 1
-    assert run(app, cancel_booking, booking.id, enforce_cutoff=False) == []  # the team may
-    assert run(app, places, bookable_id).taken == 0
+        committed(app, cancel_booking, booking.id)
+    assert committed(app, places, bookable_id).taken == 1
+    assert committed(app, cancel_booking, booking.id, enforce_cutoff=False) == []  # the team may
+    assert committed(app, places, bookable_id).taken == 0
 
 
 def test_without_a_cutoff_a_cancellation_is_fine_until_the_start(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=2),
                                starts_at=utcnow() + timedelta(minutes=30))
     [person] = make_people(db, 1)
-    run(app, cancel_booking, run(app, book, bookable_id, person).id)
-    assert run(app, bookings_of, bookable_id) == []
+    committed(app, cancel_booking, committed(app, book, bookable_id, person).id)
+    assert committed(app, bookings_of, bookable_id) == []
 
 
 def test_sign_up_opens_and_closes_when_the_policy_says(app, db, world):
@@ -211,9 +182,9 @@ def test_sign_up_opens_and_closes_when_the_policy_says(app, db, world):
         capacity=2, opens_at=utcnow() - timedelta(days=2), closes_at=utcnow() - timedelta(days=1)))
     [person] = make_people(db, 1)
     with pytest.raises(BookingRefused, match="Les inscriptions ouvrent le"):
-        run(app, book, not_yet, person)
+        committed(app, book, not_yet, person)
     with pytest.raises(BookingRefused, match=r"Les inscriptions sont closes\."):
-        run(app, book, closed, person)
+        committed(app, book, closed, person)
 
 
 def test_only_absences_where_the_policy_counts_them_are_counted(app, db, world):
@@ -226,33 +197,33 @@ def test_only_absences_where_the_policy_counts_them_are_counted(app, db, world):
     db.commit()
     person, other = make_people(db, 2)
     marks = {counted[0]: "absent", counted[1]: "excused", not_counted: "absent", agenda: "absent"}
-    bookings = {bookable: run(app, book, bookable, person) for bookable in marks}
-    other_booking = run(app, book, counted[0], other)
+    bookings = {bookable: committed(app, book, bookable, person) for bookable in marks}
+    other_booking = committed(app, book, counted[0], other)
     for bookable in marks:
         move_to_the_past(db, bookable)
     for bookable, attendance in marks.items():
-        run(app, mark_attendance, bookings[bookable].id, attendance)
-    run(app, mark_attendance, other_booking.id, "present")
+        committed(app, mark_attendance, bookings[bookable].id, attendance)
+    committed(app, mark_attendance, other_booking.id, "present")
 
-    assert run(app, counted_absences, person) == 2  # counted[0] and the agenda's
-    assert run(app, counted_absences, other) == 0
-    assert run(app, counted_absences, person, utcnow()) == 0  # since: after they happened
-    assert run(app, counted_absences, person, utcnow() - timedelta(days=1)) == 2
-    assert run(app, bookings_of, counted[1])[0].attendance == "excused"
+    assert committed(app, counted_absences, person) == 2  # counted[0] and the agenda's
+    assert committed(app, counted_absences, other) == 0
+    assert committed(app, counted_absences, person, utcnow()) == 0  # since: after they happened
+    assert committed(app, counted_absences, person, utcnow() - timedelta(days=1)) == 2
+    assert committed(app, bookings_of, counted[1])[0].attendance == "excused"
 
 
 def test_attendance_is_noted_once_the_activity_started(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
-    confirmed, queued = (run(app, book, bookable_id, p) for p in make_people(db, 2))
+    confirmed, queued = (committed(app, book, bookable_id, p) for p in make_people(db, 2))
     with pytest.raises(BookingRefused, match="à partir du début"):
-        run(app, mark_attendance, confirmed.id, "absent")
+        committed(app, mark_attendance, confirmed.id, "absent")
     move_to_the_past(db, bookable_id)
     with pytest.raises(ValueError, match="attendance must be one of"):
-        run(app, mark_attendance, confirmed.id, "absente")
+        committed(app, mark_attendance, confirmed.id, "absente")
     with pytest.raises(BookingRefused, match="présence"):
-        run(app, mark_attendance, queued.id, "present")  # queued: not there to be absent
-    run(app, mark_attendance, confirmed.id, "present")
-    assert run(app, bookings_of, bookable_id)[0].attendance == "present"
+        committed(app, mark_attendance, queued.id, "present")  # queued: not there to be absent
+    committed(app, mark_attendance, confirmed.id, "present")
+    assert committed(app, bookings_of, bookable_id)[0].attendance == "present"
 
 
 # --- the bookable: creation, changes, cancellation -------------------------------------------
@@ -287,22 +258,22 @@ def test_created_bookable_belongs_to_the_plugin(app, world):
     policy = BookingPolicy(capacity=4, held_back=1, waitlist=False, cancellation_cutoff_minutes=60,
                            absences_count=True)
     bookable_id = new_bookable(app, world, policy)
-    assert run(app, bookable_info, bookable_id) == BookableInfo(
+    assert committed(app, bookable_info, bookable_id) == BookableInfo(
         id=bookable_id, owner=PLUGIN, owner_id=1, association_id=world.asso_a.id,
         title="Chantier jardin", starts_at=THURSDAY_2PM, cancelled=False, policy=policy)
-    assert run(app, bookable_info, bookable_id + 1000) is None
+    assert committed(app, bookable_info, bookable_id + 1000) is None
 
 
 def test_capacity_never_drops_below_what_is_booked_and_nothing_changes(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=3))
     for person in make_people(db, 3):
-        run(app, book, bookable_id, person)
+        committed(app, book, bookable_id, person)
     with pytest.raises(BookingRefused) as refusal:
-        run(app, update_bookable, bookable_id, title="Nouveau titre",
+        committed(app, update_bookable, bookable_id, title="Nouveau titre",
             policy=BookingPolicy(capacity=2, waitlist=False))
     assert str(refusal.value) == (
         "Impossible : 3 place(s) sont déjà prises, la capacité ne peut pas descendre en dessous.")
-    info = run(app, bookable_info, bookable_id)
+    info = committed(app, bookable_info, bookable_id)
     assert (info.title, info.policy) == ("Chantier jardin", BookingPolicy(capacity=3))
 
 
@@ -310,9 +281,9 @@ def test_updating_changes_title_start_and_policy(app, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=3))
     later = THURSDAY_2PM + timedelta(days=7)
     policy = BookingPolicy(capacity=5, held_back=2, waitlist=False, absences_count=True)
-    assert run(app, update_bookable, bookable_id, title="Chantier verger", starts_at=later,
+    assert committed(app, update_bookable, bookable_id, title="Chantier verger", starts_at=later,
                policy=policy) == []
-    info = run(app, bookable_info, bookable_id)
+    info = committed(app, bookable_info, bookable_id)
     assert (info.title, info.starts_at, info.policy) == ("Chantier verger", later, policy)
 
 
@@ -323,15 +294,15 @@ def test_the_agendas_own_bookables_are_not_changed_through_the_api(app, db, worl
     for action in (lambda: update_bookable(bookable_id, title="X"),
                    lambda: cancel_bookable(bookable_id), lambda: delete_bookable(bookable_id)):
         with pytest.raises(ValueError, match="agenda"):
-            run(app, action)
+            committed(app, action)
 
 
 def test_cancelling_the_activity_tells_who_was_booked_after_the_commit(app, db, world,
                                                                        maillage_outbox):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
-    run(app, book, bookable_id, world.volunteer_a.id)
-    run(app, book, bookable_id, world.supported_a.id)  # queued
-    run(app, book, bookable_id, world.volunteer2_a.id)  # queued, no email
+    committed(app, book, bookable_id, world.volunteer_a.id)
+    committed(app, book, bookable_id, world.supported_a.id)  # queued
+    committed(app, book, bookable_id, world.volunteer2_a.id)  # queued, no email
     with app.app_context(), write_intent():
         told = cancel_bookable(bookable_id)
         assert maillage_outbox == []
@@ -344,25 +315,25 @@ def test_cancelling_the_activity_tells_who_was_booked_after_the_commit(app, db, 
     assert "Vous étiez en liste d'attente" in body
 
     with pytest.raises(BookingRefused, match="déjà annulée"):
-        run(app, cancel_bookable, bookable_id)
+        committed(app, cancel_bookable, bookable_id)
     [newcomer] = make_people(db, 1)
     with pytest.raises(BookingRefused, match="est annulée"):
-        run(app, book, bookable_id, newcomer)
+        committed(app, book, bookable_id, newcomer)
     assert len(maillage_outbox) == 2
 
 
 def test_a_bookable_is_deleted_only_without_live_bookings(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=2))
     [person] = make_people(db, 1)
-    booking = run(app, book, bookable_id, person)
+    booking = committed(app, book, bookable_id, person)
     with pytest.raises(BookingRefused, match="Des personnes sont inscrites"):
-        run(app, delete_bookable, bookable_id)
-    run(app, cancel_booking, booking.id)
-    run(app, delete_bookable, bookable_id)
-    assert run(app, bookable_info, bookable_id) is None
+        committed(app, delete_bookable, bookable_id)
+    committed(app, cancel_booking, booking.id)
+    committed(app, delete_bookable, bookable_id)
+    assert committed(app, bookable_info, bookable_id) is None
     assert db.scalars(select(Booking.id)).all() == []  # the history goes with it
     with pytest.raises(BookingRefused, match="n'existe pas"):
-        run(app, delete_bookable, bookable_id)
+        committed(app, delete_bookable, bookable_id)
 
 
 # --- bookings --------------------------------------------------------------------------------
@@ -371,10 +342,10 @@ def test_a_bookable_is_deleted_only_without_live_bookings(app, db, world):
 def test_no_one_books_twice(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=3))
     [person] = make_people(db, 1)
-    run(app, book, bookable_id, person)
+    committed(app, book, bookable_id, person)
     with pytest.raises(BookingRefused, match="déjà inscrite ou en liste d'attente"):
-        run(app, book, bookable_id, person)
-    assert run(app, places, bookable_id).taken == 1
+        committed(app, book, bookable_id, person)
+    assert committed(app, places, bookable_id).taken == 1
 
 
 def test_bookings_of_a_person_are_those_of_the_plugin(app, db, world):
@@ -382,15 +353,15 @@ def test_bookings_of_a_person_are_those_of_the_plugin(app, db, world):
             for d in (7, 0)]
     foreign = new_bookable(app, world, BookingPolicy(capacity=1), plugin="autre_module")
     person, first = make_people(db, 2)
-    run(app, book, mine[0], first)
-    queued = run(app, book, mine[0], person)
-    confirmed = run(app, book, mine[1], person)
-    run(app, book, foreign, person)
-    found = run(app, bookings_of_person, person, PLUGIN)
+    committed(app, book, mine[0], first)
+    queued = committed(app, book, mine[0], person)
+    confirmed = committed(app, book, mine[1], person)
+    committed(app, book, foreign, person)
+    found = committed(app, bookings_of_person, person, PLUGIN)
     assert [(b.id, b.waitlist_position) for b in found] == [(confirmed.id, None), (queued.id, 1)]
-    run(app, cancel_booking, confirmed.id)
-    assert [b.id for b in run(app, bookings_of_person, person, PLUGIN)] == [queued.id]
-    every = run(app, bookings_of_person, person, PLUGIN, include_cancelled=True)
+    committed(app, cancel_booking, confirmed.id)
+    assert [b.id for b in committed(app, bookings_of_person, person, PLUGIN)] == [queued.id]
+    every = committed(app, bookings_of_person, person, PLUGIN, include_cancelled=True)
     assert [(b.id, b.status) for b in every] == [(confirmed.id, "cancelled"), (queued.id, "waitlisted")]
 
 
@@ -400,9 +371,9 @@ def test_bookings_of_a_person_are_those_of_the_plugin(app, db, world):
 def test_a_promotion_on_cancel_emails_the_promoted_person_after_the_commit(app, db, world,
                                                                            maillage_outbox):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
-    first = run(app, book, bookable_id, world.volunteer_a.id)
-    run(app, book, bookable_id, world.supported_a.id)
-    run(app, book, bookable_id, world.coordinator_a.id)
+    first = committed(app, book, bookable_id, world.volunteer_a.id)
+    committed(app, book, bookable_id, world.supported_a.id)
+    committed(app, book, bookable_id, world.coordinator_a.id)
     with app.app_context(), write_intent():
         promoted = cancel_booking(first.id)
         assert maillage_outbox == []  # not before the commit
@@ -417,34 +388,34 @@ def test_a_promotion_on_cancel_emails_the_promoted_person_after_the_commit(app, 
 
 def test_no_email_when_the_transaction_is_rolled_back(app, world, maillage_outbox):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
-    first = run(app, book, bookable_id, world.volunteer_a.id)
-    run(app, book, bookable_id, world.supported_a.id)
+    first = committed(app, book, bookable_id, world.volunteer_a.id)
+    committed(app, book, bookable_id, world.supported_a.id)
     with app.app_context(), write_intent():
         assert len(cancel_booking(first.id)) == 1
         session.rollback()
     with app.app_context(), write_intent():
         session.commit()  # a later transaction does not send it either
     assert maillage_outbox == []
-    assert [b.status for b in run(app, bookings_of, bookable_id)] == ["confirmed", "waitlisted"]
+    assert [b.status for b in committed(app, bookings_of, bookable_id)] == ["confirmed", "waitlisted"]
 
 
 def test_a_raised_capacity_promotes_and_emails(app, world, maillage_outbox):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
-    run(app, book, bookable_id, world.volunteer_a.id)
-    run(app, book, bookable_id, world.volunteer2_a.id)  # no email: promoted all the same
-    run(app, book, bookable_id, world.supported_a.id)
-    promoted = run(app, update_bookable, bookable_id, policy=BookingPolicy(capacity=3))
+    committed(app, book, bookable_id, world.volunteer_a.id)
+    committed(app, book, bookable_id, world.volunteer2_a.id)  # no email: promoted all the same
+    committed(app, book, bookable_id, world.supported_a.id)
+    promoted = committed(app, update_bookable, bookable_id, policy=BookingPolicy(capacity=3))
     assert [p.person_id for p in promoted] == [world.volunteer2_a.id, world.supported_a.id]
     assert [m["To"] for m in maillage_outbox] == ["samir@test.org"]
 
 
 def test_no_promotion_email_for_a_cancelled_activity(app, world, maillage_outbox):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=1))
-    first = run(app, book, bookable_id, world.volunteer_a.id)
-    run(app, book, bookable_id, world.supported_a.id)
-    run(app, cancel_bookable, bookable_id)
+    first = committed(app, book, bookable_id, world.volunteer_a.id)
+    committed(app, book, bookable_id, world.supported_a.id)
+    committed(app, cancel_bookable, bookable_id)
     maillage_outbox.clear()
-    run(app, cancel_booking, first.id)
+    committed(app, cancel_booking, first.id)
     assert maillage_outbox == []
 
 
@@ -453,8 +424,8 @@ def test_telling_the_promoted_takes_two_queries_whatever_their_number(app, db, w
                  for n in range(3)]
     people = make_people(db, 6, email=True)
     for index, bookable_id in enumerate(bookables):
-        run(app, book, bookable_id, people[2 * index])
-        run(app, book, bookable_id, people[2 * index + 1])
+        committed(app, book, bookable_id, people[2 * index])
+        committed(app, book, bookable_id, people[2 * index + 1])
     with app.app_context():
         queued = list(session.scalars(select(Booking).where(
             Booking.status == BookingStatus.WAITLISTED)))
@@ -476,7 +447,7 @@ def test_the_example_plugin_books_through_the_api(app, client, db, world, mailla
     login(client, "benevole.a@test.org")
     response = post(client, f"/p/exemplum/alpha/reserver/{own}")
     assert response.status_code == 303
-    assert [b.person_id for b in run(app, bookings_of, own)] == [world.volunteer_a.id]
+    assert [b.person_id for b in committed(app, bookings_of, own)] == [world.volunteer_a.id]
     again = post(client, f"/p/exemplum/alpha/reserver/{own}", follow_redirects=True)
     assert "déjà inscrite ou en liste d&#39;attente" in again.get_data(as_text=True)
     for bookable_id in (elsewhere, foreign):
@@ -498,7 +469,7 @@ def test_people_booking_the_last_places_at_once_through_the_api(app, db, world):
     def attempt(person: int) -> None:
         barrier.wait()
         try:
-            outcome = run(app, book, bookable_id, person).status
+            outcome = committed(app, book, bookable_id, person).status
         except BookingRefused as refusal:
             outcome = str(refusal)
         with lock:
@@ -511,4 +482,4 @@ def test_people_booking_the_last_places_at_once_through_the_api(app, db, world):
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a booking thread is stuck"
     assert sorted(outcomes) == ["Il n'y a plus de place."] * 4 + ["confirmed"] * 2
-    assert run(app, places, bookable_id).taken == 2
+    assert committed(app, places, bookable_id).taken == 2

@@ -27,18 +27,7 @@ from core.agenda.engine import (
 from core.database import session, utcnow, write_intent
 from core.members import Person
 from tests.conftest import requires_postgresql
-
-
-def run(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """One transaction, as a request would run it."""
-    with app.app_context(), write_intent():
-        try:
-            result = action(*args, **kwargs)
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
-        return result
+from tests.support import committed
 
 
 def make_bookable(db, world, **policy: Any) -> Bookable:
@@ -75,7 +64,7 @@ def counters(db, bookable_id: int) -> tuple[int, int]:
 def test_places_then_waitlist_in_arrival_order(app, db, world):
     bookable = make_bookable(db, world, capacity=2)
     people = make_people(db, 4)
-    results = [run(app, book, bookable.id, person) for person in people]
+    results = [committed(app, book, bookable.id, person) for person in people]
     assert [b.status for b in results] == [BookingStatus.CONFIRMED] * 2 + [BookingStatus.WAITLISTED] * 2
     with app.app_context():
         assert [waitlist_position(session.get(Booking, b.id)) for b in results] == [None, None, 1, 2]
@@ -84,8 +73,8 @@ def test_places_then_waitlist_in_arrival_order(app, db, world):
 
 def test_a_cancellation_promotes_the_first_in_line(app, db, world):
     bookable = make_bookable(db, world, capacity=1)
-    first, second, third = (run(app, book, bookable.id, p) for p in make_people(db, 3))
-    promoted = run(app, cancel, first.id)
+    first, second, third = (committed(app, book, bookable.id, p) for p in make_people(db, 3))
+    promoted = committed(app, cancel, first.id)
     assert [b.id for b in promoted] == [second.id]
     db.expire_all()
     assert db.get(Booking, second.id).status is BookingStatus.CONFIRMED
@@ -96,10 +85,10 @@ def test_a_cancellation_promotes_the_first_in_line(app, db, world):
 def test_held_back_places_are_for_referrals_only(app, db, world):
     bookable = make_bookable(db, world, capacity=3, held_back=1)
     a, b, c, d = make_people(db, 4)
-    assert run(app, book, bookable.id, a).status is BookingStatus.CONFIRMED
-    assert run(app, book, bookable.id, b).status is BookingStatus.CONFIRMED
-    assert run(app, book, bookable.id, c).status is BookingStatus.WAITLISTED  # 1 held back
-    referral = run(app, book, bookable.id, d, referral=True)
+    assert committed(app, book, bookable.id, a).status is BookingStatus.CONFIRMED
+    assert committed(app, book, bookable.id, b).status is BookingStatus.CONFIRMED
+    assert committed(app, book, bookable.id, c).status is BookingStatus.WAITLISTED  # 1 held back
+    referral = committed(app, book, bookable.id, d, referral=True)
     assert (referral.status, referral.pool) == (BookingStatus.CONFIRMED, "held")
     assert counters(db, bookable.id) == (2, 1)
 
@@ -107,26 +96,26 @@ def test_held_back_places_are_for_referrals_only(app, db, world):
 def test_without_waitlist_a_full_activity_refuses(app, db, world):
     bookable = make_bookable(db, world, capacity=1, waitlist=False)
     a, b = make_people(db, 2)
-    run(app, book, bookable.id, a)
+    committed(app, book, bookable.id, a)
     with pytest.raises(BookingRefused, match=r"Il n'y a plus de place\."):
-        run(app, book, bookable.id, b)
+        committed(app, book, bookable.id, b)
     assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 1}
 
 
 def test_no_one_books_twice(app, db, world):
     bookable = make_bookable(db, world)
     [person] = make_people(db, 1)
-    run(app, book, bookable.id, person)
+    committed(app, book, bookable.id, person)
     with pytest.raises(BookingRefused, match="déjà inscrite"):
-        run(app, book, bookable.id, person)
+        committed(app, book, bookable.id, person)
     assert counters(db, bookable.id) == (1, 0)
 
 
 def test_booking_again_after_cancelling(app, db, world):
     bookable = make_bookable(db, world)
     [person] = make_people(db, 1)
-    run(app, cancel, run(app, book, bookable.id, person).id)
-    assert run(app, book, bookable.id, person).status is BookingStatus.CONFIRMED
+    committed(app, cancel, committed(app, book, bookable.id, person).id)
+    assert committed(app, book, bookable.id, person).status is BookingStatus.CONFIRMED
 
 
 @pytest.mark.parametrize(("policy", "reason"), [
@@ -139,7 +128,7 @@ def test_closed_or_past_activities_refuse_with_a_reason(app, db, world, policy, 
     bookable = make_bookable(db, world, **policy)
     [person] = make_people(db, 1)
     with pytest.raises(BookingRefused, match=reason):
-        run(app, book, bookable.id, person)
+        committed(app, book, bookable.id, person)
     assert statuses(db, bookable.id) == {} and counters(db, bookable.id) == (0, 0)
 
 
@@ -147,38 +136,38 @@ def test_cancellation_cutoff(app, db, world):
     bookable = make_bookable(db, world, starts_at=utcnow() + timedelta(hours=3),
                              cancellation_cutoff_minutes=24 * 60)
     [person] = make_people(db, 1)
-    booking = run(app, book, bookable.id, person)
+    booking = committed(app, book, bookable.id, person)
     with pytest.raises(BookingRefused, match="trop tard pour annuler"):
-        run(app, cancel, booking.id)
+        committed(app, cancel, booking.id)
     assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 1}
-    run(app, cancel, booking.id, enforce_cutoff=False)  # a coordinator may still do it
+    committed(app, cancel, booking.id, enforce_cutoff=False)  # a coordinator may still do it
     assert counters(db, bookable.id) == (0, 0)
 
 
 def test_capacity_cannot_drop_below_what_is_booked(app, db, world):
     bookable = make_bookable(db, world, capacity=3)
     for person in make_people(db, 3):
-        run(app, book, bookable.id, person)
+        committed(app, book, bookable.id, person)
     with pytest.raises(BookingRefused, match="3 place\\(s\\) sont déjà prises"):
-        run(app, set_capacity, bookable.id, 2)
+        committed(app, set_capacity, bookable.id, 2)
     db.expire_all()
     assert db.get(Bookable, bookable.id).capacity == 3
 
 
 def test_raising_capacity_promotes_the_queue(app, db, world):
     bookable = make_bookable(db, world, capacity=1)
-    bookings = [run(app, book, bookable.id, p) for p in make_people(db, 3)]
-    promoted = run(app, set_capacity, bookable.id, 2)
+    bookings = [committed(app, book, bookable.id, p) for p in make_people(db, 3)]
+    promoted = committed(app, set_capacity, bookable.id, 2)
     assert [b.id for b in promoted] == [bookings[1].id]
     assert counters(db, bookable.id) == (2, 0)
 
 
 def test_attendance_only_for_confirmed_bookings(app, db, world):
     bookable = make_bookable(db, world, capacity=1)
-    confirmed, queued = (run(app, book, bookable.id, p) for p in make_people(db, 2))
-    run(app, mark_attendance, confirmed.id, Attendance.EXCUSED)
+    confirmed, queued = (committed(app, book, bookable.id, p) for p in make_people(db, 2))
+    committed(app, mark_attendance, confirmed.id, Attendance.EXCUSED)
     with pytest.raises(BookingRefused, match="présence"):
-        run(app, mark_attendance, queued.id, Attendance.PRESENT)
+        committed(app, mark_attendance, queued.id, Attendance.PRESENT)
     db.expire_all()
     assert db.get(Booking, confirmed.id).attendance is Attendance.EXCUSED
 
@@ -219,7 +208,7 @@ def test_many_people_booking_the_last_places_at_once(app, db, world):
     bookable = make_bookable(db, world, capacity=5)
     people = make_people(db, 24)
     _results, refusals = hammer(app, [
-        lambda person=person: run(app, book, bookable.id, person) for person in people
+        lambda person=person: committed(app, book, bookable.id, person) for person in people
     ])
     assert refusals == []
     assert statuses(db, bookable.id) == {BookingStatus.CONFIRMED: 5, BookingStatus.WAITLISTED: 19}
@@ -232,7 +221,7 @@ def test_many_people_booking_the_last_places_at_once(app, db, world):
     confirmed = db.scalars(select(Booking.id).where(Booking.bookable_id == bookable.id,
                                                     Booking.status == BookingStatus.CONFIRMED)).all()
     promoted, refusals = hammer(app, [
-        lambda booking=booking: run(app, cancel, booking) for booking in confirmed
+        lambda booking=booking: committed(app, cancel, booking) for booking in confirmed
     ])
     assert refusals == []
     assert sorted(b.id for batch in promoted for b in batch) == sorted(queue[:5])
@@ -244,7 +233,7 @@ def test_many_people_booking_the_last_places_at_once(app, db, world):
 def test_one_person_submitting_many_times_at_once_books_once(app, db, world):
     bookable = make_bookable(db, world, capacity=5)
     [person] = make_people(db, 1)
-    results, refusals = hammer(app, [lambda: run(app, book, bookable.id, person)] * 8)
+    results, refusals = hammer(app, [lambda: committed(app, book, bookable.id, person)] * 8)
     assert len(results) == 1
     assert refusals == ["Cette personne est déjà inscrite ou en liste d'attente."] * 7
     assert counters(db, bookable.id) == (1, 0)
@@ -276,15 +265,15 @@ def test_no_promotion_once_the_activity_is_cancelled_or_has_begun(app, db, world
     for change in ("cancelled", "started"):
         bookable = make_bookable(db, world, capacity=1)
         first, second = make_people(db, 2)
-        booked = run(app, book, bookable.id, first)
-        run(app, book, bookable.id, second)
+        booked = committed(app, book, bookable.id, first)
+        committed(app, book, bookable.id, second)
         row = db.get(Bookable, bookable.id)
         if change == "cancelled":
             row.cancelled = True
         else:
             row.starts_at = utcnow() - timedelta(minutes=1)
         db.commit()
-        promoted = run(app, cancel, booked.id, enforce_cutoff=False)
+        promoted = committed(app, cancel, booked.id, enforce_cutoff=False)
         assert promoted == []
         assert statuses(db, bookable.id) == {BookingStatus.CANCELLED: 1, BookingStatus.WAITLISTED: 1}
         assert counters(db, bookable.id) == (0, 0)

@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import html
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from core.agenda import engine
 from core.agenda.clock import paris_to_utc, paris_today
 from core.agenda.events import Event, EventKind, Visibility
 from core.agenda.scheduling import EventFields, Places, Recurrence, create_events
-from core.database import get_database, session
+from core.database import session
 from core.members import Association, Membership, Neighbourhood, Person, Role
 from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
 from core.pluginhost.refs import association_ref
 from tests.conftest import World
 from tests.plugin_fixtures.exemplum.models import ExempleItem
-from tests.support import login, text_of
+from tests.support import count_queries, login, text_of
 
 PAGES = ["/", "/associations/", "/associations/alpha", "/personnes/", "/partenaires/",
          "/quartiers/", "/partenaires/?frein=childcare", "/personnes/?q=martin"]
-
-
-@contextmanager
-def count_queries(app: Flask):
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    engine = get_database(app).engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def add_data(db, world, start: int, count: int) -> None:
