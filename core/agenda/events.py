@@ -7,7 +7,7 @@ reads one table. An event's places live in its ``Bookable`` (none when there is 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from core.agenda.bookables import Bookable
     from core.members.associations import Association
     from core.partners.models import Partner
+
+
+# Longer is not an event but a period; the bound also lets the agenda's date filter use
+# the index on starts_at (see queries.events_query).
+MAX_EVENT_LENGTH = timedelta(days=31)
 
 
 class EventKind(StrEnum):

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
-from core.agenda.events import EventKind, Visibility
+from core.agenda.events import MAX_EVENT_LENGTH, EventKind, Visibility
 from core.agenda.scheduling import MAX_OCCURRENCES
 from core.members.forms import ChoiceField
 from core.web.forms import REQUIRED_MESSAGE, STRIP, add_error, max_length, not_blank, required
@@ -101,6 +101,9 @@ class EventForm(FlaskForm):
     def validate_ends_at(self, field: Any) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError("La fin doit être après le début.")
+        if field.data and self.starts_at.data and field.data - self.starts_at.data > MAX_EVENT_LENGTH:
+            raise ValidationError("Un événement dure 31 jours au plus : pour plus long, "
+                                  "créez une série.")
 
     def validate(self, extra_validators: Any = None) -> bool:
         # Checks across fields run here: an Optional() validator stops a field's own chain.

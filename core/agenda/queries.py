@@ -4,30 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
-from core.agenda.events import Event, EventKind
+from core.agenda.events import MAX_EVENT_LENGTH, Event, EventKind
 from core.database import session
 
 
 def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
                  end: datetime | None = None, association_id: int | None = None,
                  kind: EventKind | None = None, places_only: bool = False,
-                 include_cancelled: bool = True) -> Select[tuple[Event]]:
-    """Events matching the filters, in start order, with what pages show loaded alongside."""
-    query = (
-        select(Event)
-        .where(visible)
-        .options(joinedload(Event.bookable), joinedload(Event.association),
-                 joinedload(Event.partner))
-        .order_by(Event.starts_at, Event.id)
-    )
+                 include_cancelled: bool = True, columns: tuple[Any, ...] = ()) -> Select[Any]:
+    """Events matching the filters, in start order, with what pages show loaded alongside;
+    with ``columns``, only those (a month grid needs no more than a title and a time)."""
+    if columns:
+        query = select(*columns).where(visible)
+    else:
+        query = select(Event).where(visible).options(
+            joinedload(Event.bookable), joinedload(Event.association), joinedload(Event.partner))
+    query = query.order_by(Event.starts_at, Event.id)
     if start is not None:
-        query = query.where(Event.ends_at > start)
+        # The bound on starts_at lets the index on it skip the past: "ends after start"
+        # alone cannot use it, and events last at most MAX_EVENT_LENGTH.
+        query = query.where(Event.ends_at > start, Event.starts_at > start - MAX_EVENT_LENGTH)
     if end is not None:
         query = query.where(Event.starts_at < end)
     if association_id is not None:

@@ -14,7 +14,7 @@ from core.agenda import engine
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
 from core.agenda.clock import PARIS, in_paris, paris_to_utc
-from core.agenda.events import Event, EventKind, EventSeries, Visibility
+from core.agenda.events import MAX_EVENT_LENGTH, Event, EventKind, EventSeries, Visibility
 from core.database import session
 
 AGENDA_OWNER = "agenda"
@@ -90,10 +90,17 @@ def _new_event(fields: EventFields, places: Places | None, created_by_id: int | 
     return event
 
 
+def _check_length(fields: EventFields) -> None:
+    # The agenda's queries rely on it (the form says it in French first).
+    if not timedelta(0) < fields.ends_at - fields.starts_at <= MAX_EVENT_LENGTH:
+        raise ValueError("an event ends after it starts and lasts at most MAX_EVENT_LENGTH")
+
+
 def create_events(fields: EventFields, places: Places | None, *, recurrence: Recurrence | None = None,
                   created_by_id: int | None = None) -> list[Event]:
     """One event, or every occurrence of a series (sign-up times keep their distance to the
     start, so "opens a week before" holds for each)."""
+    _check_length(fields)
     if recurrence is None:
         events = [_new_event(fields, places, created_by_id)]
     else:
@@ -129,6 +136,7 @@ def live_bookings(bookable_id: int) -> list[Booking]:
 def update_event(event: Event, fields: EventFields, places: Places | None) -> list[Booking]:
     """Change one event (an occurrence leaves its series' pattern). Raises BookingRefused
     when the places would fall below those taken. Returns people promoted from the queue."""
+    _check_length(fields)
     for name in ("title", "kind", "visibility", "starts_at", "ends_at", "association_id",
                  "description", "place", "partner_id"):
         setattr(event, name, getattr(fields, name))

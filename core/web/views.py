@@ -41,16 +41,30 @@ def like_pattern(term: str) -> str:
 
 
 class Page:
-    """One page of a list: its rows, and what the pager needs."""
+    """One page of a list: its rows, and what the pager needs.
 
-    def __init__(self, query: Select[Any], *, size: int = PAGE_SIZE) -> None:
+    ``count=False`` skips counting the whole list (one row more is read to know whether a
+    next page exists): on a long time-ordered list the count costs more than the page.
+    """
+
+    def __init__(self, query: Select[Any], *, size: int = PAGE_SIZE, count: bool = True) -> None:
         self.number = max(request.args.get("page", 1, type=int), 1)
-        self.total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
         self.size = size
-        self.items = list(session.scalars(query.limit(size).offset((self.number - 1) * size)))
+        offset = (self.number - 1) * size
+        self.total: int | None = None
+        if count:
+            self.total = session.scalar(
+                select(func.count()).select_from(query.order_by(None).subquery())) or 0
+            self.items = list(session.scalars(query.limit(size).offset(offset)).unique())
+            self.has_next = self.number < self.pages
+        else:
+            rows = list(session.scalars(query.limit(size + 1).offset(offset)).unique())
+            self.items, self.has_next = rows[:size], len(rows) > size
 
     @property
     def pages(self) -> int:
+        if self.total is None:
+            return self.number + 1 if self.has_next else self.number
         return max((self.total + self.size - 1) // self.size, 1)
 
     def url_for_page(self, number: int) -> str:

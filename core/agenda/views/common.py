@@ -61,7 +61,8 @@ class Entry:
     item: PluginItem | None = None
 
 
-def entries(events: list[Event], items: list[PluginItem]) -> list[Entry]:
+def entries(events: list[Any], items: list[PluginItem]) -> list[Entry]:
+    """Events (or rows with their times, title and id) and plugin items, in time order."""
     merged = [Entry(e.starts_at, e.ends_at, event=e) for e in events]
     merged += [Entry(i.item.start, i.item.end, item=i) for i in items]
     return sorted(merged, key=lambda entry: entry.start)

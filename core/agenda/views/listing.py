@@ -78,11 +78,11 @@ def upcoming() -> str:
     now = utcnow()
     page = Page(events_query(events_visible_clause(), start=now,
                              association_id=filters.association_id, kind=filters.kind,
-                             places_only=filters.places_only), size=UPCOMING_PAGE_SIZE)
+                             places_only=filters.places_only), size=UPCOMING_PAGE_SIZE, count=False)
     events: list[Event] = page.items
     # Plugin items between this page's first and last events (or up to the horizon).
     start = now if page.number == 1 or not events else events[0].starts_at
-    end = events[-1].starts_at if page.number < page.pages else now + UPCOMING_HORIZON
+    end = events[-1].starts_at if page.has_next else now + UPCOMING_HORIZON
     items = _plugin_items(filters, start, max(end, start))
     return render_template("agenda/upcoming.html", page=page, filters=filters,
                            days=by_day(entries(events, items)), **_page_context(events))
@@ -130,9 +130,12 @@ def month() -> str:
     grid_start = _week_start(first)
     grid_days = (_week_start(last) + timedelta(days=7) - grid_start).days
     start, end = day_bounds(grid_start, grid_days)
-    events = list(session.scalars(events_query(
+    # The grid shows a time and a title: whole events with their places would be built by
+    # the thousand for nothing.
+    events = list(session.execute(events_query(
         events_visible_clause(), start=start, end=end, association_id=filters.association_id,
-        kind=filters.kind, places_only=filters.places_only)).unique())
+        kind=filters.kind, places_only=filters.places_only,
+        columns=(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled))))
     items = _plugin_items(filters, start, end)
     grouped = dict(by_day(entries(events, items)))
     days = [grid_start + timedelta(days=n) for n in range(grid_days)]
@@ -142,7 +145,7 @@ def month() -> str:
     return render_template(
         "agenda/month.html", filters=filters, weeks=weeks, first=first, today=paris_today(),
         previous=filter_args(mois=f"{previous:%Y-%m}"), following=filter_args(mois=f"{following:%Y-%m}"),
-        **_page_context(events))
+        kinds=list(EventKind))
 
 
 @bp.get("/mes-inscriptions")
