@@ -33,7 +33,6 @@ import os
 import platform
 import random
 import re
-import resource
 import statistics
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from machine_load import Activity
 from sqlalchemy import Connection, Engine, event, func, insert, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, aliased
@@ -667,33 +667,6 @@ class Bench:
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@dataclass
-class Activity:
-    """What other processes did to the machine during the run, from /proc/stat (Linux)."""
-
-    wall: float
-    busy: float | None  # CPU seconds of the whole machine, steal included; None off Linux
-    own: float  # CPU seconds of this process
-
-    @staticmethod
-    def now() -> Activity:
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        busy = None
-        try:
-            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-            user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-            busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError):
-            pass
-        return Activity(time.perf_counter(), busy, own.ru_utime + own.ru_stime)
-
-    def others_since(self, start: Activity) -> float | None:
-        """Cores kept busy by other processes on average (0 = a quiet machine)."""
-        if self.busy is None or start.busy is None:
-            return None
-        return max(0.0, (self.busy - start.busy) - (self.own - start.own)) / (self.wall - start.wall)
 
 
 def booking_targets(db: Session, plan: Plan, need: int, rng: random.Random) -> dict[str, list[int]]:

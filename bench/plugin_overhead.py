@@ -29,7 +29,6 @@ import gc
 import os
 import platform
 import re
-import resource
 import sqlite3
 import statistics
 import sys
@@ -42,6 +41,7 @@ from typing import Any
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_login import login_user
+from machine_load import Activity
 from sqlalchemy import event, select
 
 from core.auth.accounts import Account
@@ -295,33 +295,6 @@ def machine() -> str:
         pass
     return (f"{os.cpu_count()} cores{f' ({cpu})' if cpu else ''}, {platform.system()} "
             f"{platform.release()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
-
-
-@dataclass
-class Activity:
-    """What other processes did to the machine during the run, from /proc/stat (Linux)."""
-
-    wall: float
-    busy: float | None  # CPU seconds of the whole machine, steal included; None off Linux
-    own: float  # CPU seconds of this process
-
-    @staticmethod
-    def now() -> Activity:
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        busy = None
-        try:
-            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-            user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-            busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError):
-            pass
-        return Activity(time.perf_counter(), busy, own.ru_utime + own.ru_stime)
-
-    def others_since(self, start: Activity) -> float | None:
-        """Cores kept busy by other processes on average (0 = a quiet machine)."""
-        if self.busy is None or start.busy is None:
-            return None
-        return max(0.0, (self.busy - start.busy) - (self.own - start.own)) / (self.wall - start.wall)
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
