@@ -33,7 +33,13 @@ from core.agenda.api import (
     waitlist_position,
 )
 from core.auth.permissions import Level, access, has_role
-from core.database import Base, TimestampMixin, UTCDateTime, session, utcnow, write_intent
+from core.database import Base, TimestampMixin, UTCDateTime, session, string_enum, utcnow, write_intent
+from core.database.overlap import (
+    Overlap,
+    add_overlap_exclusion,
+    drop_overlap_exclusion,
+    save_without_overlap,
+)
 from core.mail import send_mail, send_mail_after_commit
 from core.members.roles import Role
 from core.pluginhost.contributions import (
@@ -47,9 +53,24 @@ from core.pluginhost.contributions import (
     PluginSettings,
     Section,
 )
+from core.pluginhost.directory import PartnerRef, partner, partners, people_of, person_in
 from core.pluginhost.hookspecs import PROJECT
 from core.pluginhost.host import current_association, get_host
-from core.web.forms import INVALID_FORM_STATUS, add_error, max_length, required
+from core.web.forms import (
+    INVALID_FORM_STATUS,
+    STRIP,
+    CheckboxListField,
+    ChoiceField,
+    FrenchDateField,
+    FrenchDateTimeField,
+    FrenchIntegerField,
+    add_error,
+    max_length,
+    not_blank,
+    required,
+    required_input,
+    whole_number,
+)
 from core.web.views import see_other
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -101,6 +122,7 @@ def current_person() -> PersonRef | None:
 
 __all__ = [
     "INVALID_FORM_STATUS",
+    "STRIP",
     "TEST_FIXTURES",
     "AgendaItem",
     "AssociationRef",
@@ -109,9 +131,16 @@ __all__ = [
     "BookingInfo",
     "BookingPolicy",
     "BookingRefused",
+    "CheckboxListField",
+    "ChoiceField",
+    "FrenchDateField",
+    "FrenchDateTimeField",
+    "FrenchIntegerField",
     "Indicator",
     "Level",
     "NavEntry",
+    "Overlap",
+    "PartnerRef",
     "PermissionDecl",
     "PersonRef",
     "PersonalData",
@@ -123,6 +152,7 @@ __all__ = [
     "UTCDateTime",
     "access",
     "add_error",
+    "add_overlap_exclusion",
     "association_or_404",
     "book",
     "bookable_info",
@@ -134,21 +164,31 @@ __all__ = [
     "create_bookable",
     "current_person",
     "delete_bookable",
+    "drop_overlap_exclusion",
     "has_role",
     "hookimpl",
     "mark_attendance",
     "max_length",
+    "not_blank",
+    "partner",
+    "partners",
+    "people_of",
+    "person_in",
     "places",
     "plugin_associations",
     "require_role",
     "required",
+    "required_input",
+    "save_without_overlap",
     "see_other",
     "send_mail",
     "send_mail_after_commit",
     "session",
     "settings_for",
+    "string_enum",
     "update_bookable",
     "utcnow",
     "waitlist_position",
+    "whole_number",
     "write_intent",
 ]

@@ -6,67 +6,28 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
 
 from core.agenda.events import MAX_EVENT_LENGTH, EventKind, Visibility
 from core.agenda.scheduling import MAX_OCCURRENCES
-from core.members.forms import ChoiceField
-from core.web.forms import REQUIRED_MESSAGE, STRIP, add_error, max_length, not_blank, required
+from core.web.forms import (
+    REQUIRED_MESSAGE,
+    STRIP,
+    ChoiceField,
+    FrenchDateField,
+    FrenchDateTimeField,
+    FrenchIntegerField,
+    add_error,
+    max_length,
+    not_blank,
+    required,
+    required_input,
+    whole_number,
+)
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-DATETIME_MESSAGE = "Date et heure invalides (exemple : 12/03/2026 14:00)."
 WHOLE_COLLECTIVE = 0  # the association choice for an event of the whole collective
 NEW_PERSON = 0  # the person choice for someone not yet in Maillage
-
-
-class TypedRequired(InputRequired):
-    """Required, judged on what was typed (blanks count as nothing), so that a mistyped
-    date keeps its own message instead of "required"."""
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.raw_data and str(field.raw_data[0]).strip():
-            return
-        field.errors[:] = []
-        raise StopValidation(self.message)
-
-
-def required_input() -> TypedRequired:
-    return TypedRequired(message=REQUIRED_MESSAGE)
-
-
-def _whole_number(label: str, minimum: int, maximum: int) -> list[Any]:
-    return [Optional(), NumberRange(min=minimum, max=maximum,
-                                    message=f"{label} : un nombre entre {minimum} et {maximum}.")]
-
-
-class FrenchIntegerField(IntegerField):
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Un nombre entier est attendu (exemple : 12).") from None
-
-
-class FrenchDateTimeField(DateTimeLocalField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("format", DATETIME_FORMAT)
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(DATETIME_MESSAGE) from None
-
-
-class FrenchDateField(DateField):
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Date invalide (exemple : 30/06/2026).") from None
 
 
 class EventForm(FlaskForm):
@@ -84,10 +45,10 @@ class EventForm(FlaskForm):
                                 validators=[Optional(), max_length(5000)])
     signup = BooleanField("Inscriptions", default=True,
                           description="Décochez pour une réunion sans inscription.")
-    capacity = FrenchIntegerField("Nombre de places", validators=_whole_number("Places", 1, 10000))
+    capacity = FrenchIntegerField("Nombre de places", validators=whole_number("Places", 1, 10000))
     held_back = FrenchIntegerField(
         "Places réservées aux orientations", default=0,
-        validators=_whole_number("Places réservées", 0, 10000),
+        validators=whole_number("Places réservées", 0, 10000),
         description="Gardées pour les personnes inscrites par la coordination.")
     waitlist = BooleanField("Liste d'attente quand c'est complet", default=True)
     opens_at = FrenchDateTimeField("Ouverture des inscriptions", validators=[Optional()],
@@ -96,7 +57,7 @@ class EventForm(FlaskForm):
                                     description="Vide : jusqu'au début.")
     cutoff_hours = FrenchIntegerField(
         "Annulation possible jusqu'à (heures avant le début)", default=0,
-        validators=_whole_number("Délai d'annulation", 0, 720))
+        validators=whole_number("Délai d'annulation", 0, 720))
 
     def validate_ends_at(self, field: Any) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -132,11 +93,11 @@ class EventForm(FlaskForm):
 
 class NewEventForm(EventForm):
     repeat_weeks = FrenchIntegerField(
-        "Répéter toutes les … semaines", validators=_whole_number("Répétition", 1, 52),
+        "Répéter toutes les … semaines", validators=whole_number("Répétition", 1, 52),
         description="Vide : une seule fois. 1 : chaque semaine, 2 : une semaine sur deux.")
     repeat_until = FrenchDateField("Jusqu'au", validators=[Optional()])
     repeat_count = FrenchIntegerField("Ou nombre de séances",
-                                      validators=_whole_number("Nombre de séances", 2, MAX_OCCURRENCES))
+                                      validators=whole_number("Nombre de séances", 2, MAX_OCCURRENCES))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

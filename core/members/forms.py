@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TelField, URLField
-from wtforms.validators import Optional, Regexp, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import EmailField, StringField, TelField, URLField
+from wtforms.validators import Optional, Regexp
 
 from core.members.roles import Role
 from core.web.forms import (
-    REQUIRED_MESSAGE,
     STRIP,
+    CheckboxListField,
+    ChoiceField,
     max_length,
     not_blank,
     optional_email,
@@ -18,46 +16,6 @@ from core.web.forms import (
     optional_url,
     required,
 )
-
-INVALID_CHOICE = "Ce choix n'est pas possible : choisissez dans la liste."
-INVALID_CHOICES = "Une des cases cochées n'est pas possible : cochez dans la liste."
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as checkboxes; a value not offered (typed by hand) is refused."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_value_message", INVALID_CHOICES)
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
-        super().__init__(*args, **kwargs)
-
-
-class ChoiceField(SelectField):
-    """A required drop-down list with one clear French message: left empty, or not a choice.
-
-    A plain SelectField answers an empty value with "could not coerce" or "not a valid
-    choice", which tells the user nothing about what to do.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
-        self.flags.required = True
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist and not str(valuelist[0]).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and not self.process_errors:
-            raise StopValidation(REQUIRED_MESSAGE)
-        super().pre_validate(form)
 
 
 class AssociationForm(FlaskForm):

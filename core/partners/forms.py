@@ -4,10 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import Optional
 
-from core.members.forms import CheckboxListField, ChoiceField
 from core.partners.vocabulary import Barrier, PartnerKind
 from core.web.forms import (
     STRIP,
+    CheckboxListField,
+    ChoiceField,
     max_length,
     not_blank,
     optional_email,

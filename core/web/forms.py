@@ -8,8 +8,26 @@ from typing import Any
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
-from wtforms import Field
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.database import session
 from core.web.text import fold
@@ -83,3 +101,99 @@ def name_taken(column: InstrumentedAttribute[str], value: str,
     """
     wanted = fold(value)
     return any(fold(name) == wanted for name in session.scalars(select(column).where(*criteria)))
+
+
+# --- Fields with French messages (also offered to plugins through core.plugin_api) --------
+
+INVALID_CHOICE = "Ce choix n'est pas possible : choisissez dans la liste."
+INVALID_CHOICES = "Une des cases cochées n'est pas possible : cochez dans la liste."
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes; a value not offered (typed by hand) is refused."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICES)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
+        super().__init__(*args, **kwargs)
+
+
+class ChoiceField(SelectField):
+    """A required drop-down list with one clear French message: left empty, or not a choice.
+
+    A plain SelectField answers an empty value with "could not coerce" or "not a valid
+    choice", which tells the user nothing about what to do.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+        self.flags.required = True
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None and not self.process_errors:
+            raise StopValidation(REQUIRED_MESSAGE)
+        super().pre_validate(form)
+
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+DATETIME_MESSAGE = "Date et heure invalides (exemple : 12/03/2026 14:00)."
+
+
+class TypedRequired(InputRequired):
+    """Required, judged on what was typed (blanks count as nothing), so that a mistyped
+    date keeps its own message instead of "required"."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.raw_data and str(field.raw_data[0]).strip():
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
+
+
+def required_input() -> TypedRequired:
+    return TypedRequired(message=REQUIRED_MESSAGE)
+
+
+def whole_number(label: str, minimum: int, maximum: int) -> list[Any]:
+    return [Optional(), NumberRange(min=minimum, max=maximum,
+                                    message=f"{label} : un nombre entre {minimum} et {maximum}.")]
+
+
+class FrenchIntegerField(IntegerField):
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Un nombre entier est attendu (exemple : 12).") from None
+
+
+class FrenchDateTimeField(DateTimeLocalField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DATETIME_FORMAT)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(DATETIME_MESSAGE) from None
+
+
+class FrenchDateField(DateField):
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Date invalide (exemple : 30/06/2026).") from None

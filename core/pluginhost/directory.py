@@ -1,0 +1,67 @@
+"""The collective's people and partners as plugins see them: plain references, scoped to
+an association, in one query each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core.database import session
+from core.members.associations import Association
+from core.members.memberships import Membership
+from core.members.people import Person
+from core.members.roles import Role
+from core.partners.models import Partner
+from core.pluginhost.contributions import AssociationRef, PersonRef
+
+
+@dataclass(frozen=True)
+class PartnerRef:
+    id: int
+    name: str
+    kind: str
+    address: str
+
+
+def _partner_ref(partner: Partner) -> PartnerRef:
+    return PartnerRef(id=partner.id, name=partner.name, kind=partner.kind.value,
+                      address=partner.address)
+
+
+def partners(kinds: Iterable[str] | None = None) -> list[PartnerRef]:
+    """Active partners, by name; only those of ``kinds`` (e.g. "insertion_structure")."""
+    query = select(Partner).where(Partner.active).order_by(Partner.name)
+    if kinds is not None:
+        query = query.where(Partner.kind.in_(list(kinds)))
+    return [_partner_ref(p) for p in session.scalars(query)]
+
+
+def partner(partner_id: int) -> PartnerRef | None:
+    found = session.get(Partner, partner_id)
+    return _partner_ref(found) if found is not None else None
+
+
+def people_of(association: AssociationRef, roles: Iterable[str] | None = None) -> list[PersonRef]:
+    """Active people of the association (of ``roles`` only, e.g. ("supported",)), by name."""
+    query = (
+        select(Person.id, Person.first_name, Person.last_name)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.association_id == association.id, Person.active)
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+    if roles is not None:
+        query = query.where(Membership.role.in_([Role(r) for r in roles]))
+    return [PersonRef(id=i, first_name=f, last_name=la) for i, f, la in session.execute(query)]
+
+
+def person_in(association: AssociationRef, person_id: int) -> PersonRef | None:
+    """The person if they belong to the association (use it to 404 anyone else)."""
+    row = session.execute(
+        select(Person.id, Person.first_name, Person.last_name)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Association, Association.id == Membership.association_id)
+        .where(Person.id == person_id, Membership.association_id == association.id)
+    ).first()
+    return PersonRef(id=row[0], first_name=row[1], last_name=row[2]) if row else None

@@ -1,0 +1,1 @@
+"""Weekly schedule, work sessions and attendance (to be written)."""
