@@ -17,9 +17,9 @@ from werkzeug.test import TestResponse
 
 from core.agenda.bookables import Bookable
 from core.agenda.events import Event, EventKind, Visibility
-from core.agenda.forms import DATETIME_MESSAGE
 from core.members import Association, Person
 from core.partners import Partner, PartnerContact, PartnerService
+from core.web.forms import DATETIME_MESSAGE
 from tests.conftest import World
 from tests.form_checks import (
     ADMIN_A,

@@ -165,9 +165,19 @@ def required_input() -> TypedRequired:
     return TypedRequired(message=REQUIRED_MESSAGE)
 
 
+class _InRange(NumberRange):
+    """A range check that stays quiet when the value could not be read: the field already
+    says "a whole number is expected", one message is enough."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None:
+            return
+        super().__call__(form, field)
+
+
 def whole_number(label: str, minimum: int, maximum: int) -> list[Any]:
-    return [Optional(), NumberRange(min=minimum, max=maximum,
-                                    message=f"{label} : un nombre entre {minimum} et {maximum}.")]
+    return [Optional(), _InRange(min=minimum, max=maximum,
+                                 message=f"{label} : un nombre entre {minimum} et {maximum}.")]
 
 
 class FrenchIntegerField(IntegerField):

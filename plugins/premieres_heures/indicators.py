@@ -23,7 +23,6 @@ by subtraction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -80,12 +79,12 @@ def _days_apart(first: datetime, last: datetime) -> bool:
 
 
 def _hours(association_id: int, since: datetime, until: datetime) -> float:
-    spans: Iterable[tuple[datetime, datetime]] = session.execute(
+    spans = session.execute(
         select(WorkSession.starts_at, WorkSession.ends_at).where(
             WorkSession.association_id == association_id,
             WorkSession.attendance == Attendance.PRESENT,
             WorkSession.starts_at >= since, WorkSession.starts_at < until)
-    ).tuples()
+    ).all()
     return round(sum((end - start).total_seconds() for start, end in spans) / 3600, 2)
 
 
@@ -100,7 +99,7 @@ def indicators_for(association: AssociationRef, period_start: date,
         .where(Pathway.association_id == association.id, Pathway.exit_outcome.is_not(None),
                Pathway.exit_date >= period_start, Pathway.exit_date <= period_end)
         .group_by(Pathway.exit_outcome)
-    ).tuples().all())
+    ).all())
 
     def indicator(key: str, label: str, value: int | float, unit: str) -> Indicator:
         return Indicator(key=f"{NAME}.{key}", label=label, value=value, unit=unit,
