@@ -32,6 +32,7 @@ from core.agenda.api import (
     update_bookable,
     waitlist_position,
 )
+from core.agenda.clock import PARIS, day_bounds, in_paris, paris_to_utc, paris_today
 from core.auth.permissions import Level, access, has_role
 from core.database import Base, TimestampMixin, UTCDateTime, session, string_enum, utcnow, write_intent
 from core.database.overlap import (
@@ -53,7 +54,15 @@ from core.pluginhost.contributions import (
     PluginSettings,
     Section,
 )
-from core.pluginhost.directory import PartnerRef, partner, partners, people_of, person_in
+from core.pluginhost.directory import (
+    PartnerRef,
+    partner,
+    partner_names,
+    partners,
+    people_names,
+    people_of,
+    person_in,
+)
 from core.pluginhost.hookspecs import PROJECT
 from core.pluginhost.host import current_association, get_host
 from core.web.forms import (
@@ -71,6 +80,7 @@ from core.web.forms import (
     required_input,
     whole_number,
 )
+from core.web.text import fold
 from core.web.views import see_other
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -122,6 +132,7 @@ def current_person() -> PersonRef | None:
 
 __all__ = [
     "INVALID_FORM_STATUS",
+    "PARIS",
     "STRIP",
     "TEST_FIXTURES",
     "AgendaItem",
@@ -163,15 +174,22 @@ __all__ = [
     "counted_absences",
     "create_bookable",
     "current_person",
+    "day_bounds",
     "delete_bookable",
     "drop_overlap_exclusion",
+    "fold",
     "has_role",
     "hookimpl",
+    "in_paris",
     "mark_attendance",
     "max_length",
     "not_blank",
+    "paris_to_utc",
+    "paris_today",
     "partner",
+    "partner_names",
     "partners",
+    "people_names",
     "people_of",
     "person_in",
     "places",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.partners import Partner, PartnerKind
+from core.plugin_api import paris_today
 from plugins.premieres_heures import pathways as domain
 from plugins.premieres_heures.models import (
     Decision,
@@ -28,7 +29,6 @@ from plugins.premieres_heures.pathways import (
     EXIT_BEFORE_START,
     REVIEW_BEFORE_START,
     add_months,
-    paris_today,
     reviews_due,
     waivers_ending,
 )

@@ -702,8 +702,8 @@ def test_another_associations_records_answer_404(client, db, world, host, mailla
 
 
 def test_paris_time_in_winter_and_summer():
-    assert schedule.paris_to_utc(date(2026, 1, 15), time(9)) == datetime(2026, 1, 15, 8, tzinfo=UTC)
-    assert schedule.paris_to_utc(date(2026, 7, 15), time(9)) == datetime(2026, 7, 15, 7, tzinfo=UTC)
+    assert schedule.at_paris(date(2026, 1, 15), time(9)) == datetime(2026, 1, 15, 8, tzinfo=UTC)
+    assert schedule.at_paris(date(2026, 7, 15), time(9)) == datetime(2026, 7, 15, 7, tzinfo=UTC)
     # The week of the change to summer time is 167 hours long, Monday 00:00 to Monday 00:00.
     start, end = schedule.week_bounds(date(2026, 3, 23))
     assert end - start == timedelta(hours=167)

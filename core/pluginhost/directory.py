@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, column, select, table
 
 from core.database import session
 from core.members.associations import Association
@@ -15,6 +15,13 @@ from core.members.people import Person
 from core.members.roles import Role
 from core.partners.models import Partner
 from core.pluginhost.contributions import AssociationRef, PersonRef
+
+# For joins in a plugin's own queries (a name next to each row, in one query): the core
+# promises these columns of its tables, and only these.
+people_names = table("people", column("id", Integer), column("first_name", String),
+                     column("last_name", String))
+partner_names = table("partners", column("id", Integer), column("name", String),
+                      column("address", String))
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,13 @@ by subtraction.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
-from core.plugin_api import AssociationRef, Indicator, session
+from core.plugin_api import PARIS, AssociationRef, Indicator, session
 from plugins.premieres_heures import NAME
 from plugins.premieres_heures.models import Attendance, ExitOutcome, Pathway, WorkSession
 
-PARIS = ZoneInfo("Europe/Paris")
 SMALL_CELL = 3  # a breakdown cell under this many people is masked
 MASKED_UNIT = "masqué : moins de 3"
 MIN_DAYS = 2  # distinct days of work that make someone a participant

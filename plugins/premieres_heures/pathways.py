@@ -10,18 +10,16 @@ French message and the form field it is about. The dashboard queries (``reviews_
 from __future__ import annotations
 
 import calendar
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from flask import abort
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from core.plugin_api import session
+from core.plugin_api import fold, session
 from plugins.premieres_heures import plan
 from plugins.premieres_heures.models import (
     Decision,
@@ -36,8 +34,6 @@ from plugins.premieres_heures.models import (
     Waiver,
 )
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, MAX_WEEKLY_HOURS
-
-PARIS = ZoneInfo("Europe/Paris")
 
 WAIVER_THRESHOLD_HOURS = 20  # a contract under this many hours a week needs a waiver
 MAX_WAIVER_MONTHS = 12
@@ -111,11 +107,6 @@ class EndingWaiver(NamedTuple):
 
 # --- Dates --------------------------------------------------------------------------------
 
-def paris_today() -> date:
-    """Today in the associations' calendar (Paris), not the server's."""
-    return datetime.now(PARIS).date()
-
-
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, or the month's last day (31 August + 6 = 28 February)."""
     month_index = day.month - 1 + months
@@ -130,12 +121,6 @@ def default_planned_end(start: date, duration_months: int) -> date:
 def longest_waiver_end(starts_on: date) -> date:
     """The last day a waiver starting on ``starts_on`` may cover: 12 months, both ends in."""
     return add_months(starts_on, MAX_WAIVER_MONTHS) - timedelta(days=1)
-
-
-def fold(text: str) -> str:
-    """Lowercase, without accents nor extra spaces: to find a name in a typed list."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 # --- Pathways -----------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from core.plugin_api import (
     Section,
     has_role,
     hookimpl,
+    in_paris,
+    paris_today,
     partner,
     people_of,
     session,
@@ -32,7 +34,7 @@ from core.plugin_api import (
 from plugins.premieres_heures import TITLE, pathways, schedule
 from plugins.premieres_heures.indicators import indicators_for
 from plugins.premieres_heures.models import Attendance, Pathway, PathwayStatus, Waiver, WorkSession
-from plugins.premieres_heures.pathways import REVIEWS_DUE_DAYS, paris_today
+from plugins.premieres_heures.pathways import REVIEWS_DUE_DAYS
 from plugins.premieres_heures.personal_data import erase_person, export_person
 from plugins.premieres_heures.plan import target_on, week_of
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, SettingsForm, settings_of
@@ -163,7 +165,7 @@ def person_sections(association: AssociationRef, person: PersonRef) -> list[Sect
                                            if line.session.attendance == Attendance.PRESENT)),
         "planned": schedule.hours_label(sum(line.session.hours for line in week)),
         "last_attendance": ({"label": schedule.ATTENDANCE_LABELS[last.attendance],
-                             "day": schedule.in_paris(last.starts_at).date()} if last else None),
+                             "day": in_paris(last.starts_at).date()} if last else None),
         "url": pathway_url(association, pathway.id),
     }
     return [Section(title=f"{TITLE} — {association.short_name}",

@@ -5,9 +5,8 @@ Times are typed and shown in Paris time and stored in UTC. Nothing here commits:
 views (and the hooks) commit once, so that a refusal leaves nothing half done.
 
 People and partners are the core's rows. To read a name or an address in the same query
-as the sessions, this module joins the core's ``people`` and ``partners`` tables through
-lightweight ``table()`` clauses naming only the columns it reads (``core.plugin_api``
-offers them one at a time, or all of an association's people at once).
+as the sessions, this module joins ``people_names`` and ``partner_names``, the columns of
+the core's tables that ``core.plugin_api`` promises.
 """
 
 from __future__ import annotations
@@ -15,18 +14,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import and_, column, func, or_, select, table
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.plugin_api import (
     AgendaItem,
     AssociationRef,
     Overlap,
+    in_paris,
+    paris_to_utc,
+    partner_names,
+    people_names,
     save_without_overlap,
     session,
     utcnow,
@@ -40,18 +42,12 @@ from plugins.premieres_heures.models import (
 )
 from plugins.premieres_heures.plan import targets_on, week_of
 
-PARIS = ZoneInfo("Europe/Paris")
 AGENDA_KIND = "other"  # paid work: none of the agenda's own kinds fits better
 ATTENDANCE_LABELS = {
     Attendance.PRESENT: "Présent·e",
     Attendance.ABSENT: "Absent·e",
     Attendance.EXCUSED: "Excusé·e",
 }
-
-# The core's tables, by the columns read here (see the module's docstring).
-people_table = table("people", column("id"), column("first_name"), column("last_name"))
-partners_table = table("partners", column("id"), column("name"), column("address"))
-
 
 class SessionRefused(Exception):
     """A session that cannot be saved. ``str(error)`` is the French message for the user,
@@ -84,22 +80,14 @@ class Saved:
 # --- times and words ---------------------------------------------------------------------------
 
 
-def paris_to_utc(day: date, moment: time) -> datetime:
+def at_paris(day: date, moment: time) -> datetime:
     """A wall-clock time in Paris on ``day`` as an aware UTC datetime."""
-    return datetime.combine(day, moment, tzinfo=PARIS).astimezone(UTC)
-
-
-def in_paris(moment: datetime) -> datetime:
-    return moment.astimezone(PARIS)
-
-
-def paris_today(now: datetime | None = None) -> date:
-    return in_paris(now or utcnow()).date()
+    return paris_to_utc(datetime.combine(day, moment))
 
 
 def week_bounds(monday: date) -> tuple[datetime, datetime]:
     """The UTC instants at which the Paris week starting on ``monday`` begins and ends."""
-    return paris_to_utc(monday, time()), paris_to_utc(monday + timedelta(days=7), time())
+    return at_paris(monday, time()), at_paris(monday + timedelta(days=7), time())
 
 
 def clock_label(moment: datetime) -> str:
@@ -161,8 +149,8 @@ def session_in(association_id: int, pathway_id: int, session_id: int) -> WorkSes
 
 def person_name(person_id: int) -> str:
     with session.no_autoflush:  # also asked while a changed session waits to be checked
-        row = session.execute(select(people_table.c.first_name, people_table.c.last_name)
-                              .where(people_table.c.id == person_id)).first()
+        row = session.execute(select(people_names.c.first_name, people_names.c.last_name)
+                              .where(people_names.c.id == person_id)).first()
     return f"{row[0]} {row[1]}" if row else "Cette personne"
 
 
@@ -191,13 +179,13 @@ def sessions_of_week(association_id: int, monday: date, *, pathway_id: int | Non
     ``host_partner_id`` narrow it to one person or one host structure."""
     start, end = week_bounds(monday)
     query = (
-        select(WorkSession, people_table.c.first_name, people_table.c.last_name,
-               partners_table.c.name)
-        .join(people_table, people_table.c.id == WorkSession.person_id)
-        .outerjoin(partners_table, partners_table.c.id == WorkSession.host_partner_id)
+        select(WorkSession, people_names.c.first_name, people_names.c.last_name,
+               partner_names.c.name)
+        .join(people_names, people_names.c.id == WorkSession.person_id)
+        .outerjoin(partner_names, partner_names.c.id == WorkSession.host_partner_id)
         .where(WorkSession.association_id == association_id,
                WorkSession.starts_at >= start, WorkSession.starts_at < end)
-        .order_by(WorkSession.starts_at, people_table.c.last_name, WorkSession.id)
+        .order_by(WorkSession.starts_at, people_names.c.last_name, WorkSession.id)
     )
     if pathway_id is not None:
         query = query.where(WorkSession.pathway_id == pathway_id)
@@ -232,8 +220,8 @@ def host_in_use(association_id: int, partner_id: int) -> tuple[str, str] | None:
         select(WorkSession.id).where(WorkSession.association_id == association_id,
                                      WorkSession.host_partner_id == partner_id).exists(),
     )
-    row = session.execute(select(partners_table.c.name, partners_table.c.address)
-                          .where(partners_table.c.id == partner_id, used)).first()
+    row = session.execute(select(partner_names.c.name, partner_names.c.address)
+                          .where(partner_names.c.id == partner_id, used)).first()
     return (row[0], row[1] or "") if row else None
 
 
@@ -267,8 +255,8 @@ def hosts_in_use(association_id: int, monday: date) -> list[HostLine]:
             hours[session_host] += (ends_at - starts_at).total_seconds() / 3600
     if not people:
         return []
-    names = dict(session.execute(select(partners_table.c.id, partners_table.c.name)
-                                 .where(partners_table.c.id.in_(list(people)))).all())
+    names = dict(session.execute(select(partner_names.c.id, partner_names.c.name)
+                                 .where(partner_names.c.id.in_(list(people)))).all())
     lines = [HostLine(pid, names.get(pid, "Structure supprimée"), len(ids), hours.get(pid, 0.0))
              for pid, ids in people.items()]
     return sorted(lines, key=lambda line: line.name.lower())
@@ -334,8 +322,8 @@ def save_session(pathway: Pathway, fields: SessionFields, *,
         host_partner_id=pathway.host_partner_id)
     if row.host_partner_id is None:
         row.host_partner_id = pathway.host_partner_id
-    row.starts_at = paris_to_utc(fields.day, fields.start)
-    row.ends_at = paris_to_utc(fields.day, fields.end)
+    row.starts_at = at_paris(fields.day, fields.start)
+    row.ends_at = at_paris(fields.day, fields.end)
     row.supervisor = fields.supervisor
     row.task = fields.task
     if row.attendance is not None and row.starts_at > utcnow():
@@ -465,14 +453,14 @@ def week_summary(association_id: int, monday: date) -> list[WeekLine]:
                    WorkSession.starts_at < end)
     rows = session.execute(
         select(Pathway.id, Pathway.person_id, Pathway.host_partner_id, Pathway.status,
-               Pathway.start_date, people_table.c.first_name, people_table.c.last_name,
-               partners_table.c.name, target.label("target"), WorkSession.id,
+               Pathway.start_date, people_names.c.first_name, people_names.c.last_name,
+               partner_names.c.name, target.label("target"), WorkSession.id,
                WorkSession.starts_at, WorkSession.ends_at, WorkSession.attendance)
-        .join(people_table, people_table.c.id == Pathway.person_id)
-        .outerjoin(partners_table, partners_table.c.id == Pathway.host_partner_id)
+        .join(people_names, people_names.c.id == Pathway.person_id)
+        .outerjoin(partner_names, partner_names.c.id == Pathway.host_partner_id)
         .outerjoin(WorkSession, in_week)
         .where(Pathway.association_id == association_id)
-        .order_by(people_table.c.last_name, people_table.c.first_name, Pathway.id)
+        .order_by(people_names.c.last_name, people_names.c.first_name, Pathway.id)
     ).all()
     lines: dict[int, WeekLine] = {}
     active: set[int] = set()
@@ -509,9 +497,9 @@ def agenda_items_for(association: AssociationRef, start: datetime, end: datetime
     The link leads to the person's week (a coordinators' page)."""
     rows = session.execute(
         select(WorkSession.id, WorkSession.pathway_id, WorkSession.person_id,
-               WorkSession.starts_at, WorkSession.ends_at, partners_table.c.name,
-               partners_table.c.address)
-        .outerjoin(partners_table, partners_table.c.id == WorkSession.host_partner_id)
+               WorkSession.starts_at, WorkSession.ends_at, partner_names.c.name,
+               partner_names.c.address)
+        .outerjoin(partner_names, partner_names.c.id == WorkSession.host_partner_id)
         .where(WorkSession.association_id == association.id,
                WorkSession.starts_at < end, WorkSession.ends_at > start)
         .order_by(WorkSession.starts_at, WorkSession.id)
