@@ -22,6 +22,17 @@ from core.agenda.scheduling import EventFields, Places, create_events
 from core.auth.permissions import Level, access
 from core.database import session
 from core.members import Association, Person
+from core.pluginhost.activation import PluginActivation
+from plugins.premieres_heures.models import SupportDomain, SupportStatus
+from plugins.premieres_heures.pathways import (
+    SupportInput,
+    WaiverInput,
+    create_pathway,
+    save_support,
+    save_waiver,
+)
+from plugins.premieres_heures.schedule import SessionFields, save_session
+from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
 from tests.conftest import World, make_app
 from tests.support import csrf_token, login, text_of
 
@@ -51,6 +62,17 @@ class MatrixWorld(World):
     beta_shared_booking: int  # supported_b on beta_shared
     beta_booking: int  # supported_b on beta_event
     feed_token: str  # coordinator_b's private feed
+    # Premières Heures, enabled for Alpha only. Each association has a pathway (first stage,
+    # waiver, support action, a work session started yesterday); Alpha's is hosted by
+    # ``partner``, Bêta's by ``other_partner``.
+    ph_pathway_a: int
+    ph_waiver_a: int
+    ph_action_a: int
+    ph_session_a: int
+    ph_pathway_b: int
+    ph_waiver_b: int
+    ph_action_b: int
+    ph_session_b: int
 
 
 UNKNOWN = 999999  # an id no record has
@@ -62,8 +84,10 @@ class Case:
     url: Callable[[MatrixWorld], str]
     expected: tuple[int, int, int, int, int]  # in the order of ROLES
     method: str = "GET"
-    # Values may depend on the world (a person's id): given as a function of it.
-    data: dict[str, str | Callable[[MatrixWorld], str]] = field(default_factory=dict)
+    # Values may depend on the world (a person's id): given as a function of it; so may the
+    # whole form, when its field names do (``presence-<session id>``).
+    data: (dict[str, str | Callable[[MatrixWorld], str]]
+           | Callable[[MatrixWorld], dict[str, str]]) = field(default_factory=dict)
     label: str = ""
 
     @property
@@ -71,6 +95,8 @@ class Case:
         return f"{self.method} {self.endpoint}{' ' + self.label if self.label else ''}"
 
     def form(self, w: MatrixWorld) -> dict[str, str]:
+        if callable(self.data):
+            return self.data(w)
         return {key: value(w) if callable(value) else value for key, value in self.data.items()}
 
 
@@ -99,6 +125,29 @@ def bk(attribute: str) -> Callable[[MatrixWorld], str]:
     return lambda w: f"/agenda/inscriptions/{getattr(w, attribute) if attribute else UNKNOWN}/annuler"
 
 
+# Premières Heures: pages of Alpha's coordinators and admins (the collective admin holds every
+# role); a record of Bêta's behind Alpha's address does not exist for them.
+PH_OTHER = (LOGIN, 403, 404, 404, 404)
+PH_FORM = (LOGIN, 403, 422, 422, 422)  # a form refused, nothing changed
+PH_DONE = (LOGIN, 403, 303, 303, 303)  # a valid form, saved
+PH_FIRST_HOURS = parse_ladder(DEFAULT_SETTINGS["hours_ladder"])[0]
+
+
+def ph(path: str, association: str = "alpha") -> Callable[[MatrixWorld], str]:
+    """A Premières Heures address; ``{ph_pathway_a}``, ``{partner.id}``… are the world's."""
+    return lambda w: f"/p/premieres_heures/{association}/{path.format_map(vars(w))}"
+
+
+def day(offset: int) -> Callable[[MatrixWorld], str]:
+    """The Paris day ``offset`` days from today, as a form sends it."""
+    return lambda w: (paris_today() + timedelta(days=offset)).isoformat()
+
+
+def presence(attribute: str, value: str) -> Callable[[MatrixWorld], dict[str, str]]:
+    """An attendance form noting one of the matrix's work sessions."""
+    return lambda w: {f"presence-{getattr(w, attribute)}": value}
+
+
 def _event(association: Association | None, title: str, days: int, visibility: Visibility,
            *, signup: bool = True) -> Event:
     start = paris_to_utc(datetime.combine(paris_today() + timedelta(days=days), time(14)))
@@ -114,9 +163,35 @@ def _book(event: Event, person: Person) -> int:
     return engine.book(event.bookable_id, person.id).id
 
 
+def _premieres_heures(world: World) -> dict[str, int]:
+    """Premières Heures enabled for Alpha only (Bêta never enabled it), and a pathway in each
+    association with its records, made through the plugin's own services."""
+    session.add(PluginActivation(plugin="premieres_heures", association_id=world.asso_a.id))
+    start = paris_today() - timedelta(days=60)
+    ids = {}
+    for suffix, association, person, host in (
+            ("a", world.asso_a, world.supported_a, world.partner),
+            ("b", world.asso_b, world.supported_b, world.other_partner)):
+        pathway = create_pathway(association.id, person.id, start_date=start,
+                                 planned_end=start + timedelta(days=180), first_hours=PH_FIRST_HOURS,
+                                 orienteur_name="Inès Orient", host_partner_id=host.id)
+        waiver = save_waiver(pathway, WaiverInput(starts_on=start, ends_on=start + timedelta(days=179),
+                                                  review_id=None))
+        action = save_support(pathway, SupportInput(
+            domain=SupportDomain.HOUSING, description="Domiciliation au CCAS",
+            status=SupportStatus.IN_PROGRESS, opened_on=start, closed_on=None))
+        work = save_session(pathway, SessionFields(
+            day=paris_today() - timedelta(days=1), start=time(9), end=time(12),
+            supervisor="Marc Encadrant", task="Tri des dons")).row
+        ids |= {f"ph_pathway_{suffix}": pathway.id, f"ph_waiver_{suffix}": waiver.id,
+                f"ph_action_{suffix}": action.id, f"ph_session_{suffix}": work.id}
+    return ids
+
+
 @pytest.fixture
 def matrix_world(app: Flask, world: World) -> MatrixWorld:
-    """``world`` with agenda events and bookings, made through the agenda's own services."""
+    """``world`` with agenda events and bookings, made through the agenda's own services, and
+    Premières Heures enabled for Alpha with a pathway in each association."""
     with app.app_context():
         alpha = _event(world.asso_a, "Atelier Alpha", 3, Visibility.ASSOCIATION)
         past = _event(world.asso_a, "Atelier Alpha passé", -3, Visibility.ASSOCIATION)
@@ -137,11 +212,12 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         assert past.bookable is not None
         past.bookable.taken_open = 1
         token = new_feed_token(world.coordinator_b.id)
+        plugin = _premieres_heures(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
             "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
-            "no_signup": no_signup.id, "feed_token": token, **bookings,
+            "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
 
@@ -244,6 +320,75 @@ GETS = [
     Case("agenda.public_feed", lambda w: "/agenda/nulle-part.ics", every(404), label="unknown"),
     Case("agenda.private_feed", lambda w: f"/agenda/flux/{w.feed_token}.ics", every(200)),
     Case("agenda.private_feed", lambda w: "/agenda/flux/inconnu.ics", every(404), label="unknown"),
+    # Premières Heures, enabled for Alpha only: for its coordinators and admins (a volunteer is
+    # refused). The host answers 404 for an association that did not enable it, before the
+    # page's own check; a record of Bêta's behind Alpha's address answers 404.
+    Case("premieres_heures.home", lambda w: "/p/premieres_heures/", MANAGER_PAGE),
+    Case("premieres_heures.pathway_list", ph("parcours/"), MANAGER_PAGE),
+    Case("premieres_heures.pathway_list", ph("parcours/", "beta"), logged(404),
+         label="Bêta, not enabled"),
+    Case("premieres_heures.pathway_create", ph("parcours/nouveau"), MANAGER_PAGE),
+    Case("premieres_heures.pathway_create", ph("parcours/nouveau", "beta"), logged(404),
+         label="Bêta, not enabled"),
+    Case("premieres_heures.pathway_detail", ph("parcours/{ph_pathway_a}"), MANAGER_PAGE),
+    Case("premieres_heures.pathway_detail", ph("parcours/{ph_pathway_b}"), PH_OTHER, label="Bêta's"),
+    Case("premieres_heures.pathway_detail", ph("parcours/{ph_pathway_b}", "beta"), logged(404),
+         label="Bêta's, at Bêta's address (not enabled)"),
+    Case("premieres_heures.pathway_detail", ph(f"parcours/{UNKNOWN}"), PH_OTHER, label="unknown"),
+    Case("premieres_heures.pathway_edit", ph("parcours/{ph_pathway_a}/modifier"), MANAGER_PAGE),
+    Case("premieres_heures.pathway_edit", ph("parcours/{ph_pathway_b}/modifier"), PH_OTHER,
+         label="Bêta's"),
+    Case("premieres_heures.stage_create", ph("parcours/{ph_pathway_a}/paliers/nouveau"), MANAGER_PAGE),
+    Case("premieres_heures.stage_create", ph("parcours/{ph_pathway_b}/paliers/nouveau"), PH_OTHER,
+         label="Bêta's"),
+    Case("premieres_heures.review_create", ph("parcours/{ph_pathway_a}/bilans/nouveau"), MANAGER_PAGE),
+    Case("premieres_heures.review_create", ph("parcours/{ph_pathway_b}/bilans/nouveau"), PH_OTHER,
+         label="Bêta's"),
+    Case("premieres_heures.waiver_create", ph("parcours/{ph_pathway_a}/derogations/nouvelle"),
+         MANAGER_PAGE),
+    Case("premieres_heures.waiver_create", ph("parcours/{ph_pathway_b}/derogations/nouvelle"),
+         PH_OTHER, label="Bêta's"),
+    Case("premieres_heures.waiver_edit",
+         ph("parcours/{ph_pathway_a}/derogations/{ph_waiver_a}/modifier"), MANAGER_PAGE),
+    Case("premieres_heures.waiver_edit",
+         ph("parcours/{ph_pathway_a}/derogations/{ph_waiver_b}/modifier"), PH_OTHER,
+         label="Bêta's waiver behind Alpha's pathway"),
+    Case("premieres_heures.waiver_edit",
+         ph("parcours/{ph_pathway_b}/derogations/{ph_waiver_b}/modifier"), PH_OTHER, label="Bêta's"),
+    Case("premieres_heures.support_create", ph("parcours/{ph_pathway_a}/accompagnement/nouvelle"),
+         MANAGER_PAGE),
+    Case("premieres_heures.support_create", ph("parcours/{ph_pathway_b}/accompagnement/nouvelle"),
+         PH_OTHER, label="Bêta's"),
+    Case("premieres_heures.support_edit",
+         ph("parcours/{ph_pathway_a}/accompagnement/{ph_action_a}/modifier"), MANAGER_PAGE),
+    Case("premieres_heures.support_edit",
+         ph("parcours/{ph_pathway_a}/accompagnement/{ph_action_b}/modifier"), PH_OTHER,
+         label="Bêta's action behind Alpha's pathway"),
+    Case("premieres_heures.support_edit",
+         ph("parcours/{ph_pathway_b}/accompagnement/{ph_action_b}/modifier"), PH_OTHER,
+         label="Bêta's"),
+    Case("premieres_heures.exit_edit", ph("parcours/{ph_pathway_a}/sortie"), MANAGER_PAGE),
+    Case("premieres_heures.exit_edit", ph("parcours/{ph_pathway_b}/sortie"), PH_OTHER, label="Bêta's"),
+    Case("premieres_heures.week_overview", ph("semaine/"), MANAGER_PAGE),
+    Case("premieres_heures.week_overview", ph("semaine/", "beta"), logged(404),
+         label="Bêta, not enabled"),
+    Case("premieres_heures.host_week", ph("semaine/structure/{partner.id}"), MANAGER_PAGE),
+    Case("premieres_heures.host_week", ph("semaine/structure/{other_partner.id}"), PH_OTHER,
+         label="Bêta's host structure"),
+    Case("premieres_heures.host_week", ph(f"semaine/structure/{UNKNOWN}"), PH_OTHER, label="unknown"),
+    Case("premieres_heures.person_week", ph("semaine/parcours/{ph_pathway_a}"), MANAGER_PAGE),
+    Case("premieres_heures.person_week", ph("semaine/parcours/{ph_pathway_b}"), PH_OTHER,
+         label="Bêta's"),
+    Case("premieres_heures.session_new", ph("parcours/{ph_pathway_a}/seances/nouvelle"), MANAGER_PAGE),
+    Case("premieres_heures.session_new", ph("parcours/{ph_pathway_b}/seances/nouvelle"), PH_OTHER,
+         label="Bêta's"),
+    Case("premieres_heures.session_edit",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_a}/modifier"), MANAGER_PAGE),
+    Case("premieres_heures.session_edit",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_b}/modifier"), PH_OTHER,
+         label="Bêta's session behind Alpha's pathway"),
+    Case("premieres_heures.session_edit",
+         ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/modifier"), PH_OTHER, label="Bêta's"),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
@@ -361,6 +506,88 @@ POSTS = [
          label="Bêta, association only"),
     Case("agenda.calendar_new_link", lambda w: "/agenda/calendrier/lien", logged(200), "POST"),
     Case("agenda.calendar_revoke", lambda w: "/agenda/calendrier/supprimer", logged(303), "POST"),
+    # Premières Heures (Alpha only). Each valid form below is sent once per run, on the
+    # records the fixture made; none clashes with another (the new session is tomorrow).
+    Case("premieres_heures.pathway_create", ph("parcours/nouveau"), PH_FORM, "POST"),
+    Case("premieres_heures.pathway_create", ph("parcours/nouveau"), PH_FORM, "POST",
+         {"person_id": lambda w: str(PA(w)), "orienteur_name": "Inès Orient", "start_date": day(0),
+          "orienteur_partner_id": "0", "referent_id": "0", "host_partner_id": "0"},
+         label="supported_a, who already has one"),
+    Case("premieres_heures.pathway_create", ph("parcours/nouveau", "beta"), logged(404), "POST",
+         {"person_id": lambda w: str(PB(w)), "orienteur_name": "Inès Orient", "start_date": day(0),
+          "orienteur_partner_id": "0", "referent_id": "0", "host_partner_id": "0"},
+         label="Bêta, not enabled"),
+    Case("premieres_heures.pathway_edit", ph("parcours/{ph_pathway_a}/modifier"), PH_FORM, "POST",
+         {"orienteur_name": ""}),
+    Case("premieres_heures.pathway_edit", ph("parcours/{ph_pathway_b}/modifier"), PH_OTHER, "POST",
+         {"orienteur_name": ""}, label="Bêta's"),
+    Case("premieres_heures.stage_create", ph("parcours/{ph_pathway_a}/paliers/nouveau"), PH_DONE,
+         "POST", {"effective_date": day(7), "rung": "12"}),
+    Case("premieres_heures.stage_create", ph("parcours/{ph_pathway_b}/paliers/nouveau"), PH_OTHER,
+         "POST", {"effective_date": day(7), "rung": "12"}, label="Bêta's"),
+    Case("premieres_heures.review_create", ph("parcours/{ph_pathway_a}/bilans/nouveau"), PH_DONE,
+         "POST", {"held_on": day(0), "participants": "Samir Suivi, Inès Orient", "decision": "keep"}),
+    Case("premieres_heures.review_create", ph("parcours/{ph_pathway_b}/bilans/nouveau"), PH_OTHER,
+         "POST", {"held_on": day(0), "participants": "Sarah Suivie, Inès Orient", "decision": "keep"},
+         label="Bêta's"),
+    Case("premieres_heures.waiver_create", ph("parcours/{ph_pathway_a}/derogations/nouvelle"),
+         PH_FORM, "POST"),
+    Case("premieres_heures.waiver_create", ph("parcours/{ph_pathway_b}/derogations/nouvelle"),
+         PH_OTHER, "POST", label="Bêta's"),
+    Case("premieres_heures.waiver_edit",
+         ph("parcours/{ph_pathway_a}/derogations/{ph_waiver_a}/modifier"), PH_DONE, "POST",
+         {"starts_on": day(-60), "ends_on": day(119), "review_id": "0"}),
+    Case("premieres_heures.waiver_edit",
+         ph("parcours/{ph_pathway_a}/derogations/{ph_waiver_b}/modifier"), PH_OTHER, "POST",
+         {"starts_on": day(-60), "ends_on": day(119), "review_id": "0"},
+         label="Bêta's waiver behind Alpha's pathway"),
+    Case("premieres_heures.support_create", ph("parcours/{ph_pathway_a}/accompagnement/nouvelle"),
+         PH_DONE, "POST", {"domain": "rights", "description": "Ouverture des droits",
+                           "status": "planned", "opened_on": day(0)}),
+    Case("premieres_heures.support_create", ph("parcours/{ph_pathway_b}/accompagnement/nouvelle"),
+         PH_OTHER, "POST", {"domain": "rights", "description": "Ouverture des droits",
+                            "status": "planned", "opened_on": day(0)}, label="Bêta's"),
+    Case("premieres_heures.support_edit",
+         ph("parcours/{ph_pathway_a}/accompagnement/{ph_action_a}/modifier"), PH_FORM, "POST",
+         {"description": ""}),
+    Case("premieres_heures.support_edit",
+         ph("parcours/{ph_pathway_a}/accompagnement/{ph_action_b}/modifier"), PH_OTHER, "POST",
+         {"description": ""}, label="Bêta's action behind Alpha's pathway"),
+    Case("premieres_heures.exit_edit", ph("parcours/{ph_pathway_a}/sortie"), PH_FORM, "POST"),
+    Case("premieres_heures.exit_edit", ph("parcours/{ph_pathway_b}/sortie"), PH_OTHER, "POST",
+         {"exit_date": day(0), "exit_outcome": "job"}, label="Bêta's"),
+    Case("premieres_heures.host_week_attendance", ph("semaine/structure/{partner.id}/presences"),
+         PH_DONE, "POST", presence("ph_session_a", "absent")),
+    Case("premieres_heures.host_week_attendance", ph("semaine/structure/{partner.id}/presences"),
+         PH_OTHER, "POST", presence("ph_session_b", "absent"), label="a session of Bêta's"),
+    Case("premieres_heures.host_week_attendance",
+         ph("semaine/structure/{other_partner.id}/presences"), PH_OTHER, "POST",
+         presence("ph_session_b", "absent"), label="Bêta's host structure"),
+    Case("premieres_heures.person_week_attendance", ph("semaine/parcours/{ph_pathway_a}/presences"),
+         PH_DONE, "POST", presence("ph_session_a", "present")),
+    Case("premieres_heures.person_week_attendance", ph("semaine/parcours/{ph_pathway_a}/presences"),
+         PH_OTHER, "POST", presence("ph_session_b", "present"), label="a session of Bêta's"),
+    Case("premieres_heures.person_week_attendance", ph("semaine/parcours/{ph_pathway_b}/presences"),
+         PH_OTHER, "POST", presence("ph_session_b", "present"), label="Bêta's"),
+    Case("premieres_heures.person_week_attendance",
+         ph("semaine/parcours/{ph_pathway_b}/presences", "beta"), logged(404), "POST",
+         presence("ph_session_b", "present"), label="Bêta's, at Bêta's address (not enabled)"),
+    Case("premieres_heures.session_new", ph("parcours/{ph_pathway_a}/seances/nouvelle"), PH_FORM,
+         "POST"),
+    Case("premieres_heures.session_new", ph("parcours/{ph_pathway_a}/seances/nouvelle"), PH_DONE,
+         "POST", {"day": day(1), "start": "14:00", "end": "16:00", "task": "Espaces verts"},
+         label="tomorrow"),
+    Case("premieres_heures.session_new", ph("parcours/{ph_pathway_b}/seances/nouvelle"), PH_OTHER,
+         "POST", {"day": day(1), "start": "14:00", "end": "16:00"}, label="Bêta's"),
+    Case("premieres_heures.session_edit",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_a}/modifier"), PH_FORM, "POST", {"day": ""}),
+    Case("premieres_heures.session_edit",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_a}/modifier"), PH_DONE, "POST",
+         {"day": day(-1), "start": "09:00", "end": "12:30"}, label="half an hour longer"),
+    Case("premieres_heures.session_edit",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_b}/modifier"), PH_OTHER, "POST",
+         {"day": day(-1), "start": "09:00", "end": "12:30"},
+         label="Bêta's session behind Alpha's pathway"),
 ]
 
 # Destructive actions come last so that earlier cases still find their records.
@@ -386,6 +613,21 @@ DESTRUCTIVE = [
     Case("partners.service_delete",
          lambda w: f"/partenaires/{w.partner.id}/services/{w.partner.services[0].id}/supprimer",
          (LOGIN, 403, 303, 303, 303), "POST"),
+    # Premières Heures: Bêta's records are tried first, while they still exist; the exit ends
+    # Alpha's pathway.
+    Case("premieres_heures.session_delete",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_b}/supprimer"), PH_OTHER, "POST",
+         label="Bêta's session behind Alpha's pathway"),
+    Case("premieres_heures.session_delete",
+         ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/supprimer"), PH_OTHER, "POST",
+         label="Bêta's"),
+    Case("premieres_heures.session_delete",
+         ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/supprimer", "beta"), logged(404), "POST",
+         label="Bêta's, at Bêta's address (not enabled)"),
+    Case("premieres_heures.session_delete",
+         ph("parcours/{ph_pathway_a}/seances/{ph_session_a}/supprimer"), PH_DONE, "POST"),
+    Case("premieres_heures.exit_edit", ph("parcours/{ph_pathway_a}/sortie"), PH_DONE, "POST",
+         {"exit_date": day(0), "exit_outcome": "job"}, label="the exit"),
     Case("members.person_erase", lambda w: f"/personnes/{PB(w)}/effacer",
          (LOGIN, 403, 403, 403, 303), "POST"),
     Case("auth.logout", lambda w: "/logout", (LOGIN, 303, 303, 303, 303), "POST"),

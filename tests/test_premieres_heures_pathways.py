@@ -719,3 +719,18 @@ def test_add_months_keeps_the_day_or_the_months_end():
     assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
     assert add_months(date(2026, 3, 15), 12) == date(2027, 3, 15)
+
+
+def test_a_host_filed_under_another_kind_is_kept_by_an_edit(coord, db, world):
+    pathway = make_pathway(db, world, start=date(2026, 3, 2))
+    pathway.host_partner_id = world.partner.id  # a mission locale: not offered for new pathways
+    db.commit()
+    page = text_of(coord.get(f"{BASE}/parcours/{pathway.id}/modifier"))
+    assert f'<option selected value="{world.partner.id}">' in page
+    response = post(coord, f"{BASE}/parcours/{pathway.id}/modifier", {
+        "orienteur_name": "Paul Conseiller", "orienteur_partner_id": "0", "referent_id": "0",
+        "host_partner_id": str(world.partner.id), "start_date": "2026-03-02", "planned_end": "",
+        "status": "active"})
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(Pathway, pathway.id).host_partner_id == world.partner.id

@@ -143,12 +143,16 @@ def _record_of(model: type[Any], record_id: int, pathway: Pathway) -> Any:
     return record
 
 
-def _fill_pathway_choices(form: PathwayForm, current: AssociationRef) -> None:
+def _fill_pathway_choices(form: PathwayForm, current: AssociationRef,
+                          keep_host: int | None = None) -> None:
+    """Hosts are insertion structures and EBEs, plus the pathway's own host whatever its
+    kind now (a partner re-filed elsewhere must not be dropped from a pathway by an edit)."""
     every_partner = partners()
     form.orienteur_partner_id.choices = [(NONE, "Non renseignée")] + [
         (p.id, p.name) for p in every_partner]
     form.host_partner_id.choices = [(NONE, "Non renseignée")] + [
-        (p.id, p.name) for p in every_partner if p.kind in ("insertion_structure", "ebe")]
+        (p.id, p.name) for p in every_partner
+        if p.kind in ("insertion_structure", "ebe") or p.id == keep_host]
     form.referent_id.choices = [(NONE, "Pas encore désigné·e")] + [
         (p.id, full_name(p)) for p in people_of(current, roles=("coordinator", "admin", "volunteer"))]
 
@@ -309,7 +313,7 @@ def pathway_edit(association: str, pathway_id: int) -> Response | tuple[str, int
     del form.person_id
     if pathway.status is PathwayStatus.ENDED:
         del form.status
-    _fill_pathway_choices(form, current)
+    _fill_pathway_choices(form, current, keep_host=pathway.host_partner_id)
     if form.validate_on_submit():
         start = form.start_date.data
         planned_end = form.planned_end.data or default_planned_end(start, settings["duration_months"])
