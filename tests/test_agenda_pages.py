@@ -585,3 +585,26 @@ def test_dashboard_shows_my_next_activities(client, db, world, make_event):
     post(client, f"/agenda/{event.id}/inscription")
     page = text_of(client.get("/"))
     assert "Atelier entretien d'embauche" in page and "Atelier non réservé" not in page
+
+
+def test_plugin_items_land_on_the_page_of_the_events_around_them(client, db, world, make_event,
+                                                                 maillage_enable_plugin):
+    """Each item shows once, on the page whose events surround it, whatever the paging."""
+    from core.agenda.views.listing import UPCOMING_PAGE_SIZE
+    from tests.plugin_fixtures.exemplum.models import ExempleItem
+
+    maillage_enable_plugin("exemplum", world.asso_a)
+    events = [make_event(association=world.asso_a, title=f"Atelier {n:02d}", days=1 + n, hour=10)
+              for n in range(UPCOMING_PAGE_SIZE + 5)]
+    # Between the last event of page 1 and the first of page 2, and well inside page 2.
+    boundary = events[UPCOMING_PAGE_SIZE - 1].starts_at + timedelta(hours=5)
+    inside = events[UPCOMING_PAGE_SIZE + 2].starts_at + timedelta(hours=5)
+    db.add_all([ExempleItem(association_id=world.asso_a.id, label="Chantier charnière",
+                            starts_at=boundary, visibility="association"),
+                ExempleItem(association_id=world.asso_a.id, label="Chantier page deux",
+                            starts_at=inside, visibility="association")])
+    db.commit()
+    login(client, "benevole.a@test.org")
+    first, second = text_of(client.get("/agenda/")), text_of(client.get("/agenda/?page=2"))
+    assert "Chantier charnière" not in first and "Chantier page deux" not in first
+    assert "Chantier charnière" in second and "Chantier page deux" in second

@@ -76,14 +76,22 @@ def _page_context(events: list[Event]) -> dict[str, object]:
 def upcoming() -> str:
     filters = _filters()
     now = utcnow()
-    page = Page(events_query(events_visible_clause(), start=now,
-                             association_id=filters.association_id, kind=filters.kind,
-                             places_only=filters.places_only), size=UPCOMING_PAGE_SIZE, count=False)
+    query = events_query(events_visible_clause(), start=now, association_id=filters.association_id,
+                         kind=filters.kind, places_only=filters.places_only)
+    page = Page(query, size=UPCOMING_PAGE_SIZE, count=False)
     events: list[Event] = page.items
-    # Plugin items between this page's first and last events (or up to the horizon).
-    start = now if page.number == 1 or not events else events[0].starts_at
+    # Plugin items go on the page whose events surround them: from the previous page's last
+    # event (now, on the first page) up to this page's last event (the horizon on the last).
+    start = now
+    if page.number > 1:
+        offset = (page.number - 1) * UPCOMING_PAGE_SIZE
+        start = session.scalar(query.with_only_columns(Event.starts_at)
+                               .offset(offset - 1).limit(1)) or now
     end = events[-1].starts_at if page.has_next else now + UPCOMING_HORIZON
-    items = _plugin_items(filters, start, max(end, start))
+    items = [i for i in _plugin_items(filters, start, max(end, start))
+             if page.number == 1 or i.item.start >= start]
+    if page.has_next:
+        items = [i for i in items if i.item.start < end]
     return render_template("agenda/upcoming.html", page=page, filters=filters,
                            days=by_day(entries(events, items)), **_page_context(events))
 
