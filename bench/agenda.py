@@ -30,10 +30,8 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import platform
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -46,17 +44,16 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from machine_load import Activity
+from machine_load import Activity, describe_machine, median_ms, p95_ms
 from sqlalchemy import Connection, Engine, event, func, insert, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, aliased
 
-from core.agenda.bookables import Bookable
+from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Attendance, Booking, BookingStatus
 from core.agenda.clock import day_bounds, in_paris, paris_to_utc, paris_today
 from core.agenda.events import Event, EventKind, EventSeries, Visibility
 from core.agenda.queries import events_query
-from core.agenda.scheduling import AGENDA_OWNER
 from core.agenda.views.listing import UPCOMING_PAGE_SIZE
 from core.auth.accounts import Account, new_session_token
 from core.auth.passwords import hash_password
@@ -571,19 +568,19 @@ class Result:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.wall) / 1e6
+        return median_ms(self.wall)
 
     @property
     def p95_ms(self) -> float:
-        return statistics.quantiles(self.wall, n=20, method="inclusive")[18] / 1e6
+        return p95_ms(self.wall)
 
     @property
     def cpu_ms(self) -> float:
-        return statistics.median(self.cpu) / 1e6
+        return median_ms(self.cpu)
 
     @property
     def sql_ms(self) -> float:
-        return statistics.median(self.sql) / 1e6
+        return median_ms(self.sql)
 
     @property
     def query_count(self) -> str:
@@ -836,7 +833,7 @@ def what_if(engine: Engine, recorder: Recorder, plan: Plan, runs: int = 15) -> l
                     rows = db.execute(statement).all()
                     recorded = recorder.stop()
                     samples.append(sum(s.ns for s in recorded))
-                results[name].ms[variant] = statistics.median(samples) / 1e6
+                results[name].ms[variant] = median_ms(samples)
                 results[name].rows = len(rows)
                 results[name].plans[variant] = plan_summary(explain(engine, recorded[-1]))
 
@@ -873,19 +870,6 @@ def database_version(engine: Engine) -> str:
             return f"PostgreSQL {version} (psycopg)"
         version = connection.exec_driver_sql("SELECT sqlite_version()").scalar()
         return f"SQLite {version} (WAL)"
-
-
-def machine(engine: Engine) -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} CPUs{f' ({cpu})' if cpu else ''}, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, {database_version(engine)}")
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -944,7 +928,7 @@ def report(engine: Engine, plan: Plan, counts: dict[str, int], results: list[Res
            elapsed: float) -> None:
     kind = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
     print(f"# Agenda benchmark ({kind})\n")
-    print(f"Machine: {machine(engine)}")
+    print(f"Machine: {describe_machine(database_version(engine))}")
     if others is not None:
         server = " (the PostgreSQL server's work for the benchmark counts as another process)"
         print(f"While timing, other processes kept {others:.2f} of the {os.cpu_count()} CPUs busy"

@@ -1,9 +1,12 @@
-"""How busy the machine was during a benchmark: timings mean little on a loaded machine."""
+"""The machine a benchmark ran on, how busy it was (timings mean little on a loaded
+machine), and the figures both benchmarks print from their samples."""
 
 from __future__ import annotations
 
 import os
+import platform
 import resource
+import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,3 +37,25 @@ class Activity:
         if self.busy is None or start.busy is None:
             return None
         return max(0.0, (self.busy - start.busy) - (self.own - start.own)) / (self.wall - start.wall)
+
+
+def describe_machine(database: str) -> str:
+    """CPUs, system, Python and the database, for the report's header."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} CPUs{f' ({cpu})' if cpu else ''}, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, {database}")
+
+
+def median_ms(samples_ns: list[int]) -> float:
+    return statistics.median(samples_ns) / 1e6
+
+
+def p95_ms(samples_ns: list[int]) -> float:
+    return statistics.quantiles(samples_ns, n=20, method="inclusive")[18] / 1e6

@@ -27,10 +27,8 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import platform
 import re
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -41,7 +39,7 @@ from typing import Any
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_login import login_user
-from machine_load import Activity
+from machine_load import Activity, describe_machine, median_ms, p95_ms
 from sqlalchemy import event, select
 
 from core.auth.accounts import Account
@@ -165,15 +163,15 @@ class Timings:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.wall) / 1e6
+        return median_ms(self.wall)
 
     @property
     def p95_ms(self) -> float:
-        return statistics.quantiles(self.wall, n=20, method="inclusive")[18] / 1e6
+        return p95_ms(self.wall)
 
     @property
     def cpu_median_ms(self) -> float:
-        return statistics.median(self.cpu) / 1e6
+        return median_ms(self.cpu)
 
 
 def clock() -> tuple[int, int]:
@@ -284,19 +282,6 @@ def time_machinery(app: Flask, requests: int, warmup: int) -> dict[str, Timings]
 # --- reporting -------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} cores{f' ({cpu})' if cpu else ''}, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
-
-
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
     line = "  ".join(
@@ -367,7 +352,7 @@ def report(args: argparse.Namespace, registered: dict[str, list[str]], found: di
            machinery: dict[str, Timings], elapsed: float, others_load: float | None) -> None:
     others = registered["B"]
     busy = others_load is not None and others_load > BUSY_CORES
-    print(f"Machine: {machine()}")
+    print(f"Machine: {describe_machine(f'SQLite {sqlite3.sqlite_version}')}")
     if others_load is not None:
         print(f"Other processes kept {others_load:.2f} of the {os.cpu_count()} cores busy during the run"
               + ("  -- a busy machine: every figure is inflated, p95 most" if busy else " (quiet)"))
@@ -421,8 +406,9 @@ def report(args: argparse.Namespace, registered: dict[str, list[str]], found: di
           f"(at most one: {'met' if extra <= 1 else 'NOT met'}). enabled_state() + call_for() "
           f"alone: {alone.median_ms * 1000:.0f} µs ({alone.cpu_median_ms * 1000:.0f} µs of CPU).")
     if all(queries[("B", url)][1] for url in PAGES):
-        print(f"Note: B runs the plugin-state query too (the core reads it even with no plugin "
-              f"installed), so A-B leaves it out. Counting it, the machinery costs about "
+        print(f"Note: B runs the plugin-state query too (its built-in plugins are installed; "
+              f"with none at all the core skips it), so A-B leaves it out. Counting it, the "
+              f"machinery costs about "
               f"{wall + state.median_ms:.3f} ms ({cpu + state.cpu_median_ms:.3f} ms of CPU) "
               "per request: A-B + enabled_state().")
     print(f"Ran in {elapsed:.0f} s.")

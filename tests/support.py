@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,8 +12,11 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from core.agenda.engine import BookingRefused
+from core.auth.accounts import Account
 from core.database import get_database, session, write_intent
 from core.testing import TEST_PASSWORD as PASSWORD
 
@@ -80,3 +84,35 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def give_account(db: Session, person_id: int, password_hash: str) -> None:
+    db.add(Account(person_id=person_id, password_hash=password_hash))
+    db.commit()
+
+
+def hammer(app: Flask, calls: list[Callable[[], Any]]) -> tuple[list[Any], list[str]]:
+    """Run the calls at the same instant, one thread each; collect results and refusals."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = []
+    refusals: list[str] = []
+    lock = threading.Lock()
+
+    def worker(call: Callable[[], Any]) -> None:
+        barrier.wait()
+        try:
+            result = call()
+        except BookingRefused as refusal:
+            with lock:
+                refusals.append(str(refusal))
+        else:
+            with lock:
+                results.append(result)
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a booking thread is stuck"
+    return results, refusals

@@ -20,11 +20,10 @@ from core.agenda.engine import book, cancel
 from core.agenda.events import Event, EventKind, Visibility
 from core.agenda.feed_tokens import FeedToken, new_feed_token
 from core.agenda.scheduling import EventFields, Places, cancel_event, create_events
-from core.auth.accounts import Account
 from core.database import session
 from tests.conftest import World
 from tests.plugin_fixtures.exemplum.models import ExempleItem
-from tests.support import committed, count_queries, login, post, text_of
+from tests.support import committed, count_queries, give_account, login, post, text_of
 
 # Names no feed may contain: given to the person supported before each scenario.
 SECRET_FIRST, SECRET_LAST = "Zéphyrine", "Quincampoix"
@@ -125,11 +124,6 @@ def by_title(calendar: Calendar) -> dict[str, Any]:
 
 def uids(calendar: Calendar) -> dict[str, str]:
     return {str(vevent["SUMMARY"]): str(vevent["UID"]) for vevent in calendar.walk("VEVENT")}
-
-
-def give_account(db, person, password_hash: str) -> None:
-    db.add(Account(person_id=person.id, password_hash=password_hash))
-    db.commit()
 
 
 @pytest.fixture
@@ -338,7 +332,7 @@ def test_no_supported_persons_name_in_any_feed(app, client, secret_names):
 def test_plugin_items_follow_their_visibility(app, client, db, world, password_hash,
                                               maillage_enable_plugin):
     maillage_enable_plugin("exemplum", world.asso_a)
-    give_account(db, world.volunteer2_a, password_hash)
+    give_account(db, world.volunteer2_a.id, password_hash)
     start = in_days(3, hour=10)
     db.add_all([
         ExempleItem(association_id=world.asso_a.id, label="Permanence ouverte", starts_at=start,

@@ -6,7 +6,6 @@ PostgreSQL when MAILLAGE_TEST_DATABASE_URL is set."""
 from __future__ import annotations
 
 import dataclasses
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,6 @@ from core.agenda.notify import tell_promoted
 from core.database import Base, session, utcnow, write_intent
 from core.members import Person
 from core.plugin_api import (
-    AssociationRef,
     BookableInfo,
     BookingInfo,
     BookingPolicy,
@@ -42,23 +40,19 @@ from core.plugin_api import (
     update_bookable,
     waitlist_position,
 )
-from tests.support import committed, count_queries, login, post
+from core.pluginhost.refs import association_ref
+from tests.support import committed, count_queries, hammer, login, post
 
 PLUGIN = "exemplum"
 # A Thursday, far enough ahead for every test that books.
 THURSDAY_2PM = datetime(2030, 3, 14, 14, 0, tzinfo=PARIS)
 
 
-def ref(association) -> AssociationRef:
-    return AssociationRef(id=association.id, slug=association.slug, name=association.name,
-                          short_name=association.short_name)
-
-
 def new_bookable(app: Flask, world, policy: BookingPolicy, *, title: str = "Chantier jardin",
                  starts_at: datetime = THURSDAY_2PM, plugin: str = PLUGIN,
                  association=None) -> int:
-    return committed(app, create_bookable, plugin, 1, ref(association or world.asso_a), title,
-               starts_at, policy)
+    return committed(app, create_bookable, plugin, 1, association_ref(association or world.asso_a),
+                     title, starts_at, policy)
 
 
 def make_people(db, count: int, *, email: bool = False) -> list[int]:
@@ -439,8 +433,8 @@ def test_telling_the_promoted_takes_two_queries_whatever_their_number(app, db, w
 
 
 def test_the_example_plugin_books_through_the_api(app, client, db, world, maillage_enable_plugin):
-    maillage_enable_plugin(PLUGIN, ref(world.asso_a))
-    maillage_enable_plugin(PLUGIN, ref(world.asso_b))
+    maillage_enable_plugin(PLUGIN, association_ref(world.asso_a))
+    maillage_enable_plugin(PLUGIN, association_ref(world.asso_b))
     own = new_bookable(app, world, BookingPolicy(capacity=1))
     elsewhere = new_bookable(app, world, BookingPolicy(capacity=1), association=world.asso_b)
     foreign = new_bookable(app, world, BookingPolicy(capacity=1), plugin="autre_module")
@@ -462,24 +456,9 @@ def test_the_example_plugin_books_through_the_api(app, client, db, world, mailla
 def test_people_booking_the_last_places_at_once_through_the_api(app, db, world):
     bookable_id = new_bookable(app, world, BookingPolicy(capacity=2, waitlist=False))
     people = make_people(db, 6)
-    barrier = threading.Barrier(len(people))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(person: int) -> None:
-        barrier.wait()
-        try:
-            outcome = committed(app, book, bookable_id, person).status
-        except BookingRefused as refusal:
-            outcome = str(refusal)
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread is stuck"
+    confirmed, refusals = hammer(app, [
+        lambda person=person: committed(app, book, bookable_id, person).status for person in people
+    ])
+    outcomes = confirmed + refusals
     assert sorted(outcomes) == ["Il n'y a plus de place."] * 4 + ["confirmed"] * 2
     assert committed(app, places, bookable_id).taken == 2

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -22,22 +21,15 @@ from core.agenda.events import Event, EventKind, Visibility
 from core.agenda.reminders import ReminderReport, send_reminders
 from core.agenda.scheduling import EventFields, Places, cancel_event, create_events
 from core.cli import cli
-from core.database import session, write_intent
+from core.database import session
 from core.members import Person
+from tests.support import committed
 
 # A Thursday in winter: Paris is UTC+1.
 DAY = date(2030, 1, 17)
 EVENING_BEFORE = datetime(2030, 1, 16, 17, 0, tzinfo=UTC)  # when cron runs
 BOOKED_AT = datetime(2030, 1, 10, 9, 0, tzinfo=UTC)
 BASE = "https://intranet.exemple.org"
-
-
-def run(app: Flask, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """One committed transaction, as a request would run it."""
-    with app.app_context(), write_intent():
-        result = action(*args, **kwargs)
-        session.commit()
-        return result
 
 
 def paris(day: date, hour: int, minute: int = 0) -> datetime:
@@ -49,7 +41,7 @@ def new_event(app: Flask, world, title: str, starts_at: datetime, *, place: str 
     fields = EventFields(title=title, kind=EventKind.WORKSHOP, visibility=Visibility.COLLECTIVE,
                          starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
                          association_id=world.asso_a.id, place=place, partner_id=partner_id)
-    [event] = run(app, create_events, fields, Places(capacity=capacity))
+    [event] = committed(app, create_events, fields, Places(capacity=capacity))
     return event
 
 
@@ -62,7 +54,7 @@ def new_plugin_bookable(db, world, title: str, starts_at: datetime) -> Bookable:
 
 
 def book_at(app: Flask, bookable_id: int, person) -> Booking:
-    return run(app, book, bookable_id, person.id, now=BOOKED_AT)
+    return committed(app, book, bookable_id, person.id, now=BOOKED_AT)
 
 
 def remind(app: Flask, *args: str) -> Any:
@@ -113,13 +105,11 @@ def agenda(app: Flask, db, world) -> Agenda:
                        for e in (workshop, desk)] + [book_at(app, garden.id, victor).id]
     for other in (today, after, called_off):
         book_at(app, other.bookable_id, victor)
-    with app.app_context(), write_intent():
-        cancel_event(session.get(Event, called_off.id))
-        session.commit()
+    committed(app, lambda: cancel_event(session.get(Event, called_off.id)))
     samir_booking = book_at(app, workshop.bookable_id, samir).id
     chloe = book_at(app, workshop.bookable_id, world.coordinator_a)  # full: waitlisted
     alice = book_at(app, desk.bookable_id, world.admin_a)
-    run(app, cancel, alice.id, now=BOOKED_AT)
+    committed(app, cancel, alice.id, now=BOOKED_AT)
     valerie = book_at(app, desk.bookable_id, world.volunteer2_a)  # no email address
     return Agenda(workshop=workshop, desk=desk, victor_bookings=victor_bookings,
                   samir_booking=samir_booking, chloe_waitlisted=chloe.id, alice_cancelled=alice.id,

@@ -4,13 +4,10 @@ SQLite, and PostgreSQL when MAILLAGE_TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from core.agenda.bookables import Bookable
@@ -27,7 +24,7 @@ from core.agenda.engine import (
 from core.database import session, utcnow, write_intent
 from core.members import Person
 from tests.conftest import requires_postgresql
-from tests.support import committed
+from tests.support import committed, hammer
 
 
 def make_bookable(db, world, **policy: Any) -> Bookable:
@@ -173,33 +170,6 @@ def test_attendance_only_for_confirmed_bookings(app, db, world):
 
 
 # --- under load ---------------------------------------------------------------------------
-
-
-def hammer(app: Flask, calls: list[Callable[[], Any]]) -> tuple[list[Any], list[str]]:
-    """Run the calls at the same instant, one thread each; collect results and refusals."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = []
-    refusals: list[str] = []
-    lock = threading.Lock()
-
-    def worker(call: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            result = call()
-        except BookingRefused as refusal:
-            with lock:
-                refusals.append(str(refusal))
-        else:
-            with lock:
-                results.append(result)
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread is stuck"
-    return results, refusals
 
 
 def test_many_people_booking_the_last_places_at_once(app, db, world):

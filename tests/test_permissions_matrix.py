@@ -34,7 +34,7 @@ from plugins.premieres_heures.pathways import (
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
 from tests.conftest import World, make_app
-from tests.support import csrf_token, login, text_of
+from tests.support import login, post, text_of
 
 ROLES = ["anonymous", "volunteer_a", "coordinator_a", "admin_a", "collective_admin"]
 EMAILS = {
@@ -657,11 +657,7 @@ def test_route_role_matrix(app: Flask, matrix_world: MatrixWorld, role: str) -> 
     failures = []
     for case in MATRIX:
         url = case.url(matrix_world)
-        if case.method == "GET":
-            response = client.get(url)
-        else:
-            response = client.post(url, data={**case.form(matrix_world),
-                                              "csrf_token": csrf_token(client)})
+        response = client.get(url) if case.method == "GET" else post(client, url, case.form(matrix_world))
         if response.status_code != case.expected[column]:
             failures.append(f"{case.name} {url}: {response.status_code}, "
                             f"expected {case.expected[column]}")

@@ -18,10 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.agenda.feed_tokens import new_feed_token
-from core.auth.accounts import Account
 from core.database import session, write_intent
 from core.partners import Partner, PartnerKind
-from core.plugin_api import AssociationRef
+from core.pluginhost.refs import association_ref
 from plugins.premieres_heures import schedule
 from plugins.premieres_heures.models import (
     Attendance,
@@ -31,7 +30,16 @@ from plugins.premieres_heures.models import (
     WorkSession,
 )
 from tests.conftest import World
-from tests.support import committed, count_queries, field_error, login, post, text_of
+from tests.support import (
+    committed,
+    count_queries,
+    csrf_token,
+    field_error,
+    give_account,
+    login,
+    post,
+    text_of,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 BASE = "/p/premieres_heures/alpha"
@@ -123,11 +131,6 @@ def form(day: date, start: str, end: str, **extra: str) -> dict[str, str]:
 
 def as_coordinator(client, world: World) -> None:
     login(client, "coord.a@test.org")
-
-
-def give_account(db: Session, person_id: int, password_hash: str) -> None:
-    db.add(Account(person_id=person_id, password_hash=password_hash))
-    db.commit()
 
 
 # --- sessions and week views -------------------------------------------------------------------
@@ -419,9 +422,7 @@ def test_two_coordinators_posting_at_once_save_one_session(app: Flask, db, enabl
     for email in ("coord.a@test.org", "admin.a@test.org"):
         browser = app.test_client()
         login(browser, email)
-        text = text_of(browser.get(new_session_url(pathway)))
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text).group(1)
-        clients.append((browser, token))
+        clients.append((browser, csrf_token(browser)))
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 
@@ -566,8 +567,7 @@ def test_sessions_reach_the_agenda_of_the_person_and_coordinators_only(
 
     with app.test_request_context():
         start, end = paris(day, 0), paris(day + timedelta(days=1), 0)
-        [item] = schedule.agenda_items_for(
-            _ref(enabled.asso_a), start, end)
+        [item] = schedule.agenda_items_for(association_ref(enabled.asso_a), start, end)
     assert item.title == title and item.uid == f"session-{row.id}"
     assert item.visibility == "people" and item.person_ids == frozenset({enabled.supported_a.id})
     assert item.location == "12 rue du Port, Saint-Denis" and item.kind == "other"
@@ -593,11 +593,6 @@ def test_sessions_reach_the_agenda_of_the_person_and_coordinators_only(
     token = committed(app, new_feed_token, enabled.supported_a.id)
     assert "Séance de travail" in client.get(f"/agenda/flux/{token}.ics").data.replace(
         b"\r\n ", b"").decode()
-
-
-def _ref(association) -> AssociationRef:
-    return AssociationRef(id=association.id, slug=association.slug, name=association.name,
-                          short_name=association.short_name)
 
 
 def test_a_disabled_plugin_puts_nothing_in_the_agenda(app, db, world, host, password_hash):

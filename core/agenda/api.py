@@ -18,15 +18,13 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select, update
 
 from core.agenda import engine
-from core.agenda.bookables import Bookable
+from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Attendance, Booking, BookingStatus
 from core.agenda.engine import BookingRefused
 from core.agenda.notify import tell_event_cancelled, tell_promoted
 from core.database import session, utcnow
 from core.pluginhost.contributions import AssociationRef
 
-# The engine's owner for the agenda's own events: never a plugin's.
-AGENDA_OWNER = "agenda"
 TITLE_MAX = 200  # Bookable.title
 
 __all__ = [

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import Base, TimestampMixin
 
+# The owner of the agenda's own events' bookables: never a plugin's name.
+AGENDA_OWNER = "agenda"
+
 
 class Bookable(TimestampMixin, Base):
     __tablename__ = "bookables"
@@ -26,7 +29,7 @@ class Bookable(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Who the bookable belongs to: "agenda" for events, a plugin's name for its things.
+    # Who the bookable belongs to: AGENDA_OWNER for events, a plugin's name for its things.
     owner: Mapped[str] = mapped_column(String(40))
     owner_id: Mapped[int | None]
     association_id: Mapped[int | None] = mapped_column(

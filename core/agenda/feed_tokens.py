@@ -6,13 +6,12 @@ making a new one revokes the old.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.auth.tokens import digest, new_token
 from core.database import Base, session, utcnow
 
 
@@ -28,15 +27,11 @@ class FeedToken(Base):
     last_used_at: Mapped[datetime | None]
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_feed_token(person_id: int) -> str:
     """A fresh token for the person; any earlier one stops working. Does not commit."""
     session.execute(delete(FeedToken).where(FeedToken.person_id == person_id))
-    token = secrets.token_urlsafe(32)
-    session.add(FeedToken(person_id=person_id, digest=_digest(token)))
+    token = new_token()
+    session.add(FeedToken(person_id=person_id, digest=digest(token)))
     session.flush()
     return token
 
@@ -52,5 +47,5 @@ def has_feed_token(person_id: int) -> bool:
 def person_for_token(token: str) -> int | None:
     if not token or len(token) > 100:
         return None
-    found = session.scalar(select(FeedToken).where(FeedToken.digest == _digest(token)))
+    found = session.scalar(select(FeedToken).where(FeedToken.digest == digest(token)))
     return found.person_id if found else None

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Timezone, vDDDTypes, vDuration
 from icalendar import Event as VEvent
 
-from core.agenda.clock import PARIS
+from core.agenda.clock import PARIS, in_paris
 
 PRODID = "-//Maillage//Agenda//FR"
 TZID = "Europe/Paris"
@@ -81,8 +81,8 @@ def _vevent(entry: FeedEntry, stamp: datetime) -> VEvent:
     event.add("uid", entry.uid)
     # With METHOD:PUBLISH, DTSTAMP is when this copy of the calendar was made.
     event.add("dtstamp", stamp)
-    event.add("dtstart", entry.start.astimezone(PARIS))
-    event.add("dtend", entry.end.astimezone(PARIS))
+    event.add("dtstart", in_paris(entry.start))
+    event.add("dtend", in_paris(entry.end))
     event.add("summary", entry.title)
     if entry.location:
         event.add("location", entry.location)
@@ -103,8 +103,7 @@ def _vevent(entry: FeedEntry, stamp: datetime) -> VEvent:
 
 
 def _years_covered(entries: list[FeedEntry], now: datetime) -> tuple[int, int]:
-    years = [now.year] + [e.start.astimezone(PARIS).year for e in entries] \
-        + [e.end.astimezone(PARIS).year for e in entries]
+    years = [now.year] + [in_paris(moment).year for e in entries for moment in (e.start, e.end)]
     return min(years), max(years)
 
 

@@ -24,11 +24,10 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import joinedload
 
-from core.agenda.bookables import Bookable
+from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Booking, BookingStatus
 from core.agenda.clock import day_bounds, in_paris, paris_today
 from core.agenda.events import Event
-from core.agenda.scheduling import AGENDA_OWNER
 from core.database import session, utcnow, write_intent
 from core.mail import send_mail
 from core.members.people import Person

@@ -11,13 +11,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from core.agenda import engine
-from core.agenda.bookables import Bookable
+from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Booking, BookingStatus
-from core.agenda.clock import PARIS, in_paris, paris_to_utc
+from core.agenda.clock import in_paris, paris_to_utc
 from core.agenda.events import MAX_EVENT_LENGTH, Event, EventKind, EventSeries, Visibility
 from core.database import session
 
-AGENDA_OWNER = "agenda"
 # Two years of a weekly workshop: a longer series is a mistake more often than a plan.
 MAX_OCCURRENCES = 104
 
@@ -179,12 +178,6 @@ def cancel_event(event: Event) -> list[Booking]:
     return live_bookings(event.bookable.id)
 
 
-def restore_event(event: Event) -> None:
-    event.cancelled = False
-    if event.bookable is not None:
-        event.bookable.cancelled = False
-
-
 def local_input(moment: datetime | None) -> datetime | None:
     """A stored time as the naive Paris time a datetime-local field shows."""
-    return moment.astimezone(PARIS).replace(tzinfo=None) if moment else None
+    return in_paris(moment).replace(tzinfo=None) if moment else None

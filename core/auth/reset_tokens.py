@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -11,6 +9,7 @@ from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.accounts import Account
+from core.auth.tokens import digest, new_token
 from core.database import Base, session, utcnow
 
 
@@ -30,16 +29,12 @@ class PasswordResetToken(Base):
     account: Mapped[Account] = relationship()
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(account: Account) -> str:
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     lifetime = timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"])
     session.add(
         PasswordResetToken(
-            account=account, token_digest=_digest(token), expires_at=utcnow() + lifetime
+            account=account, token_digest=digest(token), expires_at=utcnow() + lifetime
         )
     )
     return token
@@ -47,7 +42,7 @@ def issue_token(account: Account) -> str:
 
 def find_valid_token(token: str) -> PasswordResetToken | None:
     found = session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_digest == _digest(token))
+        select(PasswordResetToken).where(PasswordResetToken.token_digest == digest(token))
     )
     if found is None or found.used_at is not None or found.expires_at <= utcnow():
         return None

@@ -15,7 +15,7 @@ from core.mail import send_mail
 from core.members.people import Person
 from core.web.forms import INVALID_FORM_STATUS, add_error
 from core.web.security import is_safe_redirect
-from core.web.views import see_other
+from core.web.views import external_url, see_other
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -92,9 +92,7 @@ def logout() -> Response:
 
 def send_password_link(account: Account, *, invitation: bool) -> None:
     token = reset_tokens.issue_token(account)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    path = url_for("auth.reset_password", token=token)
-    link = f"{base}{path}" if base else url_for("auth.reset_password", token=token, _external=True)
+    link = external_url("auth.reset_password", token=token)
     minutes = current_app.config["RESET_TOKEN_MINUTES"]
     if invitation:
         subject = "Votre accès à l'intranet Maillage"

@@ -51,9 +51,6 @@ class Section:
     weight: int = 100
 
 
-AGENDA_VISIBILITIES = ("association", "people", "public")
-
-
 @dataclass(frozen=True)
 class AgendaItem:
     """Something that happens at a time, shown in the shared agenda and calendar feeds.

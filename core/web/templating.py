@@ -88,8 +88,10 @@ def _build_navigation() -> list[Link]:
 
 
 def _collective_name() -> str:
-    name = session.scalar(select(Collective.name).order_by(Collective.id).limit(1))
-    return name or "Maillage"
+    if "_maillage_collective_name" not in g:  # the layout shows it twice
+        name = session.scalar(select(Collective.name).order_by(Collective.id).limit(1))
+        g._maillage_collective_name = name or "Maillage"
+    return g._maillage_collective_name
 
 
 def _context() -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -28,6 +28,15 @@ def get_or_404(model: type[M], ident: Any) -> M:
 def see_other(endpoint: str, **values: Any) -> Response:
     """Redirect after a successful POST so that reloading does not resend it."""
     return redirect(url_for(endpoint, **values), code=303)
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute address for emails and calendar feeds, on BASE_URL when it is set: they
+    are read from elsewhere than the browser tab that asked for them."""
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    if base:
+        return f"{base}{url_for(endpoint, **values)}"
+    return url_for(endpoint, **values, _external=True)
 
 
 def search_term() -> str:

@@ -23,11 +23,11 @@ by subtraction.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from core.plugin_api import PARIS, AssociationRef, Indicator, session
+from core.plugin_api import AssociationRef, Indicator, day_bounds, in_paris, session
 from plugins.premieres_heures import NAME
 from plugins.premieres_heures.models import Attendance, ExitOutcome, Pathway, WorkSession
 
@@ -42,13 +42,6 @@ EXIT_LABELS = {
     ExitOutcome.OTHER: "Autres sorties",
     ExitOutcome.INTERRUPTION: "Parcours interrompus",
 }
-
-
-def paris_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """The period as aware datetimes: from the first day's midnight to the day after the
-    last day, in Paris time."""
-    return (datetime.combine(first_day, time.min, tzinfo=PARIS),
-            datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
 
 
 def masked(count: int) -> tuple[int, str]:
@@ -73,7 +66,7 @@ def _participants(association_id: int, since: datetime, until: datetime) -> int:
 
 
 def _days_apart(first: datetime, last: datetime) -> bool:
-    return first.astimezone(PARIS).date() != last.astimezone(PARIS).date()
+    return in_paris(first).date() != in_paris(last).date()
 
 
 def _hours(association_id: int, since: datetime, until: datetime) -> float:
@@ -88,7 +81,7 @@ def _hours(association_id: int, since: datetime, until: datetime) -> float:
 
 def indicators_for(association: AssociationRef, period_start: date,
                    period_end: date) -> list[Indicator]:
-    since, until = paris_bounds(period_start, period_end)
+    since, until = day_bounds(period_start, (period_end - period_start).days + 1)
     entries = session.scalar(select(func.count(Pathway.id)).where(
         Pathway.association_id == association.id,
         Pathway.start_date >= period_start, Pathway.start_date <= period_end)) or 0

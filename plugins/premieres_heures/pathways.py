@@ -186,16 +186,6 @@ def change_start(pathway: Pathway, new_start: date) -> None:
 
 # --- Hours plan ---------------------------------------------------------------------------
 
-def current_target(stages: list[HoursStage], day: date) -> int | None:
-    """Weekly hours in force on ``day`` among already loaded stages (plan.target_on, without
-    a query)."""
-    hours = None
-    for stage in sorted(stages, key=lambda s: s.effective_date):
-        if stage.effective_date <= day:
-            hours = stage.weekly_hours
-    return hours
-
-
 def check_hours(hours: int, field: str) -> None:
     if not 1 <= hours <= MAX_WEEKLY_HOURS:
         raise Refused(f"Entre 1 et {MAX_WEEKLY_HOURS} heures par semaine.", field)
@@ -273,7 +263,7 @@ def apply_review(pathway: Pathway, data: ReviewInput, *, ladder: list[int],
                       "aux participants.", "participants")
     if data.new_weekly_hours is not None:
         check_hours(data.new_weekly_hours, "new_weekly_hours")
-    current = current_target(pathway.stages, data.held_on)
+    current = plan.current_target(pathway.stages, data.held_on)
     hours = hours_after(data.decision, current, data.new_weekly_hours, ladder)
     next_review_on = data.next_review_on
     if data.decision is Decision.END:

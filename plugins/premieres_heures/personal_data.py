@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from core.plugin_api import PersonalData, PersonRef, partner, session
+from core.plugin_api import PersonalData, PersonRef, partner_names, session
 from plugins.premieres_heures.models import (
     HoursStage,
     Pathway,
@@ -39,13 +39,13 @@ def _value(enum_value: Any) -> str | None:
     return enum_value.value if enum_value is not None else None
 
 
-def _partner_name(partner_id: int | None, cache: dict[int, str | None]) -> str | None:
-    if partner_id is None:
-        return None
-    if partner_id not in cache:
-        found = partner(partner_id)
-        cache[partner_id] = found.name if found else None
-    return cache[partner_id]
+def _partner_names(partner_ids: set[int | None]) -> dict[int | None, str]:
+    """Names of these partners (a deleted one is left out), in one query."""
+    ids = [partner_id for partner_id in partner_ids if partner_id is not None]
+    if not ids:
+        return {}
+    return dict(session.execute(select(partner_names.c.id, partner_names.c.name)
+                                .where(partner_names.c.id.in_(ids))).all())
 
 
 def _grouped(model: Any, pathway_ids: list[int], *order: Any) -> dict[int, list[Any]]:
@@ -73,7 +73,9 @@ def export_person(person: PersonRef) -> PersonalData | None:
     reviews = _grouped(Review, ids, Review.held_on)
     waivers = _grouped(Waiver, ids, Waiver.starts_on)
     actions = _grouped(SupportAction, ids, SupportAction.opened_on)
-    partners: dict[int, str | None] = {}
+    partners = _partner_names({p.orienteur_partner_id for p in pathways}
+                              | {p.host_partner_id for p in pathways}
+                              | {s.host_partner_id for rows in sessions.values() for s in rows})
     records: list[dict[str, Any]] = []
     for pathway in pathways:
         records.append({
@@ -81,9 +83,9 @@ def export_person(person: PersonRef) -> PersonalData | None:
             "association_id": pathway.association_id,
             "orienteur": pathway.orienteur_name,
             "orienteur_contact": pathway.orienteur_contact,
-            "orienteur_structure": _partner_name(pathway.orienteur_partner_id, partners),
+            "orienteur_structure": partners.get(pathway.orienteur_partner_id),
             "referent_id": pathway.referent_id,
-            "structure_d_accueil": _partner_name(pathway.host_partner_id, partners),
+            "structure_d_accueil": partners.get(pathway.host_partner_id),
             "debut": _iso(pathway.start_date),
             "fin_prevue": _iso(pathway.planned_end),
             "statut": _value(pathway.status),
@@ -94,7 +96,7 @@ def export_person(person: PersonRef) -> PersonalData | None:
                         for s in stages[pathway.id]],
             "seances": [{"debut": _iso(s.starts_at), "fin": _iso(s.ends_at),
                          "heures": round(s.hours, 2), "presence": _value(s.attendance),
-                         "structure_d_accueil": _partner_name(s.host_partner_id, partners),
+                         "structure_d_accueil": partners.get(s.host_partner_id),
                          "encadrant": s.supervisor, "tache": s.task}
                         for s in sessions[pathway.id]],
             "bilans": [{"le": _iso(r.held_on), "participants": r.participants,

@@ -3,6 +3,7 @@ the association's ladder. Shared by the pathway pages, the schedule and the dash
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,13 @@ def target_on(pathway_id: int, day: date) -> int | None:
         .where(HoursStage.pathway_id == pathway_id, HoursStage.effective_date <= day)
         .order_by(HoursStage.effective_date.desc()).limit(1)
     )
+
+
+def current_target(stages: Iterable[HoursStage], day: date) -> int | None:
+    """Weekly hours in force on ``day`` among already loaded stages (``target_on`` without
+    a query)."""
+    in_force = [stage for stage in stages if stage.effective_date <= day]
+    return max(in_force, key=lambda stage: stage.effective_date).weekly_hours if in_force else None
 
 
 def targets_on(pathway_ids: list[int], day: date) -> dict[int, int]:

@@ -25,6 +25,7 @@ from core.plugin_api import (
     AgendaItem,
     AssociationRef,
     Overlap,
+    day_bounds,
     in_paris,
     paris_to_utc,
     partner_names,
@@ -87,7 +88,7 @@ def at_paris(day: date, moment: time) -> datetime:
 
 def week_bounds(monday: date) -> tuple[datetime, datetime]:
     """The UTC instants at which the Paris week starting on ``monday`` begins and ends."""
-    return at_paris(monday, time()), at_paris(monday + timedelta(days=7), time())
+    return day_bounds(monday, 7)
 
 
 def clock_label(moment: datetime) -> str:
@@ -117,26 +118,14 @@ def absence_flag_message(count: int) -> str:
     return f"{count} absences de suite : à voir avec le référent"
 
 
-def week_target(pathway_id: int, monday: date) -> int | None:
-    """The target of a week: the weekly hours in force on its Sunday, so that a stage
-    raised during the week counts for that week. None before the first stage."""
-    return targets_on([pathway_id], monday + timedelta(days=6)).get(pathway_id)
-
-
 def week_targets(pathway_ids: Iterable[int], monday: date) -> dict[int, int]:
-    """The same for many pathways, in one query."""
+    """The target of the week for each pathway: the weekly hours in force on its Sunday, so
+    that a stage raised during the week counts for that week (no entry before the first
+    stage) — one query."""
     return targets_on(sorted(set(pathway_ids)), monday + timedelta(days=6))
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-
-def pathway_in(association_id: int, pathway_id: int) -> Pathway | None:
-    """The pathway if it belongs to the association (use it to 404 anything else)."""
-    pathway = session.get(Pathway, pathway_id)
-    if pathway is None or pathway.association_id != association_id:
-        return None
-    return pathway
 
 
 def session_in(association_id: int, pathway_id: int, session_id: int) -> WorkSession | None:
@@ -341,7 +330,7 @@ def save_session(pathway: Pathway, fields: SessionFields, *,
         raise SessionRefused(_double_booking(slot, _clash(slot))) from None
     monday, _ = week_of(fields.day)
     planned = planned_hours_by_pathway(pathway.association_id, monday, [pathway.id]).get(pathway.id, 0.0)
-    target = week_target(pathway.id, monday)
+    target = week_targets([pathway.id], monday).get(pathway.id)
     warning = None
     if target is not None and planned > target:
         warning = (f"Attention : {over_target_message(planned, target)} la semaine du "

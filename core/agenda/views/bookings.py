@@ -17,7 +17,7 @@ from core.agenda.views import bp
 from core.agenda.views.common import event_or_404
 from core.auth.permissions import Level, access, require
 from core.database import session, utcnow
-from core.members.memberships import Membership
+from core.members.memberships import Membership, new_member
 from core.members.people import Person
 from core.members.roles import Role
 from core.web.forms import INVALID_FORM_STATUS
@@ -85,10 +85,10 @@ def book_for_choices(form: BookForForm, event: Event) -> None:
 
 def _newcomer(form: BookForForm, event: Event) -> Person:
     """Someone with no account, added to the event's association as a person supported."""
-    person = Person(first_name=form.first_name.data, last_name=form.last_name.data,
-                    phone=form.phone.data or "")
-    person.memberships.append(Membership(association_id=event.association_id, role=Role.SUPPORTED))
-    session.add(person)
+    assert event.association_id is not None  # the view refuses newcomers otherwise
+    person = new_member(form.first_name.data, form.last_name.data,
+                        association_id=event.association_id, role=Role.SUPPORTED,
+                        phone=form.phone.data or "")
     session.flush()
     return person
 

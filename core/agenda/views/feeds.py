@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, render_template, request, url_for
+from flask import abort, current_app, flash, render_template, request
 from flask_login import current_user
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,7 +40,7 @@ from core.members.memberships import Membership
 from core.members.people import Person
 from core.members.roles import Role
 from core.pluginhost.refs import association_ref
-from core.web.views import see_other
+from core.web.views import external_url, see_other
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +60,6 @@ BOOKING_LINES = {
 # --- addresses -----------------------------------------------------------------------------
 
 
-def _external_url(endpoint: str, **values: Any) -> str:
-    """An absolute address, on BASE_URL when it is set (like emailed links): the feed is
-    read from elsewhere than the browser tab that asked for it."""
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    if base:
-        return f"{base}{url_for(endpoint, **values)}"
-    return url_for(endpoint, **values, _external=True)
-
-
 def _uid_host() -> str:
     base = current_app.config.get("BASE_URL", "")
     host = urlsplit(base).hostname if base else None
@@ -80,7 +70,7 @@ def _event_url(event_id: int) -> str:
     # The event page is another part of the agenda; a feed is still valid without it.
     if "agenda.event_detail" not in current_app.view_functions:
         return ""
-    return _external_url("agenda.event_detail", event_id=event_id)
+    return external_url("agenda.event_detail", event_id=event_id)
 
 
 def _absolute(url: str) -> str:
@@ -294,7 +284,7 @@ def _calendar_page(new_link: str | None = None) -> str:
         select(Association).where(Association.id.in_(list(my_roles())), Association.active)
         .order_by(Association.name)
     ).all()
-    public_feeds = [(association, _external_url("agenda.public_feed", slug=association.slug))
+    public_feeds = [(association, external_url("agenda.public_feed", slug=association.slug))
                     for association in associations]
     webcal = f"webcal://{new_link.split('://', 1)[1]}" if new_link else None
     return render_template(
@@ -315,7 +305,7 @@ def calendar_new_link() -> str:
     # Shown on this response only: the database keeps a digest, never the address.
     token = new_feed_token(current_user.person_id)
     session.commit()
-    return _calendar_page(new_link=_external_url("agenda.private_feed", token=token))
+    return _calendar_page(new_link=external_url("agenda.private_feed", token=token))
 
 
 @bp.post("/calendrier/supprimer")

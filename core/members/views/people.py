@@ -19,7 +19,7 @@ from core.auth.views import send_password_link
 from core.database import session, utcnow
 from core.members.associations import Association
 from core.members.forms import MembershipForm, NewPersonForm, PersonForm
-from core.members.memberships import Membership
+from core.members.memberships import Membership, new_member
 from core.members.people import Person
 from core.members.personal_data import erase_person, export_person
 from core.members.roles import Role
@@ -132,12 +132,10 @@ def person_create() -> Response | tuple[str, int]:
             add_error(form.email, EMAIL_TAKEN)
             valid = False
         if valid:
-            person = Person(first_name=form.first_name.data, last_name=form.last_name.data,
-                            email=form.email.data, phone=form.phone.data or "")
-            person.memberships.append(
-                Membership(association_id=form.association_id.data, role=Role(form.role.data))
-            )
-            session.add(person)
+            person = new_member(form.first_name.data, form.last_name.data,
+                                association_id=form.association_id.data,
+                                role=Role(form.role.data), email=form.email.data,
+                                phone=form.phone.data or "")
             if commit_or_conflict(form.email, EMAIL_TAKEN):
                 flash(f"{person.full_name} a été ajouté·e.", "success")
                 return see_other("members.person_detail", person_id=person.id)

@@ -20,17 +20,14 @@ from core.plugin_api import (
     AssociationRef,
     Level,
     PersonRef,
-    Role,
     access,
     add_error,
-    association_or_404,
     current_person,
     paris_today,
     partners,
     people_of,
     person_in,
     plugin_associations,
-    require_role,
     see_other,
     session,
 )
@@ -71,7 +68,6 @@ from plugins.premieres_heures.pathways import (
     apply_review,
     change_start,
     create_pathway,
-    current_target,
     default_planned_end,
     longest_waiver_end,
     next_review_date,
@@ -85,7 +81,7 @@ from plugins.premieres_heures.pathways import (
     waiver_state,
 )
 from plugins.premieres_heures.settings import ladder_of, settings_of
-from plugins.premieres_heures.views import bp
+from plugins.premieres_heures.views import bp, coordination
 
 LABELS = {
     "status": STATUS_LABELS,
@@ -104,13 +100,6 @@ def home() -> str:
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-def coordination() -> AssociationRef:
-    """The association of the URL, for its coordinators and admins only (403 otherwise)."""
-    current = association_or_404()
-    require_role(current, Role.COORDINATOR)
-    return current
-
 
 def full_name(person: PersonRef | None) -> str:
     return f"{person.first_name} {person.last_name}" if person else "Fiche désactivée ou retirée"
@@ -275,7 +264,7 @@ def pathway_detail(association: str, pathway_id: int) -> tuple[str, int]:
                               .order_by(Waiver.starts_on)).all()
     actions = session.scalars(select(SupportAction).where(SupportAction.pathway_id == pathway.id)
                               .order_by(SupportAction.opened_on.desc(), SupportAction.id.desc())).all()
-    target = current_target(stages, today)
+    target = plan.current_target(stages, today)
     review_dates = {r.id: r.held_on for r in reviews}
     plan_rows = [
         {"stage": stage,
@@ -363,7 +352,7 @@ def stage_create(association: str, pathway_id: int) -> Response | tuple[str, int
                              pathway_id=pathway.id)
     return render("pathway_stage_form.html", form_status(form), association=current, form=form,
                   pathway=pathway, name=full_name(person), ladder=ladder,
-                  target=current_target(pathway.stages, today), cancel=_detail_url(current, pathway))
+                  target=plan.current_target(pathway.stages, today), cancel=_detail_url(current, pathway))
 
 
 # --- Reviews ------------------------------------------------------------------------------
@@ -402,7 +391,7 @@ def review_create(association: str, pathway_id: int) -> Response | tuple[str, in
             flash("Bilan enregistré.", "success")
             return see_other("premieres_heures.pathway_detail", association=current.slug,
                              pathway_id=pathway.id)
-    target = current_target(pathway.stages, today)
+    target = plan.current_target(pathway.stages, today)
     return render("review_form.html", form_status(form), association=current, form=form,
                   pathway=pathway, name=full_name(person), target=target,
                   up=plan.step(ladder, target, +1), down=plan.step(ladder, target, -1),

@@ -21,21 +21,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from flask import abort, current_app, flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from core.plugin_api import (
     INVALID_FORM_STATUS,
     AssociationRef,
     Level,
-    Role,
     access,
     add_error,
-    association_or_404,
     in_paris,
     paris_today,
     partner,
-    require_role,
     see_other,
     session,
     utcnow,
@@ -43,6 +40,7 @@ from core.plugin_api import (
 from plugins.premieres_heures import TITLE
 from plugins.premieres_heures.forms_schedule import SessionForm
 from plugins.premieres_heures.models import Attendance, Pathway, WorkSession
+from plugins.premieres_heures.pathways import pathway_or_404
 from plugins.premieres_heures.plan import week_of
 from plugins.premieres_heures.schedule import (
     ATTENDANCE_LABELS,
@@ -57,7 +55,6 @@ from plugins.premieres_heures.schedule import (
     hours_label,
     mark_attendances,
     over_target_message,
-    pathway_in,
     person_name,
     planned_hours_by_pathway,
     save_session,
@@ -66,26 +63,13 @@ from plugins.premieres_heures.schedule import (
     week_summary,
     week_targets,
 )
-from plugins.premieres_heures.settings import settings_of
-from plugins.premieres_heures.views import bp
+from plugins.premieres_heures.settings import DEFAULT_SETTINGS, settings_of
+from plugins.premieres_heures.views import bp, coordination
 
 PRESENCE_PREFIX = "presence-"
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _coordinator_scope() -> AssociationRef:
-    current = association_or_404()
-    require_role(current, Role.COORDINATOR)
-    return current
-
-
-def _pathway_or_404(association: AssociationRef, pathway_id: int) -> Pathway:
-    pathway = pathway_in(association.id, pathway_id)
-    if pathway is None:
-        abort(404)
-    return pathway
 
 
 def _day_asked(value: str | None) -> date:
@@ -95,18 +79,11 @@ def _day_asked(value: str | None) -> date:
         return paris_today()
 
 
-def _url_if(endpoint: str, **values: Any) -> str | None:
-    """A link to a page of the plugin that may not exist yet (another part's work)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 def _threshold(association: AssociationRef) -> int:
     try:
         return int(settings_of(association)["absence_flag_threshold"])
     except (KeyError, TypeError, ValueError):
-        return 3
+        return DEFAULT_SETTINGS["absence_flag_threshold"]
 
 
 def _week_nav(endpoint: str, monday: date, **values: Any) -> dict[str, str]:
@@ -127,8 +104,7 @@ def _days(monday: date, lines: list[SessionLine]) -> list[tuple[date, list[Sessi
 
 def _helpers() -> dict[str, Any]:
     return {"title": TITLE, "hours": hours_label, "clock": clock_label, "day_label": day_label,
-            "attendance_labels": ATTENDANCE_LABELS, "now": utcnow(), "today": paris_today(),
-            "url_if": _url_if}
+            "attendance_labels": ATTENDANCE_LABELS, "now": utcnow(), "today": paris_today()}
 
 
 def _chosen_attendance() -> dict[int, str]:
@@ -164,7 +140,7 @@ def _save_attendance(association: AssociationRef, **scope: int) -> str | None:
 @access(Level.MANAGER)
 def week_overview(association: str) -> str:
     """The week at every host structure in use, and each person's hours against the target."""
-    current = _coordinator_scope()
+    current = coordination()
     monday, _ = week_of(_day_asked(request.args.get("jour")))
     flags = absence_flags(current.id, _threshold(current))
     return render_template(
@@ -218,14 +194,14 @@ def _notices(people: dict[int, str], planned: dict[int, float], targets: dict[in
 @access(Level.MANAGER)
 def host_week(association: str, partner_id: int) -> tuple[str, int]:
     """The week at one host structure: every session, who, what, and attendance."""
-    current = _coordinator_scope()
+    current = coordination()
     return _render_host_week(current, partner_id, _day_asked(request.args.get("jour")))
 
 
 @bp.post("/<association>/semaine/structure/<int:partner_id>/presences")
 @access(Level.MANAGER)
 def host_week_attendance(association: str, partner_id: int) -> Response | tuple[str, int]:
-    current = _coordinator_scope()
+    current = coordination()
     if host_in_use(current.id, partner_id) is None:
         abort(404)
     day = _day_asked(request.form.get("jour"))
@@ -272,21 +248,21 @@ def _render_person_week(current: AssociationRef, pathway: Pathway, day: date,
 @access(Level.MANAGER)
 def person_week(association: str, pathway_id: int) -> tuple[str, int]:
     """One person's week: sessions, planned and worked hours against the target."""
-    current = _coordinator_scope()
-    pathway = _pathway_or_404(current, pathway_id)
+    current = coordination()
+    pathway = pathway_or_404(current.id, pathway_id)
     return _render_person_week(current, pathway, _day_asked(request.args.get("jour")))
 
 
 @bp.post("/<association>/semaine/parcours/<int:pathway_id>/presences")
 @access(Level.MANAGER)
 def person_week_attendance(association: str, pathway_id: int) -> Response | tuple[str, int]:
-    current = _coordinator_scope()
-    pathway = _pathway_or_404(current, pathway_id)
+    current = coordination()
+    pathway = pathway_or_404(current.id, pathway_id)
     day = _day_asked(request.form.get("jour"))
     refused = _save_attendance(current, pathway_id=pathway.id)
     if refused:
         flash(refused, "error")
-        pathway = _pathway_or_404(current, pathway_id)
+        pathway = pathway_or_404(current.id, pathway_id)
         return _render_person_week(current, pathway, day, INVALID_FORM_STATUS)
     return see_other("premieres_heures.person_week", association=current.slug,
                      pathway_id=pathway_id, jour=day.isoformat())
@@ -315,7 +291,7 @@ def _save(current: AssociationRef, pathway: Pathway, form: SessionForm,
     except SessionRefused as refusal:
         session.rollback()
         add_error(getattr(form, refusal.field), str(refusal))
-        pathway = _pathway_or_404(current, pathway.id)
+        pathway = pathway_or_404(current.id, pathway.id)
         return _render_form(current, pathway, form, row, INVALID_FORM_STATUS)
     session.commit()
     flash("Séance enregistrée." if row is None else "Séance modifiée.", "success")
@@ -328,8 +304,8 @@ def _save(current: AssociationRef, pathway: Pathway, form: SessionForm,
 @bp.route("/<association>/parcours/<int:pathway_id>/seances/nouvelle", methods=["GET", "POST"])
 @access(Level.MANAGER)
 def session_new(association: str, pathway_id: int) -> Response | tuple[str, int]:
-    current = _coordinator_scope()
-    pathway = _pathway_or_404(current, pathway_id)
+    current = coordination()
+    pathway = pathway_or_404(current.id, pathway_id)
     form = SessionForm()
     if form.validate_on_submit():
         return _save(current, pathway, form, None)
@@ -349,8 +325,8 @@ def _session_or_404(current: AssociationRef, pathway_id: int, session_id: int) -
           methods=["GET", "POST"])
 @access(Level.MANAGER)
 def session_edit(association: str, pathway_id: int, session_id: int) -> Response | tuple[str, int]:
-    current = _coordinator_scope()
-    pathway = _pathway_or_404(current, pathway_id)
+    current = coordination()
+    pathway = pathway_or_404(current.id, pathway_id)
     row = _session_or_404(current, pathway_id, session_id)
     form = SessionForm()
     if form.validate_on_submit():
@@ -366,8 +342,8 @@ def session_edit(association: str, pathway_id: int, session_id: int) -> Response
 @bp.post("/<association>/parcours/<int:pathway_id>/seances/<int:session_id>/supprimer")
 @access(Level.MANAGER)
 def session_delete(association: str, pathway_id: int, session_id: int) -> Response:
-    current = _coordinator_scope()
-    _pathway_or_404(current, pathway_id)
+    current = coordination()
+    pathway_or_404(current.id, pathway_id)
     row = _session_or_404(current, pathway_id, session_id)
     day = in_paris(row.starts_at).date()
     session.delete(row)
