@@ -8,6 +8,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 
+from core.members.roles import Role
+
 
 @dataclass(frozen=True)
 class AssociationRef:
@@ -28,13 +30,23 @@ class PersonRef:
 
 @dataclass(frozen=True)
 class NavEntry:
-    """A link in the main navigation. ``endpoint`` is the plugin's own view."""
+    """A link in the main navigation and the dashboard's shortcuts. ``endpoint`` is the
+    plugin's own view. The host shows it to users holding ``minimum_role`` (or more) in an
+    association that enabled the plugin; the default, ``"supported"``, means anyone who
+    belongs to one (the behaviour before the field existed)."""
 
     label: str
     endpoint: str
     icon: str = ""
     weight: int = 100
     values: dict[str, Any] = field(default_factory=dict)
+    minimum_role: str = Role.SUPPORTED
+
+    def __post_init__(self) -> None:
+        # A typo would hide the entry from everyone, silently: refuse it in the hook.
+        if self.minimum_role not in set(Role):
+            raise ValueError(f"NavEntry {self.label!r}: unknown minimum_role "
+                             f"{self.minimum_role!r} (one of {', '.join(Role)})")
 
 
 @dataclass(frozen=True)

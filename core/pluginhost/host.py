@@ -11,14 +11,17 @@ import click
 import pluggy
 from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import current_user
+from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy import select
 
+from core.auth.permissions import has_role
 from core.database import Base, session
+from core.members.roles import Role
 from core.pluginhost import hookspecs
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.calling import HookFailed, call_each
-from core.pluginhost.contributions import AssociationRef, PluginSettings, Section
+from core.pluginhost.contributions import AssociationRef, NavEntry, PluginSettings, Section
 from core.pluginhost.registry import (
     LoadedPlugin,
     PluginRefused,
@@ -32,6 +35,8 @@ from core.pluginhost.state import enabled_state
 
 logger = logging.getLogger("maillage.plugins")
 EXTENSION_KEY = "maillage.plugins"
+SECTIONS_ENVIRONMENT_KEY = "maillage.plugins.sections"
+SECTIONS_CACHE_SIZE = 400  # Flask's own default for the app's templates
 
 
 class PluginHost:
@@ -133,6 +138,21 @@ class PluginHost:
 
     # --- what pages use ------------------------------------------------------------------
 
+    def navigation(self) -> list[tuple[str, NavEntry]]:
+        """Entries of the plugins enabled in the user's associations, by weight, each kept
+        only if the user holds its minimum role in one of the associations that enabled
+        the plugin: a link to a page that would answer « Accès refusé » is no link."""
+        associations = enabled_state().associations
+        entries = [
+            (plugin, entry)
+            for plugin, results in self.call_enabled("navigation")
+            for entry in results or []
+            if isinstance(entry, NavEntry) and any(
+                has_role(association.id, Role(entry.minimum_role))
+                for association in associations.get(plugin, []))
+        ]
+        return sorted(entries, key=lambda item: item[1].weight)
+
     def settings_of(self, plugin: str) -> PluginSettings | None:
         return cast(PluginSettings | None, self.call_one(plugin, "settings_form"))
 
@@ -159,18 +179,35 @@ class PluginHost:
         # The template context (context processors) is computed once for all sections.
         context: dict[str, Any] = {}
         current_app.update_template_context(context)
+        environment = self._sections_environment()
         rendered = []
         for plugin, section in sorted(sections, key=lambda item: item[1].weight):
             try:
-                template = current_app.jinja_env.get_template(section.template)
+                template = environment.get_template(section.template)
                 html = template.render({**context, **section.context})
             except Exception as error:
                 logger.exception("plugin %s: section %r failed to render", plugin, section.title)
                 if current_app.config["PLUGINS_STRICT"]:
                     raise HookFailed(f"plugin {plugin}: section failed: {error}") from error
                 continue
-            rendered.append((section.title, Markup(html)))  # noqa: S704 - autoescaped template output
+            rendered.append((section.title, Markup(html)))  # noqa: S704 - always autoescaped, see below
         return rendered
+
+    def _sections_environment(self) -> Environment:
+        """The app's templates, escaped whatever their file name.
+
+        Flask escapes by extension only (``.html``, ``.xml``…): a section template named
+        ``note.txt`` or ``widget.jinja`` would pour a person's name into the page as HTML,
+        and the host marks the result safe. The overlay shares the app's loader, filters and
+        globals; only the escaping and the cache of compiled templates are its own (a copy of
+        the app's cache would hand back a template the app compiled without escaping).
+        """
+        environment = current_app.extensions.get(SECTIONS_ENVIRONMENT_KEY)
+        if environment is None:
+            environment = current_app.jinja_env.overlay(autoescape=True,
+                                                        cache_size=SECTIONS_CACHE_SIZE)
+            current_app.extensions[SECTIONS_ENVIRONMENT_KEY] = environment
+        return cast(Environment, environment)
 
     def _gate(self) -> Any:
         """Before every plugin page: 404 unless one of the user's associations enabled the

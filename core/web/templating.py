@@ -15,7 +15,6 @@ from werkzeug.routing import BuildError
 from core.auth.permissions import Level, has_level
 from core.database import session
 from core.members.collective import Collective
-from core.pluginhost.contributions import NavEntry
 from core.pluginhost.host import get_host
 
 logger = logging.getLogger("maillage.plugins")
@@ -68,13 +67,7 @@ def _build_navigation() -> list[Link]:
     ]
     if not current_user.is_authenticated:
         return links
-    contributed = [
-        (plugin, entry)
-        for plugin, entries in get_host().call_enabled("navigation")
-        for entry in entries or []
-        if isinstance(entry, NavEntry)
-    ]
-    for plugin, entry in sorted(contributed, key=lambda item: item[1].weight):
+    for plugin, entry in get_host().navigation():
         try:
             url = url_for(entry.endpoint, **entry.values)
         except BuildError:

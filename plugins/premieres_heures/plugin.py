@@ -56,7 +56,9 @@ def blueprint() -> Blueprint:
 
 @hookimpl
 def navigation() -> list[NavEntry]:
-    return [NavEntry(label=TITLE, endpoint="premieres_heures.home", weight=20)]
+    # Every page of the plugin is for coordinators and admins: a volunteer would get 403.
+    return [NavEntry(label=TITLE, endpoint="premieres_heures.home", weight=20,
+                     minimum_role=Role.COORDINATOR)]
 
 
 @hookimpl

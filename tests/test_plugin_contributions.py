@@ -1,0 +1,92 @@
+"""What plugins contribute, as the host shows it: sections always escaped, navigation entries
+only for the roles that can use them."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from core.members import Membership, Role
+from core.plugin_api import NavEntry
+from core.pluginhost.activation import PluginActivation
+from tests.conftest import SUITE_PLUGINS, World, make_app
+from tests.plugin_fixtures.texte_brut.plugin import TYPED
+from tests.support import login, text_of
+
+PH_HOME = 'href="/p/premieres_heures/"'
+
+
+def enable(db, plugin: str, association) -> None:
+    db.add(PluginActivation(plugin=plugin, association_id=association.id))
+    db.commit()
+
+
+# --- sections are escaped whatever their template's name ----------------------------------
+
+
+@pytest.fixture
+def plain_text_app(database_url: str, app: Flask) -> Flask:
+    """The suite's app plus a plugin whose section templates are ``.txt`` and nameless."""
+    return make_app(database_url,
+                    PLUGIN_MODULES={**SUITE_PLUGINS,
+                                    "texte_brut": "tests.plugin_fixtures.texte_brut.plugin"})
+
+
+@pytest.mark.parametrize(("page", "title"), [
+    (lambda w: "/associations/alpha", "Note en texte"),  # texte_brut/note.txt
+    (lambda w: f"/personnes/{w.supported_a.id}", "Note sans extension"),  # texte_brut/note
+])
+def test_a_section_template_is_escaped_whatever_its_name(plain_text_app, db, world: World,
+                                                          page, title):
+    enable(db, "texte_brut", world.asso_a)
+    client = plain_text_app.test_client()
+    login(client, "coord.a@test.org")
+    html = text_of(client.get(page(world)))
+    assert title in html
+    assert TYPED not in html
+    assert "Note : &lt;script&gt;alert(&#39;texte_brut&#39;)&lt;/script&gt;" in html
+
+
+def test_the_apps_own_text_templates_keep_their_rules(plain_text_app, world: World):
+    """Only sections are forced: a plain-text email body rendered by the app stays raw."""
+    with plain_text_app.test_request_context():
+        template = plain_text_app.jinja_env.get_template("texte_brut/note.txt")
+        assert template.render(note="l'atelier") == "Note : l'atelier"
+
+
+# --- navigation entries for the roles that can use them -------------------------------------
+
+
+def _menu(html: str) -> str:
+    return html[html.index('aria-label="Navigation principale"'):html.index("</nav>")]
+
+
+def _shortcuts(html: str) -> str:
+    return html[html.index('id="raccourcis"'):]
+
+
+def test_a_volunteer_is_not_offered_premieres_heures_a_coordinator_is(app, db, world: World):
+    enable(db, "premieres_heures", world.asso_a)
+    enable(db, "exemplum", world.asso_a)  # its entry declares no role: members see it
+    # Coordinator elsewhere does not count: Bêta did not enable Premières Heures.
+    db.add(Membership(person_id=world.volunteer_a.id, association_id=world.asso_b.id,
+                      role=Role.COORDINATOR))
+    db.commit()
+    seen = {}
+    for email in ("benevole.a@test.org", "coord.a@test.org", "collectif@test.org"):
+        client = app.test_client()
+        login(client, email)
+        dashboard = text_of(client.get("/"))
+        seen[email] = (PH_HOME in _menu(dashboard), PH_HOME in _shortcuts(dashboard),
+                       'href="/p/exemplum/"' in _menu(dashboard))
+    assert seen == {
+        "benevole.a@test.org": (False, False, True),
+        "coord.a@test.org": (True, True, True),
+        "collectif@test.org": (True, True, True),
+    }
+
+
+def test_an_unknown_minimum_role_is_refused_when_the_entry_is_made():
+    with pytest.raises(ValueError, match="unknown minimum_role 'benevole'"):
+        NavEntry(label="Carnet", endpoint="carnet.home", minimum_role="benevole")
+    assert NavEntry(label="Carnet", endpoint="carnet.home").minimum_role == Role.SUPPORTED
