@@ -91,11 +91,16 @@ TEST_FIXTURES = (
     "maillage_client",
     "maillage_db",
     "maillage_association",
-    "maillage_users",
+    "maillage_other_association",
+    "maillage_people",
+    "maillage_users",  # deprecated: core Person objects; use maillage_people
     "maillage_login",
+    "maillage_as_user",
     "maillage_enable_plugin",
     "maillage_post",
     "maillage_outbox",
+    "maillage_page_text",
+    "maillage_route_matrix",
 )
 
 

@@ -9,41 +9,61 @@ emptied after each test. Fixtures (their names are also in ``core.plugin_api``):
 - ``maillage_client``: a test client whose requests run as a real server would.
 - ``maillage_db``: a SQLAlchemy session, autocommit, to arrange and check data.
 - ``maillage_association``: an association, as an ``AssociationRef``.
-- ``maillage_users``: people with an account in it, by role: ``admin``,
-  ``coordinator``, ``volunteer``, and ``collective_admin``.
-- ``maillage_login``: ``maillage_login(client, user)`` logs a user in.
+- ``maillage_other_association``: a second one, to check that its records stay its own.
+- ``maillage_people``: ``PersonRef`` by role: ``admin``, ``coordinator``, ``volunteer``,
+  ``supported`` (no account) and ``collective_admin``; ``other_coordinator`` and
+  ``other_supported`` in the other association.
+- ``maillage_users``: the same people with an account, as core ``Person`` objects
+  (deprecated: plugins never see core models; use ``maillage_people``).
+- ``maillage_login``: ``maillage_login(client, person)`` logs a person in (out first, if
+  someone else is logged in on that client).
+- ``maillage_as_user``: ``with maillage_as_user(person):`` a request as that person, to
+  call hooks whose answer depends on the user's roles.
 - ``maillage_enable_plugin``: ``maillage_enable_plugin("name", association, settings={})``.
 - ``maillage_post``: ``maillage_post(client, url, data)`` posts a form with the session's
   CSRF token, as a browser would.
 - ``maillage_outbox``: the emails sent during the test (``email.message.EmailMessage``).
+- ``maillage_page_text``: ``maillage_page_text(response)``, the text a reader sees (tags
+  out, ``&#39;`` back to ``'``), for assertions on French sentences.
+- ``maillage_route_matrix``: ``maillage_route_matrix("plugin", cases)`` checks the expected
+  status of each route for each role (the test runs once per role) and fails on a route of
+  the plugin that no case covers.
 """
 
 from __future__ import annotations
 
 import contextvars
 import os
-import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, event, text
+from flask_login import login_user
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.app import create_app
 from core.auth.accounts import Account
 from core.auth.passwords import hash_password
-from core.database import Base, get_database
+from core.database import Base, get_database, session
 from core.database.migrate import upgrade
 from core.mail import OUTBOX_KEY
 from core.members import Association, Membership, Person, Role
 from core.pluginhost.activation import PluginActivation
-from core.pluginhost.contributions import AssociationRef
+from core.pluginhost.contributions import AssociationRef, PersonRef
+from core.testing_client import (  # noqa: F401 - also imported from here (bench, the suite)
+    TEST_PASSWORD,
+    csrf_token,
+    login,
+    logout,
+    page_text,
+)
+from core.testing_routes import MATRIX_ROLES, check_route_matrix
 
-TEST_PASSWORD = "mot-de-passe-de-test"  # noqa: S105 - test accounts only
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "clé-de-test-uniquement",
@@ -51,7 +71,6 @@ TEST_CONFIG: dict[str, Any] = {
     "SECURE_COOKIES": False,
     "BASE_URL": "",
 }
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def configured_test_database_url() -> str:
@@ -106,19 +125,6 @@ def empty_tables(app: Flask) -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
-
-
-def csrf_token(client: FlaskClient) -> str:
-    """The session's CSRF token, read from a page that always carries a form."""
-    found = _CSRF.search(client.get("/mot-de-passe/oublie").get_data(as_text=True))
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def login(client: FlaskClient, email: str, password: str = TEST_PASSWORD) -> None:
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": csrf_token(client)})
-    assert response.status_code == 303, f"login of {email} failed: {response.status_code}"
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -214,30 +220,109 @@ def maillage_association(maillage_db: Session) -> AssociationRef:
 
 
 @pytest.fixture
+def maillage_other_association(maillage_db: Session) -> AssociationRef:
+    return _association(maillage_db, "Autre association de test", "Autre", "autre")
+
+
+def _association(db: Session, name: str, short_name: str, slug: str) -> AssociationRef:
+    association = Association(name=name, short_name=short_name, slug=slug)
+    db.add(association)
+    db.commit()
+    return AssociationRef(id=association.id, slug=association.slug, name=association.name,
+                          short_name=association.short_name)
+
+
+def _person(db: Session, key: str, association: AssociationRef | None, role: Role | None,
+            password_hash: str | None, *, collective_admin: bool = False) -> Person:
+    """``key`` names the person: « Coordinator Test », coordinator@test.invalid."""
+    # « Collective_admin », as maillage_users always named them; the new ones read better.
+    first_name = key.capitalize() if key in _USER_ROLES else key.replace("_", " ").capitalize()
+    person = Person(first_name=first_name, last_name="Test",
+                    email=f"{key.replace('_', '-')}@test.invalid")
+    if password_hash is not None:
+        person.account = Account(password_hash=password_hash, is_collective_admin=collective_admin)
+    if association is not None and role is not None:
+        person.memberships = [Membership(association_id=association.id, role=role)]
+    db.add(person)
+    return person
+
+
+_USER_ROLES = ("admin", "coordinator", "volunteer", "collective_admin")
+
+
+def _ref(person: Person) -> PersonRef:
+    return PersonRef(id=person.id, first_name=person.first_name, last_name=person.last_name)
+
+
+@pytest.fixture
 def maillage_users(maillage_db: Session, maillage_association: AssociationRef,
                    maillage_password_hash: str) -> dict[str, Person]:
-    """People with an account (password ``TEST_PASSWORD``), by role in the association."""
-    users = {}
-    for role in ("admin", "coordinator", "volunteer", "collective_admin"):
-        person = Person(first_name=role.capitalize(), last_name="Test",
-                        email=f"{role.replace('_', '-')}@test.invalid")
-        person.account = Account(password_hash=maillage_password_hash,
-                                 is_collective_admin=role == "collective_admin")
-        if role != "collective_admin":
-            person.memberships = [Membership(association_id=maillage_association.id,
-                                             role=Role(role))]
-        maillage_db.add(person)
-        users[role] = person
+    """People with an account (password ``TEST_PASSWORD``), by role in the association.
+
+    Deprecated: these are core ``Person`` objects; ``maillage_people`` gives the same
+    people as ``PersonRef``, what hooks receive. Kept for the plugins that use it.
+    """
+    users = {role: _person(maillage_db, role, maillage_association, Role(role),
+                           maillage_password_hash)
+             for role in _USER_ROLES if role != "collective_admin"}
+    users["collective_admin"] = _person(maillage_db, "collective_admin", None, None,
+                                        maillage_password_hash, collective_admin=True)
     maillage_db.commit()
     return users
 
 
 @pytest.fixture
-def maillage_login() -> Callable[[FlaskClient, Person], None]:
-    def log_in(client: FlaskClient, user: Person) -> None:
-        login(client, user.email or "")
+def maillage_people(maillage_db: Session, maillage_users: dict[str, Person],
+                    maillage_association: AssociationRef,
+                    maillage_other_association: AssociationRef,
+                    maillage_password_hash: str) -> dict[str, PersonRef]:
+    """``maillage_users`` as ``PersonRef``, a person supported (no account) in the
+    association, and a coordinator and a person supported in the other association."""
+    people = dict(maillage_users)
+    people["supported"] = _person(maillage_db, "supported", maillage_association,
+                                  Role.SUPPORTED, None)
+    people["other_coordinator"] = _person(maillage_db, "other_coordinator",
+                                          maillage_other_association, Role.COORDINATOR,
+                                          maillage_password_hash)
+    people["other_supported"] = _person(maillage_db, "other_supported",
+                                        maillage_other_association, Role.SUPPORTED, None)
+    maillage_db.commit()
+    return {key: _ref(person) for key, person in people.items()}
+
+
+def _email_of(db: Session, person: Person | PersonRef) -> str:
+    email = getattr(person, "email", None) or db.scalar(
+        select(Person.email).join(Account).where(Person.id == person.id))
+    assert email, f"{person.first_name} {person.last_name} has no account to log in with"
+    return str(email)
+
+
+@pytest.fixture
+def maillage_login(maillage_db: Session) -> Callable[[FlaskClient, Person | PersonRef], None]:
+    def log_in(client: FlaskClient, person: Person | PersonRef) -> None:
+        login(client, _email_of(maillage_db, person))
 
     return log_in
+
+
+@pytest.fixture
+def maillage_as_user(
+        maillage_app: Flask) -> Callable[[Person | PersonRef], AbstractContextManager[None]]:
+    """A request of the person's, for code that asks who the user is (``has_role``,
+    ``current_person``): outside one, every role check answers no."""
+
+    @contextmanager
+    def as_user(person: Person | PersonRef) -> Iterator[None]:
+        # A context of its own: nothing the test's contexts cached (roles…) leaks in.
+        with maillage_app.app_context(), maillage_app.test_request_context():
+            account = session.scalar(select(Account).options(joinedload(Account.person))
+                                     .where(Account.person_id == person.id))
+            assert account is not None, (
+                f"{person.first_name} {person.last_name} has no account: nobody to act as")
+            login_user(account)
+            yield
+
+    return as_user
 
 
 @pytest.fixture
@@ -264,3 +349,29 @@ def maillage_post() -> Callable[..., Any]:
 def maillage_outbox(maillage_app: Flask) -> list[Any]:
     """Emails sent during the test (the kit's app uses the ``memory`` mail backend)."""
     return maillage_app.extensions.setdefault(OUTBOX_KEY, [])
+
+
+@pytest.fixture
+def maillage_page_text() -> Callable[[Any], str]:
+    return page_text
+
+
+@pytest.fixture(params=MATRIX_ROLES)
+def maillage_route_matrix(request: pytest.FixtureRequest, maillage_app: Flask,
+                          maillage_users: dict[str, Person],
+                          maillage_login: Callable[[FlaskClient, Person], None],
+                          ) -> Callable[[str, list[tuple[Any, ...]]], None]:
+    """``maillage_route_matrix("plugin", cases)``: a test using it runs once per role of
+    ``MATRIX_ROLES``, each time on a fresh database, with that role logged in."""
+    role = request.param
+
+    def client_of(role: str) -> FlaskClient:
+        client = maillage_app.test_client()
+        if role != "anonymous":
+            maillage_login(client, maillage_users[role])
+        return client
+
+    def check(plugin: str, cases: list[tuple[Any, ...]]) -> None:
+        check_route_matrix(maillage_app, plugin, cases, role, client_of)
+
+    return check

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from core.cli import cli
 from core.testing import configured_test_database_url
+from core.testing_routes import MATRIX_ROLES
 
 NAME = "carnet_test"
 DISTRIBUTION = "maillage-carnet-test"
@@ -106,13 +107,17 @@ def test_the_generated_plugin_installs_and_its_tests_pass(new_plugin, tmp_path: 
         assert install.returncode == 0, install.stdout + install.stderr
 
         tests = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path / "tests")],
+            [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider",
+             str(path / "tests")],
             capture_output=True, text=True, timeout=600, check=False, cwd=path,
             env=_plugin_test_environment(),
         )
         output = tests.stdout + tests.stderr
         assert tests.returncode == 0, output
         assert " passed" in output
+        # Its own permission matrix ran, once per role of the kit.
+        matrix = f"PASSED tests/test_{NAME}.py::test_every_route_has_an_expected_status_per_role"
+        assert [role for role in MATRIX_ROLES if f"{matrix}[{role}]" in output] == list(MATRIX_ROLES)
     finally:
         _pip("uninstall", "-y", DISTRIBUTION)
     assert not _installed(DISTRIBUTION)
