@@ -1,5 +1,5 @@
 """What plugins contribute, as the host shows it: sections always escaped, navigation entries
-only for the roles that can use them."""
+and widgets only for the roles that can use them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from core.members import Membership, Role
-from core.plugin_api import NavEntry
+from core.plugin_api import NavEntry, Section
 from core.pluginhost.activation import PluginActivation
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.plugin_fixtures.texte_brut.plugin import TYPED
@@ -86,7 +86,23 @@ def test_a_volunteer_is_not_offered_premieres_heures_a_coordinator_is(app, db, w
     }
 
 
-def test_an_unknown_minimum_role_is_refused_when_the_entry_is_made():
-    with pytest.raises(ValueError, match="unknown minimum_role 'benevole'"):
+def test_a_widget_kept_for_coordinators_is_not_shown_to_a_volunteer(plain_text_app, db,
+                                                                    world: World):
+    enable(db, "texte_brut", world.asso_a)
+    seen = {}
+    for email in ("benevole.a@test.org", "coord.a@test.org", "admin.a@test.org"):
+        client = plain_text_app.test_client()
+        login(client, email)
+        dashboard = text_of(client.get("/"))
+        seen[email] = ("Pour la coordination" in dashboard, "Pour tous" in dashboard)
+    assert seen == {"benevole.a@test.org": (False, True), "coord.a@test.org": (True, True),
+                    "admin.a@test.org": (True, True)}
+
+
+def test_an_unknown_minimum_role_is_refused_when_the_contribution_is_made():
+    with pytest.raises(ValueError, match="NavEntry 'Carnet': unknown minimum_role 'benevole'"):
         NavEntry(label="Carnet", endpoint="carnet.home", minimum_role="benevole")
+    with pytest.raises(ValueError, match="Section 'Suivi': unknown minimum_role 'coordination'"):
+        Section(title="Suivi", template="carnet/widget.html", minimum_role="coordination")
     assert NavEntry(label="Carnet", endpoint="carnet.home").minimum_role == Role.SUPPORTED
+    assert Section(title="Suivi", template="carnet/widget.html").minimum_role is None

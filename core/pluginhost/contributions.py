@@ -43,10 +43,14 @@ class NavEntry:
     minimum_role: str = Role.SUPPORTED
 
     def __post_init__(self) -> None:
-        # A typo would hide the entry from everyone, silently: refuse it in the hook.
-        if self.minimum_role not in set(Role):
-            raise ValueError(f"NavEntry {self.label!r}: unknown minimum_role "
-                             f"{self.minimum_role!r} (one of {', '.join(Role)})")
+        _check_role(self, self.label, self.minimum_role)
+
+
+def _check_role(contribution: object, label: str, role: str | None) -> None:
+    # A typo would hide the contribution from everyone, silently: refuse it in the hook.
+    if role is not None and role not in set(Role):
+        raise ValueError(f"{type(contribution).__name__} {label!r}: unknown minimum_role "
+                         f"{role!r} (one of {', '.join(Role)})")
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,19 @@ class Section:
     """A block on a page (dashboard widget, person or association section).
 
     ``template`` is one of the plugin's templates (``<plugin>/...html``), rendered
-    with ``context``; the core frames it with ``title`` and orders by ``weight``.
+    with ``context`` and always escaped; the core frames it with ``title`` and orders by
+    ``weight``. With ``minimum_role``, only users holding that role (or more) in the
+    association the hook was called for see it; without, whoever sees the page does.
     """
 
     title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     weight: int = 100
+    minimum_role: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_role(self, self.title, self.minimum_role)
 
 
 @dataclass(frozen=True)

@@ -123,11 +123,15 @@ class PluginHost:
         return self._call(None, hook, **kwargs)
 
     def call_for(self, association_id: int, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Plugins enabled for this association (and not forbidden)."""
+        """Plugins enabled for this association (and not forbidden); sections kept for a
+        role the user does not hold in it are left out."""
         if not self.has_plugins:  # no plugin installed: not even the state query
             return []
         plugins = enabled_state().plugins_for(association_id)
-        return self._call(plugins, hook, **kwargs) if plugins else []
+        if not plugins:
+            return []
+        return [(plugin, _for_the_user(association_id, result))
+                for plugin, result in self._call(plugins, hook, **kwargs)]
 
     def call_enabled(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Plugins enabled in at least one of the user's associations."""
@@ -231,6 +235,14 @@ class PluginHost:
 
     def migration_locations(self) -> list[str]:
         return [str(location) for _, location in self.call_all("migrations_location")]
+
+
+def _for_the_user(association_id: int, result: Any) -> Any:
+    if not isinstance(result, list):
+        return result
+    return [item for item in result
+            if not (isinstance(item, Section) and item.minimum_role is not None
+                    and not has_role(association_id, Role(item.minimum_role)))]
 
 
 def get_host(app: Flask | None = None) -> PluginHost:

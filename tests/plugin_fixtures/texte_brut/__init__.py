@@ -1,1 +1,2 @@
-"""Sections from templates that Flask would not escape by their name (``.txt``, none)."""
+"""Sections from templates that Flask would not escape by their name (``.txt``, none), and
+one kept for coordinators."""

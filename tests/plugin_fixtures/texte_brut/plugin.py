@@ -22,6 +22,14 @@ def association_sections(association: AssociationRef) -> list[Section]:
 
 
 @hookimpl
+def dashboard_widgets(association: AssociationRef) -> list[Section]:
+    # A link to pages for coordinators: a volunteer is not shown it.
+    return [Section(title="Pour la coordination", template="texte_brut/note.txt",
+                    context={"note": "suivi"}, minimum_role="coordinator"),
+            Section(title="Pour tous", template="texte_brut/note.txt", context={"note": "bienvenue"})]
+
+
+@hookimpl
 def person_sections(person: PersonRef) -> list[Section]:
     return [Section(title="Note sans extension", template="texte_brut/note",
                     context={"note": TYPED})]
