@@ -41,8 +41,8 @@ def blueprint() -> Blueprint | None:
 
 @hookspec
 def navigation() -> list[NavEntry]:
-    """Entries for the main navigation, shown to users of at least one association
-    that enabled the plugin."""
+    """Entries for the main navigation (and the dashboard's shortcuts), shown to users
+    holding each entry's ``minimum_role`` in an association that enabled the plugin."""
 
 
 @hookspec
