@@ -212,11 +212,7 @@ def maillage_password_hash() -> str:
 
 @pytest.fixture
 def maillage_association(maillage_db: Session) -> AssociationRef:
-    association = Association(name="Association de test", short_name="Test", slug="test")
-    maillage_db.add(association)
-    maillage_db.commit()
-    return AssociationRef(id=association.id, slug=association.slug, name=association.name,
-                          short_name=association.short_name)
+    return _association(maillage_db, "Association de test", "Test", "test")
 
 
 @pytest.fixture
@@ -232,6 +228,9 @@ def _association(db: Session, name: str, short_name: str, slug: str) -> Associat
                           short_name=association.short_name)
 
 
+_USER_ROLES = ("admin", "coordinator", "volunteer", "collective_admin")
+
+
 def _person(db: Session, key: str, association: AssociationRef | None, role: Role | None,
             password_hash: str | None, *, collective_admin: bool = False) -> Person:
     """``key`` names the person: « Coordinator Test », coordinator@test.invalid."""
@@ -245,9 +244,6 @@ def _person(db: Session, key: str, association: AssociationRef | None, role: Rol
         person.memberships = [Membership(association_id=association.id, role=role)]
     db.add(person)
     return person
-
-
-_USER_ROLES = ("admin", "coordinator", "volunteer", "collective_admin")
 
 
 def _ref(person: Person) -> PersonRef:
