@@ -28,6 +28,7 @@ from core.database import session
 from core.members import Association, Person
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.host import get_host
+from core.testing_routes import as_case, matrix_problems
 from plugins.premieres_heures.models import SupportDomain, SupportStatus
 from plugins.premieres_heures.pathways import (
     SupportInput,
@@ -677,6 +678,12 @@ def test_a_third_party_plugin_does_not_make_the_core_matrix_fail(database_url: s
     installed = make_app(database_url, PLUGIN_MODULES={**SUITE_PLUGINS, "tiers": TIERS})
     assert ("tiers.home", "GET") in routes(installed) - {(c.endpoint, c.method) for c in MATRIX}
     assert uncovered_routes(installed, MATRIX) == set()
+    # The plugin's own matrix (the testing kit's, as its tests call it) is the one that fails.
+    assert matrix_problems(installed, "tiers", []) == [
+        "GET tiers.home (/p/tiers/): no case gives its status per role"]
+    assert matrix_problems(installed, "tiers", [as_case(("GET", "/p/tiers/", {
+        "anonymous": 302, "volunteer": 200, "coordinator": 200, "admin": 200,
+        "collective_admin": 200}))]) == []
     # A route of the core or of a built-in plugin still has to be in the matrix.
     assert uncovered_routes(installed, [c for c in MATRIX if c.endpoint != "agenda.upcoming"]) == {
         ("agenda.upcoming", "GET")}
