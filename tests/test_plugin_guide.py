@@ -7,7 +7,9 @@
 - every ``maillage ...`` command it shows exists;
 - every fixture of the testing kit is documented, with an example test, and is a real
   fixture of ``core.testing``;
-- the files it says the generator writes are the files the generator writes.
+- the files it says the generator writes are the files the generator writes;
+- its migration recipe, run as written from a checkout next to a plugin found by a relative
+  path, writes the revisions it promises.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pluggy
@@ -313,6 +319,70 @@ def test_the_command_check_reads_shell_blocks_and_inline_code():
                                        ("db", "upgrade")]
     result = CliRunner().invoke(cli, ["plugin", "lst", "--help"])
     assert result.exit_code != 0
+
+
+# --- migrations ------------------------------------------------------------------------------
+
+MIGRATIONS = "## 3. Migrations"
+
+
+def revision_command() -> list[str]:
+    """The guide's ``maillage db revision`` line, as arguments."""
+    lines = [line for line in command_lines(section(GUIDE, MIGRATIONS)) if " db revision " in line]
+    assert len(lines) == 1, lines
+    return shlex.split(lines[0])
+
+
+@pytest.mark.slow
+def test_the_revision_recipe_works_from_a_checkout_with_the_plugin_at_a_relative_path(
+        tmp_path, monkeypatch):
+    name = "guide_revision_check"  # not carnet: the reader may have it installed
+    checkout = tmp_path / "maillage"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    versions = generate(name, Path("..")) / name / "migrations" / "versions"
+    (versions / f"{name}_0001_initial.py").unlink()  # the recipe starts the branch too
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MAILLAGE_")}
+    env.update(PYTHONPATH=f"../{name}", MAILLAGE_PLUGIN_MODULES=f"{name}={name}.plugin",
+               MAILLAGE_INSTANCE_PATH=str(tmp_path / "instance"))
+    bin_dir = Path(sys.executable).parent
+
+    def run(arguments: list[str]) -> str:
+        if arguments[0].endswith("/maillage"):
+            arguments = [str(bin_dir / "maillage"), *arguments[1:]]
+        arguments = [word.replace(EXAMPLE_PLUGIN, name) for word in arguments]
+        done = subprocess.run(arguments, cwd=checkout, env=env, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    maillage = str(bin_dir / "maillage")
+    run([maillage, "db", "upgrade"])
+    first = [*revision_command()[:-1], "initial"]
+    assert f"{name}_0001_initial.py" in run(first)
+    written = (versions / f"{name}_0001_initial.py").read_text(encoding="utf-8")
+    assert f"branch_labels: str | Sequence[str] | None = ('{name}',)" in written
+    assert "depends_on: str | Sequence[str] | None = 'core_0001'" in written
+    assert f"op.create_table('{name}_notes'" in written
+    assert "'people'" not in written  # only the plugin's tables are compared
+    run([maillage, "db", "upgrade"])
+
+    models = Path("..") / name / name / "models.py"
+    models.write_text(models.read_text(encoding="utf-8") + f"""
+
+class Meeting(Base):
+    __tablename__ = "{name}_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime]
+""", encoding="utf-8")
+    assert f"{name}_0002_meetings.py" in run(revision_command())
+    written = (versions / f"{name}_0002_meetings.py").read_text(encoding="utf-8")
+    assert f"down_revision: str | None = '{name}_0001'" in written
+    assert f"op.create_table('{name}_meetings'" in written
+    assert f"{name}_notes" not in written
+    run([maillage, "db", "upgrade"])
+    assert f"{name}_0002" in run([maillage, "db", "current"])
 
 
 # --- testing kit -----------------------------------------------------------------------------
