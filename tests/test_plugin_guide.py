@@ -4,6 +4,8 @@
   with the spec's arguments in the spec's order, and an example implementing that hook;
 - every Python block compiles and imports nothing from ``core`` but ``core.plugin_api``,
   and only names that exist there;
+- every public name of ``core.plugin_api`` (its ``__all__``) is in the guide's table of
+  names and documented in its prose, and the table names nothing else;
 - every ``maillage ...`` command it shows exists;
 - every fixture of the testing kit is documented, with an example test, and is a real
   fixture of ``core.testing``;
@@ -270,6 +272,45 @@ def test_the_import_check_catches_core_internals():
     assert core_import_problems("from core.plugin_api import Section, hookimpl") == []
 
 
+# --- the names of core.plugin_api --------------------------------------------------------
+
+NAMES_TABLE = "### Import only `core.plugin_api`"
+NAME_IN_CODE = re.compile(r"`([A-Za-z_]\w*)[`(]")
+
+
+def names_problems(text: str) -> list[str]:
+    """Public names of the API missing from the table of names or from the prose around it
+    (inline code outside the table), and names in the table the API does not have; [] when
+    the guide and ``__all__`` agree."""
+    table = section(text, NAMES_TABLE)
+    rows = re.findall(r"^\|[^|\n]*\|([^\n]*)\|$", table, re.MULTILINE)
+    in_table = set(NAME_IN_CODE.findall("\n".join(rows)))
+    spans = re.findall(r"`([^`]+)`", without_code_blocks(text.replace(table, "")))
+    in_prose = {word for span in spans for word in re.findall(r"[A-Za-z_]\w*", span)}
+    public = set(plugin_api.__all__)
+    problems = [f"{name} is not in the table of names" for name in sorted(public - in_table)]
+    problems += [f"{name} is in the table but documented nowhere else"
+                 for name in sorted(public & in_table - in_prose - EXPLAINED_BY_THE_TABLE)]
+    problems += [f"{name} is in the table but not in {API}.__all__"
+                 for name in sorted(in_table - public)]
+    return problems
+
+
+# Names whose row in the table is all there is to say.
+EXPLAINED_BY_THE_TABLE = {"hookimpl", "TEST_FIXTURES"}
+
+
+def test_every_public_name_of_the_api_is_documented():
+    assert names_problems(GUIDE) == []
+
+
+def test_the_names_check_fails_on_a_name_left_out(monkeypatch):
+    monkeypatch.setattr(plugin_api, "__all__", [*plugin_api.__all__, "brand_new"])
+    assert names_problems(GUIDE) == ["brand_new is not in the table of names"]
+    scratch = GUIDE.replace("`fold(text)` lowers", "It lowers")
+    assert "fold is in the table but documented nowhere else" in names_problems(scratch)
+
+
 # --- commands --------------------------------------------------------------------------------
 
 
@@ -430,3 +471,4 @@ def test_contributing_points_plugin_authors_to_the_guide():
     assert "## Writing a plugin" in CONTRIBUTING
     assert "(docs/plugins.md)" in CONTRIBUTING
     assert "will join" not in CONTRIBUTING
+    assert "make install-test" in CONTRIBUTING
