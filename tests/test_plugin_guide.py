@@ -6,6 +6,7 @@
   and only names that exist there;
 - every public name of ``core.plugin_api`` (its ``__all__``) is in the guide's table of
   names and documented in its prose, and the table names nothing else;
+- the form macros' example renders, with the example form of the same section;
 - every ``maillage ...`` command it shows exists;
 - every fixture of the testing kit is documented, with an example test, and is a real
   fixture of ``core.testing``;
@@ -309,6 +310,45 @@ def test_the_names_check_fails_on_a_name_left_out(monkeypatch):
     assert names_problems(GUIDE) == ["brand_new is not in the table of names"]
     scratch = GUIDE.replace("`fold(text)` lowers", "It lowers")
     assert "fold is in the table but documented nowhere else" in names_problems(scratch)
+
+
+# --- the form macros ---------------------------------------------------------------------
+
+FORMS = "### Forms: validators, fields and the form macros"
+
+
+def test_the_form_macros_example_renders_with_the_example_form(app, world):
+    from html import unescape
+
+    from flask import render_template_string
+    from sqlalchemy import select
+
+    body = section(GUIDE, FORMS)
+    [python] = [source for source, _ in python_blocks(body)]
+    [template] = [source for language, source, _ in code_blocks(body) if language == "html"]
+    example: dict = {}
+    exec(compile(python, "docs/plugins.md (forms)", "exec"), example)  # noqa: S102 - the guide's own code
+    bad_input = {"title": "  ", "starts_at": "", "seats": "0", "room": "9", "topics": ["budget"]}
+    with app.test_request_context("/login?page=2", method="POST", data=bad_input):
+        form = example["MeetingForm"](meta={"csrf": False})
+        assert not form.validate()
+        names = plugin_api.Page(select(plugin_api.people_names.c.first_name)
+                                .order_by(plugin_api.people_names.c.first_name), size=2)
+        page = render_template_string(template, form=form, names=names,
+                                      delete_url="/p/carnet/test/reunions/1/supprimer")
+    flat = " ".join(unescape(page).split())
+    assert "Le formulaire contient 4 erreurs" in flat
+    assert '<a href="#seats">Places : Places : un nombre entre 1 et 40.</a>' in flat
+    assert "Ce choix n'est pas possible : choisissez dans la liste." in flat
+    assert "id=\"title-aide\">Visible dans l'agenda" in flat
+    assert 'aria-describedby="title-aide title-erreur"' in page and 'aria-invalid="true"' in page
+    assert "<legend>Sujets</legend>" in page and '<input checked id="topics-0"' in page
+    assert '<a href="/p/carnet/" class="button button--secondary">Annuler</a>' in flat
+    assert 'data-confirm="Supprimer la réunion : confirmer ?"' in page
+    assert '<input type="hidden" name="retour" value="liste">' in page
+    assert page.count('name="csrf_token"') == 1  # the button's (the form was built without)
+    assert "Page 2 sur 5" in flat and 'rel="prev"' in page and 'rel="next"' in page
+    assert page.count("<li>") >= 2
 
 
 # --- commands --------------------------------------------------------------------------------
