@@ -35,6 +35,19 @@ def db_current() -> None:
     click.echo(", ".join(sorted(heads)) or "(aucune migration appliquée)")
 
 
+@db_group.command("revision", help="Write PLUGIN's next migration, from its models (read it!).")
+@click.argument("plugin")
+@click.argument("message")
+def db_revision(plugin: str, message: str) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        path = migrations.new_revision(app, plugin, message)
+    except migrations.RevisionRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    click.echo(f"Migration écrite : {path}")
+    click.echo("Relisez-la, puis : maillage db upgrade")
+
+
 demo_group = AppGroup("demo", help="Demonstration data.")
 
 @demo_group.command("load", help="Load the demo collective (only into an empty database).")

@@ -1,4 +1,5 @@
-"""Demonstration data: one collective, three associations, a dozen people, eight partners.
+"""Demonstration data: one collective, three associations, a dozen people, eight partners,
+and whatever the installed plugins add to the first association (hook ``load_demo_data``).
 
 Every demo account uses the password ``demo-maillage`` (listed in README.md).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from core.agenda.bookables import Bookable
@@ -19,6 +21,9 @@ from core.auth.passwords import hash_password
 from core.database import session
 from core.members import Association, Collective, Membership, Neighbourhood, Person, Role
 from core.partners import Barrier, Partner, PartnerContact, PartnerKind, PartnerService
+from core.pluginhost.activation import PluginActivation
+from core.pluginhost.host import get_host
+from core.pluginhost.refs import association_ref
 
 DEMO_PASSWORD = "demo-maillage"  # noqa: S105 - documented demo password, demo data only
 
@@ -57,6 +62,8 @@ PEOPLE = [
     ("Aïcha", "Mansouri", "aicha.m@exemple.org", "", False, False, [(2, Role.SUPPORTED)]),
     ("Dylan", "Robert", None, "07 20 00 00 05", False, False, [(2, Role.SUPPORTED)]),
     ("Yasmine", "Cherif", None, "", False, False, [(0, Role.SUPPORTED), (1, Role.SUPPORTED)]),
+    ("Mamadou", "Koné", None, "07 20 00 00 07", False, False, [(0, Role.SUPPORTED)]),
+    ("Julie", "Carpentier", None, "", False, False, [(0, Role.SUPPORTED)]),
 ]
 
 # (name, kind, description, [neighbourhood indexes], [association indexes], contacts, services)
@@ -146,7 +153,23 @@ def load_demo() -> None:
         session.add(partner)
     session.flush()
     _load_agenda(associations)
+    load_plugin_demos(associations[0])
     session.commit()
+
+
+def load_plugin_demos(association: Association) -> list[str]:
+    """Enable, for ``association``, every plugin that has demo data, then let each load it:
+    ``make run`` shows the plugins alive without the core knowing any of them."""
+    host = get_host(current_app)  # type: ignore[arg-type]
+    plugins = host.implementing("load_demo_data")
+    session.add_all(PluginActivation(plugin=name, association_id=association.id, settings={})
+                    for name in plugins)
+    session.flush()
+    ref, today = association_ref(association), paris_today()
+    for name in plugins:
+        host.call_plugins([name], "load_demo_data", association=ref, today=today)
+        session.flush()
+    return plugins
 
 
 def _next(weekday: int, hour: int, weeks_ahead: int = 0) -> datetime:

@@ -81,7 +81,7 @@ from core.web.forms import (
     whole_number,
 )
 from core.web.text import fold
-from core.web.views import see_other
+from core.web.views import Page, see_other
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
@@ -156,6 +156,7 @@ __all__ = [
     "Level",
     "NavEntry",
     "Overlap",
+    "Page",
     "PartnerRef",
     "PermissionDecl",
     "PersonRef",

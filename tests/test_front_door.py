@@ -181,3 +181,17 @@ def test_gunicorn_serves_the_app_and_the_login_limit_holds_across_workers(tmp_pa
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.communicate(timeout=30)
+
+
+def test_the_package_metadata_reads_without_a_setuptools_warning():
+    """`pip install -e .` once printed a deprecation of `project.license` as a table."""
+    import warnings
+
+    from setuptools.config.pyprojecttoml import apply_configuration
+    from setuptools.dist import Distribution
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        distribution = apply_configuration(Distribution(), ROOT / "pyproject.toml")
+    assert [str(warning.message) for warning in caught] == []
+    assert distribution.metadata.license_expression == "AGPL-3.0-or-later"

@@ -4,10 +4,15 @@
   with the spec's arguments in the spec's order, and an example implementing that hook;
 - every Python block compiles and imports nothing from ``core`` but ``core.plugin_api``,
   and only names that exist there;
+- every public name of ``core.plugin_api`` (its ``__all__``) is in the guide's table of
+  names and documented in its prose, and the table names nothing else;
+- the form macros' example renders, with the example form of the same section;
 - every ``maillage ...`` command it shows exists;
 - every fixture of the testing kit is documented, with an example test, and is a real
   fixture of ``core.testing``;
-- the files it says the generator writes are the files the generator writes.
+- the files it says the generator writes are the files the generator writes;
+- its migration recipe, run as written from a checkout next to a plugin found by a relative
+  path, writes the revisions it promises.
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pluggy
@@ -264,6 +273,84 @@ def test_the_import_check_catches_core_internals():
     assert core_import_problems("from core.plugin_api import Section, hookimpl") == []
 
 
+# --- the names of core.plugin_api --------------------------------------------------------
+
+NAMES_TABLE = "### Import only `core.plugin_api`"
+NAME_IN_CODE = re.compile(r"`([A-Za-z_]\w*)[`(]")
+
+
+def names_problems(text: str) -> list[str]:
+    """Public names of the API missing from the table of names or from the prose around it
+    (inline code outside the table), and names in the table the API does not have; [] when
+    the guide and ``__all__`` agree."""
+    table = section(text, NAMES_TABLE)
+    rows = re.findall(r"^\|[^|\n]*\|([^\n]*)\|$", table, re.MULTILINE)
+    in_table = set(NAME_IN_CODE.findall("\n".join(rows)))
+    spans = re.findall(r"`([^`]+)`", without_code_blocks(text.replace(table, "")))
+    in_prose = {word for span in spans for word in re.findall(r"[A-Za-z_]\w*", span)}
+    public = set(plugin_api.__all__)
+    problems = [f"{name} is not in the table of names" for name in sorted(public - in_table)]
+    problems += [f"{name} is in the table but documented nowhere else"
+                 for name in sorted(public & in_table - in_prose - EXPLAINED_BY_THE_TABLE)]
+    problems += [f"{name} is in the table but not in {API}.__all__"
+                 for name in sorted(in_table - public)]
+    return problems
+
+
+# Names whose row in the table is all there is to say.
+EXPLAINED_BY_THE_TABLE = {"hookimpl", "TEST_FIXTURES"}
+
+
+def test_every_public_name_of_the_api_is_documented():
+    assert names_problems(GUIDE) == []
+
+
+def test_the_names_check_fails_on_a_name_left_out(monkeypatch):
+    monkeypatch.setattr(plugin_api, "__all__", [*plugin_api.__all__, "brand_new"])
+    assert names_problems(GUIDE) == ["brand_new is not in the table of names"]
+    scratch = GUIDE.replace("`fold(text)` lowers", "It lowers")
+    assert "fold is in the table but documented nowhere else" in names_problems(scratch)
+
+
+# --- the form macros ---------------------------------------------------------------------
+
+FORMS = "### Forms: validators, fields and the form macros"
+
+
+def test_the_form_macros_example_renders_with_the_example_form(app, world):
+    from html import unescape
+
+    from flask import render_template_string
+    from sqlalchemy import select
+
+    body = section(GUIDE, FORMS)
+    [python] = [source for source, _ in python_blocks(body)]
+    [template] = [source for language, source, _ in code_blocks(body) if language == "html"]
+    example: dict = {}
+    exec(compile(python, "docs/plugins.md (forms)", "exec"), example)  # noqa: S102 - the guide's own code
+    bad_input = {"title": "  ", "starts_at": "", "seats": "0", "room": "9", "topics": ["budget"]}
+    with app.test_request_context("/login?page=2", method="POST", data=bad_input):
+        form = example["MeetingForm"](meta={"csrf": False})
+        assert not form.validate()
+        names = plugin_api.Page(select(plugin_api.people_names.c.first_name)
+                                .order_by(plugin_api.people_names.c.first_name), size=2)
+        page = render_template_string(template, form=form, names=names,
+                                      delete_url="/p/carnet/test/reunions/1/supprimer")
+    flat = " ".join(unescape(page).split())
+    assert "Le formulaire contient 4 erreurs" in flat
+    assert '<a href="#seats">Places : Places : un nombre entre 1 et 40.</a>' in flat
+    assert "Ce choix n'est pas possible : choisissez dans la liste." in flat
+    assert "id=\"title-aide\">Visible dans l'agenda" in flat
+    assert 'aria-describedby="title-aide title-erreur"' in page and 'aria-invalid="true"' in page
+    assert "<legend>Sujets</legend>" in page and '<input checked id="topics-0"' in page
+    assert '<a href="/p/carnet/" class="button button--secondary">Annuler</a>' in flat
+    assert 'data-confirm="Supprimer la réunion : confirmer ?"' in page
+    assert '<input type="hidden" name="retour" value="liste">' in page
+    assert page.count('name="csrf_token"') == 1  # the button's (the form was built without)
+    assert "Page 2 sur 5" in flat and 'rel="prev"' in page and 'rel="next"' in page
+    assert page.count("<li>") >= 2
+
+
 # --- commands --------------------------------------------------------------------------------
 
 
@@ -315,6 +402,70 @@ def test_the_command_check_reads_shell_blocks_and_inline_code():
     assert result.exit_code != 0
 
 
+# --- migrations ------------------------------------------------------------------------------
+
+MIGRATIONS = "## 3. Migrations"
+
+
+def revision_command() -> list[str]:
+    """The guide's ``maillage db revision`` line, as arguments."""
+    lines = [line for line in command_lines(section(GUIDE, MIGRATIONS)) if " db revision " in line]
+    assert len(lines) == 1, lines
+    return shlex.split(lines[0])
+
+
+@pytest.mark.slow
+def test_the_revision_recipe_works_from_a_checkout_with_the_plugin_at_a_relative_path(
+        tmp_path, monkeypatch):
+    name = "guide_revision_check"  # not carnet: the reader may have it installed
+    checkout = tmp_path / "maillage"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    versions = generate(name, Path("..")) / name / "migrations" / "versions"
+    (versions / f"{name}_0001_initial.py").unlink()  # the recipe starts the branch too
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MAILLAGE_")}
+    env.update(PYTHONPATH=f"../{name}", MAILLAGE_PLUGIN_MODULES=f"{name}={name}.plugin",
+               MAILLAGE_INSTANCE_PATH=str(tmp_path / "instance"))
+    bin_dir = Path(sys.executable).parent
+
+    def run(arguments: list[str]) -> str:
+        if arguments[0].endswith("/maillage"):
+            arguments = [str(bin_dir / "maillage"), *arguments[1:]]
+        arguments = [word.replace(EXAMPLE_PLUGIN, name) for word in arguments]
+        done = subprocess.run(arguments, cwd=checkout, env=env, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    maillage = str(bin_dir / "maillage")
+    run([maillage, "db", "upgrade"])
+    first = [*revision_command()[:-1], "initial"]
+    assert f"{name}_0001_initial.py" in run(first)
+    written = (versions / f"{name}_0001_initial.py").read_text(encoding="utf-8")
+    assert f"branch_labels: str | Sequence[str] | None = ('{name}',)" in written
+    assert "depends_on: str | Sequence[str] | None = 'core_0001'" in written
+    assert f"op.create_table('{name}_notes'" in written
+    assert "'people'" not in written  # only the plugin's tables are compared
+    run([maillage, "db", "upgrade"])
+
+    models = Path("..") / name / name / "models.py"
+    models.write_text(models.read_text(encoding="utf-8") + f"""
+
+class Meeting(Base):
+    __tablename__ = "{name}_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime]
+""", encoding="utf-8")
+    assert f"{name}_0002_meetings.py" in run(revision_command())
+    written = (versions / f"{name}_0002_meetings.py").read_text(encoding="utf-8")
+    assert f"down_revision: str | None = '{name}_0001'" in written
+    assert f"op.create_table('{name}_meetings'" in written
+    assert f"{name}_notes" not in written
+    run([maillage, "db", "upgrade"])
+    assert f"{name}_0002" in run([maillage, "db", "current"])
+
+
 # --- testing kit -----------------------------------------------------------------------------
 
 
@@ -360,3 +511,4 @@ def test_contributing_points_plugin_authors_to_the_guide():
     assert "## Writing a plugin" in CONTRIBUTING
     assert "(docs/plugins.md)" in CONTRIBUTING
     assert "will join" not in CONTRIBUTING
+    assert "make install-test" in CONTRIBUTING

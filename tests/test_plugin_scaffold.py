@@ -86,6 +86,20 @@ def _plugin_test_environment() -> dict[str, str]:
     return env
 
 
+def _add_a_setting_judged_on_what_is_typed(forms: Path) -> None:
+    """What an author does first: a number setting with required_input() and whole_number(),
+    which the generated settings test must accept as well as the required() text."""
+    source = forms.read_text(encoding="utf-8")
+    source = source.replace("from core.plugin_api import STRIP, max_length, required",
+                            "from core.plugin_api import (STRIP, FrenchIntegerField, max_length, required,\n"
+                            "                             required_input, whole_number)")
+    source = source.replace('{"greeting": "Bonjour"}', '{"greeting": "Bonjour", "shown": 20}')
+    source += ('\n    shown = FrenchIntegerField("Notes affichées", validators=[\n'
+               '        required_input(), *whole_number("Notes affichées", 0, 200)])\n')
+    assert source.count("required_input") == 2 and '"shown": 20' in source
+    forms.write_text(source, encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_the_generated_plugin_installs_and_its_tests_pass(new_plugin, tmp_path: Path) -> None:
     result = new_plugin(NAME)
@@ -97,6 +111,7 @@ def test_the_generated_plugin_installs_and_its_tests_pass(new_plugin, tmp_path: 
 
     lint = _ruff(path)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+    _add_a_setting_judged_on_what_is_typed(path / NAME / "forms.py")
 
     if _installed(DISTRIBUTION):  # left behind by an interrupted run
         _pip("uninstall", "-y", DISTRIBUTION)
@@ -157,3 +172,33 @@ def test_an_existing_folder_is_left_untouched(new_plugin, tmp_path: Path) -> Non
     assert result.exit_code != 0
     assert f"Le dossier {existing} existe déjà : rien n'a été écrit." in result.output
     assert [p.name for p in existing.iterdir()] == ["notes.txt"]
+
+
+def test_the_title_keeps_its_accents_and_the_commands_are_those_of_this_environment(
+        new_plugin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(sys.executable).parent.parent.parent)  # the checkout, above .venv
+    result = CliRunner().invoke(cli, ["plugins", "new", "pret_materiel", "--dir", str(tmp_path),
+                                      "--title", "Prêt de matériel"])
+    assert result.exit_code == 0, result.output
+    package = tmp_path / "pret_materiel"
+    assert 'TITLE = "Prêt de matériel"' in (package / "pret_materiel" / "__init__.py").read_text()
+    assert "# Prêt de matériel" in (package / "README.md").read_text()
+    bin_dir = Path(sys.executable).parent.relative_to(Path.cwd())
+    assert (f"Ensuite : {bin_dir}/pip install -e {package} && {bin_dir}/maillage db upgrade && "
+            f"{bin_dir}/pytest {package}") in result.output
+
+
+@pytest.mark.parametrize("title", ['Le "carnet"', "C:\\notes", "x", "a\x07b"])
+def test_a_title_that_cannot_be_written_in_the_files_is_refused(tmp_path: Path, title: str) -> None:
+    result = CliRunner().invoke(cli, ["plugins", "new", "carnet_titre", "--dir", str(tmp_path),
+                                      "--title", title])
+    assert result.exit_code != 0
+    assert "invalide : 2 à 60 caractères, sans guillemet droit" in result.output
+    assert not (tmp_path / "carnet_titre").exists()
+
+
+def test_the_generated_forms_use_the_core_strip_filter() -> None:
+    from core.pluginhost.scaffold import render
+
+    forms = render("carnet_test")["carnet_test/forms.py"]
+    assert "filters=STRIP" in forms and "def strip" not in forms

@@ -33,6 +33,8 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             render_item=render_item,
+            # Set by `maillage db revision <plugin>`: compare only that plugin's tables.
+            include_object=config.attributes.get("include_object"),
         )
         with context.begin_transaction():
             context.run_migrations()

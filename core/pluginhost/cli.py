@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -52,15 +54,27 @@ def list_plugins() -> None:
 @click.argument("name")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Folder to create the plugin in.")
-def new_plugin(name: str, directory: Path) -> None:
+@click.option("--title", default=None,
+              help="The French name users see, accents included (default: from NAME).")
+def new_plugin(name: str, directory: Path, title: str | None) -> None:
     from core.pluginhost.scaffold import ScaffoldError, generate
 
     try:
-        target = generate(name, directory)
+        target = generate(name, directory, title)
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Module créé dans {target}.")
-    click.echo(f"Ensuite : pip install -e {target} && maillage db upgrade && pytest {target}")
+    click.echo(f"Ensuite : {_command('pip')} install -e {target} && "
+               f"{_command('maillage')} db upgrade && {_command('pytest')} {target}")
+
+
+def _command(name: str) -> str:
+    """A command of the environment running this one, as the reader can type it from here
+    (.venv/bin/pip): a bare ``pip`` would be another environment's, or none."""
+    bin_dir = Path(sys.executable).parent
+    with contextlib.suppress(ValueError):  # outside the current folder: the full path
+        bin_dir = bin_dir.relative_to(Path.cwd())
+    return str(bin_dir / name)
 
 
 @plugins_group.command("indicators", help="Funder-report counts from the association's plugins.")

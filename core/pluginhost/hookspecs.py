@@ -99,6 +99,14 @@ def erase_person_data(person: PersonRef) -> int:
 
 
 @hookspec
+def load_demo_data(association: AssociationRef, today: date) -> None:
+    """Fill ``association`` (the demo association) with the plugin's demo data, dated
+    around ``today`` (Paris), in the shared session, without committing. Called once by
+    ``maillage demo load`` on an empty database, for every plugin that implements it; the
+    core enables those plugins for that association first."""
+
+
+@hookspec
 def report_indicators(association: AssociationRef, period_start: date,
                       period_end: date) -> list[Indicator]:
     """Per association: counts for funder reports over the period."""

@@ -122,6 +122,10 @@ class PluginHost:
         """Every registered plugin, enabled or not (export, erasure, migrations)."""
         return self._call(None, hook, **kwargs)
 
+    def implementing(self, hook: str) -> list[str]:
+        """Registered plugins that implement ``hook``, by name."""
+        return sorted(i.plugin_name for i in getattr(self.manager.hook, hook).get_hookimpls())
+
     def call_for(self, association_id: int, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Plugins enabled for this association (and not forbidden); sections kept for a
         role the user does not hold in it are left out."""

@@ -31,7 +31,7 @@ from core.plugin_api import (
     people_of,
     session,
 )
-from plugins.premieres_heures import TITLE, pathways, schedule
+from plugins.premieres_heures import TITLE, demo, pathways, schedule
 from plugins.premieres_heures.indicators import indicators_for
 from plugins.premieres_heures.models import Attendance, Pathway, PathwayStatus, Waiver, WorkSession
 from plugins.premieres_heures.pathways import REVIEWS_DUE_DAYS
@@ -200,3 +200,11 @@ def report_indicators(association: AssociationRef, period_start: date,
                       period_end: date) -> list[Indicator]:
     return indicators_for(association, period_start, period_end)
 
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+
+@hookimpl
+def load_demo_data(association: AssociationRef, today: date) -> None:
+    demo.load(association, today)

@@ -2,7 +2,8 @@
 
 The package is rendered from the files of ``template/``: each ``*.tmpl`` file is a
 ``string.Template`` with these placeholders: ``$name`` (the plugin's name, also its
-package, blueprint and table prefix), ``$title`` (shown to users), ``$distribution``
+package, blueprint and table prefix), ``$title`` (shown to users, in French, accents
+included: ``--title``, or the name with its first letter up), ``$distribution``
 (the name pip knows it by) and ``$created`` (the date of the first migration).
 Write ``${name}_notes`` when letters follow a placeholder, ``$$`` for a dollar sign.
 """
@@ -10,6 +11,7 @@ Write ``${name}_notes`` when letters follow a placeholder, ``$$`` for a dollar s
 from __future__ import annotations
 
 import importlib.util
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from string import Template
@@ -41,6 +43,10 @@ FILES = (
 )
 
 
+# Written between double quotes in Python and TOML: no quote, backslash or control character.
+TITLE_RULE = re.compile(r'^[^"\\\x00-\x1f\x7f]{2,60}$')
+
+
 class ScaffoldError(Exception):
     """The plugin cannot be generated; the message (French) says why."""
 
@@ -68,11 +74,21 @@ def title_of(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def render(name: str) -> dict[str, str]:
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not TITLE_RULE.fullmatch(title):
+        raise ScaffoldError(
+            f"Titre « {title} » invalide : 2 à 60 caractères, sans guillemet droit (\") ni "
+            "barre oblique inverse (\\) ; les guillemets « » vont bien."
+        )
+    return title
+
+
+def render(name: str, title: str | None = None) -> dict[str, str]:
     """Path inside the new folder -> content, for every file of the package."""
     values = {
         "name": name,
-        "title": title_of(name),
+        "title": check_title(title) if title is not None else title_of(name),
         "distribution": f"maillage-{name.replace('_', '-')}",
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
     }
@@ -84,8 +100,9 @@ def render(name: str) -> dict[str, str]:
     }
 
 
-def generate(name: str, directory: Path) -> Path:
-    """Write the package of a new plugin in ``directory/name`` and return that folder.
+def generate(name: str, directory: Path, title: str | None = None) -> Path:
+    """Write the package of a new plugin in ``directory/name`` and return that folder;
+    ``title`` is the French name users see (« Prêt de matériel »).
 
     Its tests pass at once: ``pip install -e <folder>`` then ``pytest <folder>``.
     """
@@ -96,7 +113,7 @@ def generate(name: str, directory: Path) -> Path:
             f"Le dossier {target} existe déjà : rien n'a été écrit. "
             "Choisissez un autre dossier (--dir) ou un autre nom."
         )
-    files = render(name)  # every template first: a broken one leaves nothing behind
+    files = render(name, title)  # every template first: a broken one leaves nothing behind
     target.mkdir(parents=True)
     for relative, content in files.items():
         path = target / relative

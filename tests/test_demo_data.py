@@ -1,0 +1,73 @@
+"""`maillage demo load`: the core's demo collective, and each plugin's own demo data through
+the ``load_demo_data`` hook — the core enabling those plugins for the demo association."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+from babel.dates import format_date
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.agenda.clock import paris_today
+from core.cli import cli
+from core.members import Association
+from core.pluginhost.activation import PluginActivation
+from core.pluginhost.host import get_host
+from tests.support import login, text_of
+
+DEMO_SLUG = "passerelles"
+PH = f"/p/premieres_heures/{DEMO_SLUG}"
+
+
+def load_demo_through_the_command(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(cli, ["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def flat(text: str) -> str:
+    """The page's words, without tags: what a reader sees."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_plugins_with_demo_data_are_enabled_for_the_demo_association_only(app: Flask, db: Session):
+    load_demo_through_the_command(app)
+    activations = db.execute(select(PluginActivation.plugin, Association.slug, PluginActivation.enabled)
+                             .join(Association, Association.id == PluginActivation.association_id)).all()
+    # The suite's example plugin has no demo hook: loaded, left alone, no error.
+    assert "exemplum" in get_host(app).registered
+    assert get_host(app).implementing("load_demo_data") == ["premieres_heures"]
+    assert activations == [("premieres_heures", DEMO_SLUG, True)]
+
+
+def test_a_second_load_changes_nothing(app: Flask, db: Session):
+    load_demo_through_the_command(app)
+    assert "Données déjà présentes" in load_demo_through_the_command(app)
+    assert len(db.scalars(select(PluginActivation.id)).all()) == 1
+
+
+def test_the_demo_coordinator_sees_premieres_heures_alive(app: Flask, client):
+    load_demo_through_the_command(app)
+    login(client, "coordination@exemple.org", "demo-maillage")
+    today = paris_today()
+
+    dashboard = flat(text_of(client.get("/")))
+    assert "Premières Heures — Passerelles" in dashboard
+    assert re.search(r"Personnes en parcours \d+ \(découverte ou en cours\)", dashboard)
+    assert "bilan en retard, prévu le" in dashboard          # a review overdue
+    ending = format_date(today + timedelta(days=21), "d MMMM y", locale="fr_FR")
+    assert f"dérogation jusqu'au {ending}" in dashboard       # a waiver ending soon
+    assert "absences de suite, à voir avec le référent" in dashboard
+
+    pathways = flat(text_of(client.get(f"{PH}/parcours/")))
+    for status in ("Découverte", "En cours", "En pause", "Terminé"):
+        assert status in pathways, status
+
+    week = client.get(f"{PH}/semaine/")
+    assert week.status_code == 200
+    # Three people at work at the host structure this week: 4 h + 12 h + 8 h planned.
+    assert "Chantier d'insertion Bâti'Cité 3 24 h" in flat(text_of(week))
