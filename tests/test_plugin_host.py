@@ -204,7 +204,8 @@ def test_export_includes_every_plugins_data_even_when_disabled(app, db, world):
     assert response.headers["Cache-Control"] == "no-store"
     data = json.loads(response.data)
     assert data["personne"]["prenom"] == "Samir"
-    assert data["modules"]["exemplum"] == {"titre": "Exemple", "donnees": [{"label": "atelier CV"}]}
+    assert data["modules"]["exemplum"] == {"titre": "Exemple", "donnees": [
+        {"association_id": world.asso_a.id, "label": "atelier CV"}]}
 
 
 def test_erasure_removes_the_person_and_every_plugins_data(app, db, world):

@@ -19,13 +19,21 @@ from core.agenda.notify import tell_promoted
 from core.database import session
 
 
-def export_agenda(person_id: int) -> dict[str, Any]:
-    rows = session.execute(
+def export_agenda(person_id: int, *, associations: frozenset[int] | None) -> dict[str, Any]:
+    """The person's bookings of the things the associations in ``associations`` run (None:
+    all, the collective's own events included). A booking is the part of whoever runs what
+    is booked: only they see its list of bookings (agenda.scope.can_manage_event), so another
+    association's event — private or public — and the collective's stay out of a
+    coordinator's export. The calendar link is the person's own, tied to no association."""
+    query = (
         select(Booking, Bookable.title, Bookable.starts_at)
         .join(Bookable, Bookable.id == Booking.bookable_id)
         .where(Booking.person_id == person_id)
         .order_by(Bookable.starts_at, Booking.id)
-    ).all()
+    )
+    if associations is not None:
+        query = query.where(Bookable.association_id.in_(associations))
+    rows = session.execute(query).all()
     token = session.scalar(select(FeedToken).where(FeedToken.person_id == person_id))
     return {
         "inscriptions": [

@@ -80,6 +80,25 @@ def can_deactivate_person(person: Person) -> bool:
     )
 
 
+def visible_memberships(person: Person) -> list[Membership]:
+    """The person's memberships the user may see: all of them for the collective admin and
+    for the person themself, otherwise those of the associations the user coordinates —
+    belonging to another association can itself be sensitive."""
+    managed = association_ids_with(Role.COORDINATOR)
+    if managed is None or person.id == current_user.person_id:
+        return list(person.memberships)
+    return [m for m in person.memberships if m.association_id in managed]
+
+
+def personal_data_scope() -> frozenset[int] | None:
+    """Associations whose part of a person's data the user may export: those they coordinate
+    (what they see of them elsewhere, a record kept after the person left included).
+    None — everything, data held for no association included — is the collective admin's
+    alone: a full data-access request."""
+    managed = association_ids_with(Role.COORDINATOR)
+    return None if managed is None else frozenset(managed)
+
+
 def can_change_membership(membership: Membership) -> bool:
     return membership.role in grantable_roles(membership.association_id)
 

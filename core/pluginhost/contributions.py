@@ -116,7 +116,13 @@ class PermissionDecl:
 
 @dataclass(frozen=True)
 class PersonalData:
-    """What a plugin holds about one person: a title and JSON-ready records."""
+    """What a plugin holds about one person: a title and JSON-ready records.
+
+    Each record names the association it belongs to under ``association_id`` (an int):
+    the core keeps a record only when that association is in the requester's scope, and a
+    record without one only in the collective admin's full export, so that a plugin which
+    forgets to filter still cannot hand one association's data to another.
+    """
 
     title: str
     records: list[dict[str, Any]]

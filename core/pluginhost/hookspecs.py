@@ -86,16 +86,20 @@ def migrations_location() -> str | None:
 
 
 @hookspec
-def export_person_data(person: PersonRef) -> PersonalData | None:
-    """Everything the plugin stores about ``person``, for a data-access request.
-    Called for every plugin, enabled or not: data outlives a switch-off."""
+def export_person_data(person: PersonRef,
+                       associations: frozenset[int] | None) -> PersonalData | None:
+    """What the plugin stores about ``person`` for the associations whose part the requester
+    may see (``associations``; ``None``: the collective admin's full export). Each record
+    carries its ``association_id``; the core drops those outside the scope, and those
+    without one unless the export is full. Called for every plugin, enabled or not."""
 
 
 @hookspec
 def erase_person_data(person: PersonRef) -> int:
-    """Delete or anonymise what the plugin stores about ``person``; return how many
-    records were affected. Called for every plugin, enabled or not. Do not commit: the
-    core commits once, after every plugin and the core itself have erased."""
+    """Delete or anonymise everything the plugin stores about ``person`` (erasure is the
+    collective admin's, never scoped); return how many records were affected. Called for
+    every plugin, enabled or not. Do not commit: the core commits once, after every plugin
+    and the core itself have erased."""
 
 
 @hookspec

@@ -1,7 +1,9 @@
 """A person's data in Premières Heures: export (right of access) and erasure.
 
 Both are called for every installed plugin, whether or not an association still has
-Premières Heures enabled: data outlives a switch-off.
+Premières Heures enabled: data outlives a switch-off. The export holds only the pathways of
+the associations whose part the requester may see (the core checks each record's
+``association_id`` again); the erasure, the collective admin's, takes them all.
 
 What belongs to the person: their own pathways, with everything hanging from them (hours
 stages, work sessions and attendance, reviews, waivers, support actions). A person may also
@@ -16,7 +18,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, true, update
 
 from core.plugin_api import PersonalData, PersonRef, partner_names, session
 from plugins.premieres_heures.models import (
@@ -57,12 +59,16 @@ def _grouped(model: Any, pathway_ids: list[int], *order: Any) -> dict[int, list[
     return rows
 
 
-def export_person(person: PersonRef) -> PersonalData | None:
-    pathways = session.scalars(select(Pathway).where(Pathway.person_id == person.id)
+def export_person(person: PersonRef, associations: frozenset[int] | None) -> PersonalData | None:
+    """The pathways (and referent links) of the associations in ``associations``; of every
+    association when it is None (the collective admin's full export)."""
+    in_scope = (Pathway.association_id.in_(associations) if associations is not None
+                else true())
+    pathways = session.scalars(select(Pathway).where(Pathway.person_id == person.id, in_scope)
                                .order_by(Pathway.start_date, Pathway.id)).all()
     referent_of = session.execute(
         select(Pathway.association_id, func.count(Pathway.id))
-        .where(Pathway.referent_id == person.id, Pathway.person_id != person.id)
+        .where(Pathway.referent_id == person.id, Pathway.person_id != person.id, in_scope)
         .group_by(Pathway.association_id).order_by(Pathway.association_id)
     ).all()
     if not pathways and not referent_of:

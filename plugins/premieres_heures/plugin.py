@@ -186,8 +186,9 @@ def agenda_items(association: AssociationRef, start: datetime, end: datetime) ->
 
 
 @hookimpl
-def export_person_data(person: PersonRef) -> PersonalData | None:
-    return export_person(person)
+def export_person_data(person: PersonRef,
+                       associations: frozenset[int] | None) -> PersonalData | None:
+    return export_person(person, associations)
 
 
 @hookimpl

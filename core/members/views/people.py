@@ -30,6 +30,8 @@ from core.members.scope import (
     can_manage_person,
     can_see_person,
     people_visible_clause,
+    personal_data_scope,
+    visible_memberships,
 )
 from core.members.views import bp
 from core.pluginhost.host import get_host
@@ -115,6 +117,7 @@ def person_list() -> str:
         role=role,
         roles=list(Role),
         show_inactive=show_inactive,
+        visible_memberships=visible_memberships,
     )
 
 
@@ -155,10 +158,12 @@ def person_detail(person_id: int) -> str:
 
 def _person_page(person: Person, membership_form: MembershipForm) -> str:
     host, ref = get_host(), person_ref(person)
-    # Each association the person belongs to shows what its enabled plugins hold.
+    memberships = visible_memberships(person)
+    # Each association the person belongs to, as far as the user may see, shows what its
+    # enabled plugins hold.
     sections = host.render_sections([
         result
-        for membership in person.memberships
+        for membership in memberships
         for result in host.call_for(membership.association_id, "person_sections",
                                     association=association_ref(membership.association), person=ref)
     ])
@@ -166,6 +171,7 @@ def _person_page(person: Person, membership_form: MembershipForm) -> str:
         "members/person_detail.html",
         sections=sections,
         person=person,
+        memberships=memberships,
         can_manage=can_manage_person(person),
         can_deactivate=can_deactivate_person(person),
         can_change=can_change_membership,
@@ -276,10 +282,11 @@ def account_invite(person_id: int) -> Response:
 @bp.get("/personnes/<int:person_id>/donnees.json")
 @access(Level.MANAGER)
 def person_export(person_id: int) -> Response:
-    """Right of access: everything Maillage holds about the person, as JSON."""
+    """Right of access, as JSON: what Maillage holds about the person for the associations
+    the user coordinates; everything for the collective admin."""
     person = _person_or_404(person_id)
     require(can_manage_person(person), visible=True)
-    response = jsonify(export_person(person))
+    response = jsonify(export_person(person, associations=personal_data_scope()))
     response.headers["Content-Disposition"] = f'attachment; filename="personne-{person.id}.json"'
     return response
 

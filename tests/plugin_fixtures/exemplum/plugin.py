@@ -156,9 +156,12 @@ def migrations_location() -> str:
 
 
 @hookimpl
-def export_person_data(person: PersonRef) -> PersonalData:
-    items = session.scalars(select(ExempleItem).where(ExempleItem.person_id == person.id)).all()
-    return PersonalData(title="Exemple", records=[{"label": i.label} for i in items])
+def export_person_data(person: PersonRef, associations: frozenset[int] | None) -> PersonalData:
+    query = select(ExempleItem).where(ExempleItem.person_id == person.id)
+    if associations is not None:
+        query = query.where(ExempleItem.association_id.in_(associations))
+    return PersonalData(title="Exemple", records=[
+        {"association_id": i.association_id, "label": i.label} for i in session.scalars(query)])
 
 
 @hookimpl
