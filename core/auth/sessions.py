@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app, request
 from sqlalchemy import ForeignKey, String, delete, or_, select, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.auth.accounts import Account
 from core.auth.tokens import digest, new_token
@@ -110,7 +111,9 @@ def _touch(row: AccountSession) -> None:
         # once another writer went by: write on a connection of its own, that waits its turn.
         with write_intent(), get_database().engine.begin() as connection:
             connection.execute(statement)
-    row.last_seen_at = now
+    # Told as already stored: a change pending in the session would be flushed, as a write,
+    # by the GET's next query.
+    set_committed_value(row, "last_seen_at", now)
 
 
 @dataclass(frozen=True)
