@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -135,6 +137,33 @@ def test_passwords_are_hashed_with_argon2id(db: Session, world: World) -> None:
     """The stored hash is argon2id, never a weaker scheme."""
     assert hash_password("peu-importe-lequel").startswith("$argon2id$")
     assert account_of(db, COORD).password_hash.startswith("$argon2id$")
+
+
+def test_hashes_use_the_owasp_costs() -> None:
+    """Issue 9: argon2id at 19 MiB, 2 passes, 1 lane (OWASP's first recommendation)."""
+    assert "$argon2id$v=19$m=19456,t=2,p=1$" in hash_password("peu-importe-lequel")
+
+
+def test_a_hash_with_the_former_costs_is_upgraded_at_login(app: Flask, db: Session,
+                                                           world: World) -> None:
+    """Hashes made before issue 9 (the library's 64 MiB, 3 passes, 4 lanes) still open the
+    account, and are replaced by one at the current costs at that login."""
+    former = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    account_of(db, COORD).password_hash = former
+    db.commit()
+    assert can_log_in(app, COORD)
+    assert "$m=19456,t=2,p=1$" in account_of(db, COORD).password_hash
+    assert can_log_in(app, COORD)
+
+
+def test_importing_the_core_computes_no_hash() -> None:
+    """Cold start: the equal-time dummy hash is made at the first unknown email, not at
+    import."""
+    code = ("import core.app, core.auth.passwords as p; "
+            "print(p._dummy_hash.cache_info().currsize)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "0"
 
 
 def test_weak_hash_is_upgraded_at_login(app: Flask, db: Session, world: World) -> None:
