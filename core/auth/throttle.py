@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Index, String, delete, func, or_, select
@@ -102,11 +102,7 @@ def _failures(attempt: LoginAttempt) -> _Failures:
         .where(LoginAttempt.created_at >= utcnow() - _window())
         .where(or_(here, this_account))
     )
-    row = session.execute(counts).one()
-    latest = row[4]
-    if latest is not None and latest.tzinfo is None:  # an aggregate skips the column type
-        latest = latest.replace(tzinfo=UTC)
-    return _Failures(*row[:4], latest_other=latest)
+    return _Failures(*session.execute(counts).one())
 
 
 def _wait(attempt: LoginAttempt, failures: _Failures) -> int:

@@ -219,9 +219,8 @@ def change_password() -> Response | tuple[str, int]:
     try:
         attempt = _start_attempt("login", account.person.email or "", trusted_device=False)
     except throttle.TooManyAttempts as refusal:
-        add_error(form.current, refusal.message)
-        page, _ = _account_page(form)
-        return make_response(page, 429, {"Retry-After": str(refusal.retry_after)})
+        return _throttled("auth/account.html", form, form.current, refusal,
+                          open_sessions=sessions.sessions_of(current_user))
     if not passwords.verify_password(account.password_hash, form.current.data):
         session.commit()  # the failure is already counted
         add_error(form.current, "Mot de passe actuel incorrect.")
