@@ -55,7 +55,7 @@ from core.agenda.clock import day_bounds, in_paris, paris_to_utc, paris_today
 from core.agenda.events import Event, EventKind, EventSeries, Visibility
 from core.agenda.queries import events_query
 from core.agenda.views.listing import UPCOMING_PAGE_SIZE
-from core.auth.accounts import Account, new_session_token
+from core.auth.accounts import Account
 from core.auth.passwords import hash_password
 from core.database import Base, get_database, utcnow
 from core.database.migrate import upgrade
@@ -225,7 +225,7 @@ class Generator:
         password_hash = hash_password(TEST_PASSWORD)  # once: argon2 is slow on purpose
         self.rows["accounts"] = [
             {"id": n, "person_id": pid, "password_hash": password_hash,
-             "is_collective_admin": pid == self.admin_id, "session_token": new_session_token(),
+             "is_collective_admin": pid == self.admin_id,
              "last_login_at": None, **self.stamp}
             for n, pid in enumerate(sorted(emails), start=1)
         ]

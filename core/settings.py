@@ -46,10 +46,18 @@ SETTINGS: list[Setting] = [
     Setting("SMTP_USERNAME", "", "SMTP user (empty: no authentication)."),
     Setting("SMTP_PASSWORD", "", "SMTP password."),
     Setting("SMTP_STARTTLS", True, "Use STARTTLS with the SMTP server."),
-    Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "Failed logins allowed per account in the window."),
+    Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "Failed logins on one account allowed in the "
+            "window from one client address (then that address waits for the window to pass), "
+            "and from the account's known devices. Past that many from all addresses, each new "
+            "try on the account waits a delay that doubles with each failure."),
     Setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 30, "Failed logins allowed per client address in "
-            "the window."),
+            "the window, all accounts together."),
+    Setting("LOGIN_DELAY_MAX_SECONDS", 300, "Longest delay imposed on an account guessed at from "
+            "many addresses: its owner never waits longer, even on a new device."),
     Setting("LOGIN_WINDOW_MINUTES", 15, "Length of the rate-limiting window, in minutes."),
+    Setting("SESSION_IDLE_DAYS", 7, "A login session unused for this many days ends."),
+    Setting("SESSION_MAX_DAYS", 30, "A login session ends this many days after the login, "
+            "used or not."),
     Setting("RESET_TOKEN_MINUTES", 60, "Validity of an emailed password link, in minutes."),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
     Setting("PLUGINS_STRICT", None, "Raise instead of logging when a plugin fails to load or a hook "

@@ -97,6 +97,7 @@ class Case:
     data: (dict[str, str | Callable[[MatrixWorld], str]]
            | Callable[[MatrixWorld], dict[str, str]]) = field(default_factory=dict)
     label: str = ""
+    logs_out: bool = False  # the route ends the session: the next cases log in again
 
     @property
     def name(self) -> str:
@@ -638,6 +639,10 @@ DESTRUCTIVE = [
          {"exit_date": day(0), "exit_outcome": "job"}, label="the exit"),
     Case("members.person_erase", lambda w: f"/personnes/{PB(w)}/effacer",
          (LOGIN, 403, 403, 403, 303), "POST"),
+    Case("auth.end_session", lambda w: "/compte/appareils/999999/deconnecter",
+         logged(404), "POST", label="not one's own"),
+    Case("auth.end_all_sessions", lambda w: "/compte/appareils/deconnecter",
+         (LOGIN, 303, 303, 303, 303), "POST", logs_out=True),
     Case("auth.logout", lambda w: "/logout", (LOGIN, 303, 303, 303, 303), "POST"),
 ]
 
@@ -706,6 +711,9 @@ def test_route_role_matrix(app: Flask, matrix_world: MatrixWorld, role: str) -> 
                             f"expected {case.expected[column]}")
         if response.status_code == LOGIN and case.expected[column] == LOGIN and role == "anonymous":
             assert "/login" in response.headers["Location"]
+        if case.logs_out and role != "anonymous":
+            assert client.get("/compte").status_code != 200, f"{case.name} left them in"
+            login(client, EMAILS[role])
     assert failures == [], "\n".join(failures)
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,10 +11,6 @@ from core.database import Base, TimestampMixin
 
 if TYPE_CHECKING:
     from core.members.people import Person
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class Account(UserMixin, TimestampMixin, Base):
@@ -30,14 +25,27 @@ class Account(UserMixin, TimestampMixin, Base):
     # Empty until the person chose a password through the emailed link.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_collective_admin: Mapped[bool] = mapped_column(default=False)
-    # Part of the login cookie: changing it (password reset) ends every open session.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship(back_populates="account")
 
+    # The server-side session this request runs under, and the token its cookie carries
+    # (set by ``core.auth.sessions``: at login, or by the user loader). Not annotated:
+    # declarative mapping would take an annotation for a column.
+    current_session = None  # AccountSession | None
+    session_cookie_id = None  # str | None
+
+    # UserMixin compares accounts by get_id(), which is the session: compare rows instead.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the cookie: the token of the session, never the
+        account id (an account has one session per browser). Without a session opened by
+        ``core.auth.sessions.open_session``, nothing that a later request would accept:
+        ``login_user`` then logs in for the current request only (tests do that)."""
+        return self.session_cookie_id or ""
 
     @property
     def is_active(self) -> bool:

@@ -10,6 +10,7 @@ def load_core_models() -> None:
     import core.agenda.feed_tokens
     import core.auth.accounts
     import core.auth.reset_tokens
+    import core.auth.sessions
     import core.auth.throttle
     import core.members
     import core.partners

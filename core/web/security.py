@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
 
@@ -21,15 +21,58 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    """Only a path inside this site: no scheme, no host, no '//' or '/\\' tricks."""
-    if not target:
+    """Only a path of this site, as a browser would resolve it.
+
+    Browsers drop tabs and newlines from URLs, read "\\" as "/", and resolve "." and ".."
+    segments; an encoded slash may be decoded by a proxy or by the next redirect. So the
+    target is judged once fully decoded and resolved: what is left must be a path starting
+    with exactly one "/", and nothing in it may be a control character or a backslash.
+    """
+    if not target or len(target) > MAX_REDIRECT_LENGTH:
         return False
-    if any(ord(char) < 32 or char == "\\" for char in target):
+    decoded = _fully_unquoted(target)
+    if decoded is None or any(ord(char) < 32 or char in "\\\x7f" for char in decoded):
         return False
-    if not target.startswith("/") or target.startswith("//"):
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
+    for form in (target, decoded):
+        parts = urlsplit(form)
+        if not form.startswith("/") or form.startswith("//") or parts.scheme or parts.netloc:
+            return False
+        if _resolved(parts.path).startswith("//"):
+            return False
+    return True
+
+
+MAX_REDIRECT_LENGTH = 2000
+_UNQUOTE_ROUNDS = 4
+
+
+def _fully_unquoted(value: str) -> str | None:
+    """Percent-decoded until nothing changes; None if it keeps changing (nested encodings)."""
+    for _ in range(_UNQUOTE_ROUNDS):
+        decoded = unquote(value)
+        if decoded == value:
+            return value
+        value = decoded
+    return None
+
+
+def _resolved(path: str) -> str:
+    """The path with its "." and ".." segments removed, as RFC 3986 (and browsers) do."""
+    output: list[str] = []
+    segments = path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if output:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    return "/" + "/".join(output)
 
 
 def _add_security_headers(response: Response) -> Response:
