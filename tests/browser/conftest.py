@@ -62,7 +62,7 @@ class Site:
     booked_event: int  # Alpha's workshop the volunteer is already booked on
     ph_monday: date  # the Premières Heures week shown, the one holding yesterday
     ph_pathway: int  # supported_a's pathway, hosted by world.partner
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, object] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         """A page's address; ``{name}`` stands for one of ``ids`` (``{pathway}``, ``{event}``…)."""
@@ -149,12 +149,13 @@ def site(maillage_migrated_app: Flask, maillage_autocommit_engine: Engine,
         ids = _agenda(app, world) | {
             "pathway": ph_pathway, "partner": world.partner.id, "supported": world.supported_a.id,
             "volunteer": world.volunteer_a.id, "neighbourhood": world.neighbourhood.id,
+            "ph_monday": ph_monday.isoformat(),
         }
         with live_server(app) as served:
             signed_in = {role: _sign_in(chromium, served.base, email) for role, email in EMAILS.items()}
             assert not served.log.messages, served.log.text()
             yield Site(app=app, base=served.base, log=served.log, world=world, signed_in=signed_in,
-                       booked_event=ids["event"], ph_monday=ph_monday, ph_pathway=ph_pathway,
+                       booked_event=int(ids["event"]), ph_monday=ph_monday, ph_pathway=ph_pathway,
                        ids=ids)
     finally:
         app.extensions.pop(OUTBOX_KEY, None)
@@ -195,3 +196,20 @@ def open_page(site: Site, chromium: Browser) -> Iterator[OpenPage]:
         context.close()
     assert not site.log.messages, f"the server logged errors:\n{site.log.text()}"
     assert not troubles, "\n".join(troubles)
+
+
+# How long the browser tests took, said at the end of the run (CI reports each part's time).
+_SPENT: dict[str, float] = {"seconds": 0.0, "tests": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _SPENT["seconds"] += report.duration
+    if report.when == "call":
+        _SPENT["tests"] += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SPENT["tests"]:
+        terminalreporter.write_line(
+            f"browser tests (tests/browser, Chromium {CHROMIUM}): {_SPENT['tests']:.0f} run "
+            f"in {_SPENT['seconds']:.0f} s")
