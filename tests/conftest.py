@@ -120,6 +120,12 @@ def add_person(db: Session, first: str, last: str, email: str | None,
 
 @pytest.fixture
 def world(db: Session, password_hash: str) -> World:
+    return build_world(db, password_hash)
+
+
+def build_world(db: Session, password_hash: str) -> World:
+    """The ``world`` fixture's data, committed; also built once per module by the browser
+    tests, whose live server outlives a single test."""
     neighbourhood = Neighbourhood(name="Franc-Moisin", city="Saint-Denis", qpv_code="QN09316M")
     asso_a = Association(name="Association Alpha", short_name="Alpha", slug="alpha",
                          neighbourhoods=[neighbourhood])

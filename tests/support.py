@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.test import TestResponse
 
+from core.agenda.clock import paris_to_utc, paris_today
 from core.agenda.engine import BookingRefused
+from core.agenda.events import EventKind, Visibility
+from core.agenda.scheduling import EventFields, Places, create_events
 from core.auth.accounts import Account
 from core.database import get_database, session, write_intent
 from core.testing import TEST_PASSWORD as PASSWORD
@@ -86,6 +94,27 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+def upcoming_event(app: Flask, association_id: int, *, capacity: int, waitlist: bool = True,
+                   title: str = "Atelier CV", days: int = 3) -> tuple[int, int]:
+    """A workshop of the association with places, ``days`` from today at 14:00 (Paris),
+    seen by the whole collective: (event id, bookable id)."""
+    day = paris_today() + timedelta(days=days)
+    start = paris_to_utc(datetime.combine(day, time(14)))
+
+    def create() -> tuple[int, int]:
+        [made] = create_events(
+            EventFields(title=title, kind=EventKind.WORKSHOP, visibility=Visibility.COLLECTIVE,
+                        starts_at=start, ends_at=start + timedelta(hours=2),
+                        association_id=association_id),
+            Places(capacity=capacity, waitlist=waitlist),
+        )
+        session.flush()
+        assert made.bookable_id is not None
+        return made.id, made.bookable_id
+
+    return committed(app, create)
+
+
 def give_account(db: Session, person_id: int, password_hash: str) -> None:
     db.add(Account(person_id=person_id, password_hash=password_hash))
     db.commit()
@@ -116,3 +145,59 @@ def hammer(app: Flask, calls: list[Callable[[], Any]]) -> tuple[list[Any], list[
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a booking thread is stuck"
     return results, refusals
+
+
+# --- a real HTTP server ---------------------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No line per request; errors (tracebacks) are still logged, and collected below."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class ErrorLog(logging.Handler):
+    """The errors the server logged (tracebacks included), for a test to show or assert on."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+        self._guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        with self._guard:
+            self.messages.append(text)
+
+    def text(self) -> str:
+        return "\n\n".join(self.messages)
+
+
+@dataclass
+class LiveServer:
+    base: str  # http://127.0.0.1:<port>
+    log: ErrorLog
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The app served by werkzeug's threaded server on 127.0.0.1 (an ephemeral port), on the
+    test database, with the errors it logs collected."""
+    log = ErrorLog()
+    watched = [logging.getLogger("werkzeug"), app.logger]
+    for logger in watched:
+        logger.addHandler(log)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    serving = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    serving.start()
+    try:
+        yield LiveServer(base=f"http://127.0.0.1:{server.server_port}", log=log)
+    finally:
+        server.shutdown()
+        serving.join(timeout=30)
+        server.server_close()
+        for logger in watched:
+            logger.removeHandler(log)

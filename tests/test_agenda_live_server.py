@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import http.cookiejar
-import logging
 import re
 import threading
 import traceback
@@ -25,25 +24,20 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
-from core.agenda.clock import paris_to_utc, paris_today
-from core.agenda.events import EventKind, Visibility
-from core.agenda.scheduling import EventFields, Places, create_events
 from core.auth.accounts import Account
-from core.database import session, write_intent
 from core.mail import OUTBOX_KEY
 from core.members import Association, Membership, Person, Role
 from core.testing import TEST_PASSWORD, empty_tables
+from tests.support import ErrorLog, live_server, upcoming_event
 
 CROWD = 30
 HTTP_TIMEOUT = 60  # seconds, per request
@@ -59,27 +53,6 @@ T = TypeVar("T")
 
 
 # --- a real server, real clients ------------------------------------------------------------
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No line per request; errors (tracebacks) are still logged, and collected below."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-        self._guard = threading.Lock()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.exc_info:
-            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
-        with self._guard:
-            self.messages.append(text)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -143,13 +116,13 @@ class Live:
     engine: Engine
     association_id: int
     crowd: list[Browser]
-    log: _Collect
+    log: ErrorLog
 
     def db(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
     def server_errors(self) -> str:
-        return "\n\n".join(self.log.messages)
+        return self.log.text()
 
     def outbox(self) -> list[Any]:
         return self.app.extensions.setdefault(OUTBOX_KEY, [])
@@ -175,27 +148,15 @@ def live(maillage_migrated_app: Flask, maillage_autocommit_engine: Engine,
         association_id = association.id
         identities = [(person.email or "", person.id) for person in people]
 
-    log = _Collect()
-    watched = [logging.getLogger("werkzeug"), app.logger]
-    for logger in watched:
-        logger.addHandler(log)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    serving = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    serving.start()
     try:
-        base = f"http://127.0.0.1:{server.server_port}"
-        crowd = [Browser(base, email, person_id) for email, person_id in identities]
-        for browser in crowd:  # one after the other: the login limit counts per address
-            browser.login()
-        assert not log.messages, "\n\n".join(log.messages)
-        yield Live(app=app, engine=maillage_autocommit_engine, association_id=association_id,
-                   crowd=crowd, log=log)
+        with live_server(app) as served:
+            crowd = [Browser(served.base, email, person_id) for email, person_id in identities]
+            for browser in crowd:  # one after the other: the login limit counts per address
+                browser.login()
+            assert not served.log.messages, served.log.text()
+            yield Live(app=app, engine=maillage_autocommit_engine, association_id=association_id,
+                       crowd=crowd, log=served.log)
     finally:
-        server.shutdown()
-        serving.join(timeout=30)
-        server.server_close()
-        for logger in watched:
-            logger.removeHandler(log)
         app.extensions.pop(OUTBOX_KEY, None)
         empty_tables(app)
 
@@ -243,18 +204,7 @@ def at_once(calls: list[Callable[[], T]]) -> list[T]:
 
 def make_event(live: Live, *, capacity: int, waitlist: bool = True) -> tuple[int, int]:
     """An event of the crowd's association, in three days: (event id, bookable id)."""
-    day = paris_today() + timedelta(days=3)
-    start = paris_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=14))
-    with live.app.app_context(), write_intent():
-        [event] = create_events(
-            EventFields(title="Atelier CV", kind=EventKind.WORKSHOP,
-                        visibility=Visibility.COLLECTIVE, starts_at=start,
-                        ends_at=start + timedelta(hours=2), association_id=live.association_id),
-            Places(capacity=capacity, waitlist=waitlist),
-        )
-        session.commit()
-        assert event.bookable_id is not None
-        return event.id, event.bookable_id
+    return upcoming_event(live.app, live.association_id, capacity=capacity, waitlist=waitlist)
 
 
 def book_url(event_id: int) -> str:

@@ -1,0 +1,117 @@
+"""axe-core on the pages each role uses, forms refused with their errors included, on a phone
+and on a desktop: no serious or critical violation. One test case per page and width, so a
+failure names the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import DESKTOP, PH, PHONE, WIDTHS, OpenPage, Site
+from tests.browser.pages import assert_no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    role: str | None  # None: not signed in
+    path: str  # ``{pathway}``, ``{event}``… are the site's ids
+    # A form sent as it stands, or after filling ``fill`` (label, value), to check the page
+    # that shows its errors: the name of its button.
+    submit: str | None = None
+    fill: tuple[tuple[str, str], ...] = ()
+
+
+VISITS = [
+    Visit("login", None, "/login"),
+    Visit("login refused", None, "/login", submit="Se connecter",
+          fill=(("Adresse e-mail", "benevole.a@test.org"),)),
+    Visit("forgotten password", None, "/mot-de-passe/oublie"),
+    Visit("forgotten password refused", None, "/mot-de-passe/oublie",
+          submit="Recevoir le lien", fill=(("Adresse e-mail", "pas-une-adresse"),)),
+    Visit("dashboard", "volunteer", "/"),
+    Visit("agenda upcoming", "volunteer", "/agenda/"),
+    Visit("agenda week", "volunteer", "/agenda/semaine"),
+    Visit("agenda month", "volunteer", "/agenda/mois"),
+    Visit("my bookings", "volunteer", "/agenda/mes-inscriptions"),
+    Visit("event booked", "volunteer", "/agenda/{event}"),
+    Visit("event to book", "volunteer", "/agenda/{beta_event}"),
+    Visit("calendar in my phone", "volunteer", "/agenda/calendrier"),
+    Visit("my account", "volunteer", "/compte"),
+    Visit("password change refused", "volunteer", "/compte", submit="Changer le mot de passe"),
+    Visit("partners", "volunteer", "/partenaires/"),
+    Visit("partner", "volunteer", "/partenaires/{partner}"),
+    Visit("associations", "volunteer", "/associations/"),
+    Visit("dashboard", "coordinator", "/"),
+    Visit("people", "coordinator", "/personnes/"),
+    Visit("person", "coordinator", "/personnes/{supported}"),
+    Visit("new person refused", "coordinator", "/personnes/nouvelle", submit="Enregistrer"),
+    Visit("new event", "coordinator", "/agenda/nouveau"),
+    Visit("new event refused", "coordinator", "/agenda/nouveau", submit="Créer"),
+    Visit("event managed", "coordinator", "/agenda/{event}"),
+    Visit("PH pathways", "coordinator", f"{PH}/parcours/"),
+    Visit("PH pathway", "coordinator", f"{PH}/parcours/{{pathway}}"),
+    Visit("PH new pathway refused", "coordinator", f"{PH}/parcours/nouveau",
+          submit="Ouvrir le parcours"),
+    Visit("PH week", "coordinator", f"{PH}/semaine/?jour={{ph_monday}}"),
+    Visit("PH host week", "coordinator", f"{PH}/semaine/structure/{{partner}}?jour={{ph_monday}}"),
+    Visit("PH person week", "coordinator", f"{PH}/semaine/parcours/{{pathway}}?jour={{ph_monday}}"),
+    Visit("PH session refused", "coordinator", f"{PH}/parcours/{{pathway}}/seances/nouvelle",
+          submit="Enregistrer la séance", fill=(("Début", "14:00"), ("Fin", "09:00"))),
+    Visit("association edit", "admin", "/associations/alpha/modifier"),
+    Visit("association modules", "admin", "/associations/alpha/modules"),
+    Visit("partner edit", "admin", "/partenaires/{partner}/modifier"),
+    Visit("collective admins", "collective_admin", "/administration-collectif"),
+    Visit("collective modules", "collective_admin", "/administration/modules"),
+    Visit("new neighbourhood refused", "collective_admin", "/quartiers/nouveau",
+          submit="Enregistrer"),
+]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("visit", VISITS, ids=[f"{v.role or 'anonymous'}: {v.name}" for v in VISITS])
+def test_no_serious_accessibility_violation(site: Site, open_page: OpenPage, visit: Visit,
+                                            width: int):
+    page = open_page(visit.role, width)
+    answer = page.goto(site.url(visit.path))
+    assert answer is not None and answer.status == 200, f"{visit.path}: {answer and answer.status}"
+    if visit.submit:
+        for label, value in visit.fill:
+            page.get_by_label(label, exact=True).fill(value)
+        with page.expect_navigation() as sent:
+            page.get_by_role("button", name=visit.submit, exact=True).click()
+        assert sent.value is not None and sent.value.status == 422, "the form was not refused"
+        assert page.locator(".error-summary, .field-error").count(), "no error shown"
+    assert_accessible(page)
+    if width == PHONE:
+        assert_no_horizontal_scroll(page)
+
+
+def test_axe_reports_a_missing_label_and_a_poor_contrast(open_page: OpenPage):
+    """The check itself: a field without a label and pale grey text on white are caught."""
+    page = open_page(None, DESKTOP)
+    page.goto("/login")
+    assert_accessible(page)
+    page.evaluate("""() => {
+      const main = document.querySelector('main');
+      main.append(document.createElement('input'));
+      const pale = document.createElement('p');
+      pale.textContent = 'Texte trop pâle';
+      pale.style.color = '#bbbbbb';
+      main.append(pale);
+    }""")
+    with pytest.raises(AssertionError) as caught:
+        assert_accessible(page)
+    assert "[critical] label:" in str(caught.value)
+    assert "[serious] color-contrast:" in str(caught.value)
+
+
+def test_enough_pages_are_checked():
+    """The issue asks for at least 20 pages, three of them forms refused with their errors."""
+    assert len({(v.role, v.path, v.submit) for v in VISITS}) >= 20
+    assert sum(1 for v in VISITS if v.submit) >= 3
+    assert {v.role for v in VISITS} == {None, "volunteer", "coordinator", "admin", "collective_admin"}
