@@ -45,6 +45,14 @@ COORD_B = "coord.b@test.org"
 TODAY = paris_today()
 
 
+@pytest.fixture(autouse=True)
+def _today_in_paris() -> None:
+    """Read Paris's date when each test starts, not when the module loads: a run that
+    crosses midnight in Paris would otherwise expect yesterday's date."""
+    global TODAY
+    TODAY = paris_today()
+
+
 def iso(day: date) -> str:
     return day.isoformat()
 
