@@ -14,8 +14,12 @@
   document.querySelectorAll("details[data-fold-on-phone]").forEach(function (box) { box.open = false; });
 })();
 
-// Destructive buttons ask first: a mistaken tap on a phone must not delete anything.
+// Destructive actions ask first, naming what goes: a mistaken tap on a phone must not
+// delete anything. The question sits on the form (action_button) or on the button that
+// submits it (one form, several buttons). confirm() is native: keyboard and screen readers
+// handle it. Without JavaScript the action goes through unasked, like any plain form.
 document.addEventListener("submit", function (event) {
-  var question = event.target.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });

@@ -1,0 +1,184 @@
+"""What a new user stumbled on in the agenda, the modules pages and Premières Heures (issue 9,
+section B): destructive actions ask first and name what goes, cancelled events say so
+everywhere, held-back places are explained, plugins speak French to their users."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core.agenda.bookings import Booking
+from core.agenda.clock import paris_today
+from tests.support import login, post
+from tests.test_agenda_pages import make_event  # noqa: F401 (a fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+DESTRUCTIVE = re.compile(
+    r"\b(Supprimer|Annuler|Désinscrire|Retirer|Désactiver|Effacer|Remplacer|Quitter|Interdire|"
+    r"Révoquer|Terminer|Clore|Clôturer|Vider)\b")
+# What « naming the object » rules out: the label echoed back with a bare question.
+BARE_QUESTION = re.compile(r"^\s*\S+( \S+)?\s*:?\s*(confirmer|êtes-vous sûr·?e?)\s*\?\s*$", re.I)
+
+
+# --- confirmation of destructive actions ----------------------------------------------------
+
+class _Forms(HTMLParser):
+    """POST forms of a page and the submit buttons each owns (inside it, or ``form=`` its id)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self.buttons: list[tuple[str, dict[str, str], str]] = []  # (form key, attrs, text)
+        self._open_form: str | None = None
+        self._button: dict[str, str] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            key = values.get("id") or f"form-{len(self.forms)}"
+            self.forms[key] = values
+            self._open_form = key
+        elif tag == "button" and values.get("type", "submit") == "submit":
+            self._button, self._text = values, []
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._open_form = None
+        elif tag == "button" and self._button is not None:
+            owner = self._button.get("form") or self._open_form or ""
+            self.buttons.append((owner, self._button, " ".join("".join(self._text).split())))
+            self._button = None
+
+
+def destructive_buttons(page: str) -> list[tuple[str, str]]:
+    """(button text, question asked) of every destructive button of a POST form."""
+    parser = _Forms()
+    parser.feed(page)
+    found = []
+    for owner, attrs, text in parser.buttons:
+        form = parser.forms.get(owner, {})
+        if form.get("method", "get").lower() != "post" or not DESTRUCTIVE.search(text):
+            continue
+        found.append((text, html.unescape(attrs.get("data-confirm") or form.get("data-confirm", ""))))
+    return found
+
+
+def assert_asks(page: str, *names: str) -> list[str]:
+    """Every destructive button asks a question naming its object; returns the questions."""
+    buttons = destructive_buttons(page)
+    assert buttons, "no destructive button on this page"
+    questions = []
+    for text, question in buttons:
+        assert question, f"« {text} » acts at once, without asking"
+        assert question.rstrip().endswith(("?", ".")), question
+        assert not BARE_QUESTION.match(question), question
+        questions.append(question)
+    for name in names:
+        assert any(name in q for q in questions), (name, questions)
+    return questions
+
+
+TEMPLATE_DIRS = [*ROOT.glob("core/**/templates"), *ROOT.glob("plugins/*/templates")]
+ACTION_BUTTON = re.compile(r"action_button\((.*?)\)\s*}}", re.S)
+RAW_BUTTON = re.compile(r"<button\b([^>]*)>(.*?)</button>", re.S)
+
+
+def test_every_destructive_button_in_every_template_asks_first():
+    """Static scan, so that a page no test renders cannot slip through."""
+    missing = []
+    for folder in TEMPLATE_DIRS:
+        for template in folder.rglob("*.html"):
+            source = template.read_text(encoding="utf-8")
+            where = template.relative_to(ROOT)
+            for call in ACTION_BUTTON.findall(source):
+                if DESTRUCTIVE.search(call) and "confirm=" not in call:
+                    missing.append(f"{where}: action_button({call[:60]}…)")
+            for attrs, text in RAW_BUTTON.findall(source):
+                if not DESTRUCTIVE.search(re.sub(r"{[{%#].*?[}%#]}", "", text)):
+                    continue
+                target = re.search(r'form="([^"]+)"', attrs)
+                asks = "data-confirm" in attrs or bool(target and re.search(
+                    r'<form[^>]*id="' + re.escape(target.group(1)) + r'"[^>]*data-confirm', source))
+                if not asks:
+                    missing.append(f"{where}: <button{attrs}>{text}</button>")
+    assert not missing, "\n".join(missing)
+
+
+def test_the_agenda_asks_before_unbooking_cancelling_or_replacing(client, db, world, make_event):  # noqa: F811
+    event = make_event(association=world.asso_a, title="Atelier CV")
+    login(client, "benevole.a@test.org")
+    post(client, f"/agenda/{event.id}/inscription")
+    mine = assert_asks(client.get(f"/agenda/{event.id}").get_data(as_text=True), "« Atelier CV »")
+    assert mine[0].startswith("Annuler votre inscription à « Atelier CV » du ")
+    assert_asks(client.get("/agenda/mes-inscriptions").get_data(as_text=True),
+                "Annuler votre inscription à « Atelier CV »")
+    post(client, "/agenda/calendrier/lien")
+    calendar = assert_asks(client.get("/agenda/calendrier").get_data(as_text=True))
+    assert any(q.startswith("Remplacer votre adresse d'agenda") for q in calendar)
+    assert any(q.startswith("Supprimer votre adresse d'agenda") for q in calendar)
+
+    post(client, "/logout")
+    login(client, "coord.a@test.org")
+    page = client.get(f"/agenda/{event.id}").get_data(as_text=True)
+    questions = assert_asks(page, "Désinscrire Victor Volontaire de « Atelier CV » du ",
+                            "Annuler l'événement « Atelier CV » du ")
+    assert any("prévenues par e-mail" in q for q in questions)
+
+
+def test_unbooking_is_not_the_attendance_forms_default_button(client, db, world, make_event):  # noqa: F811
+    """Enter in the attendance form submits its first button: it must not be « Désinscrire »."""
+    event = make_event(association=world.asso_a)
+    login(client, "benevole.a@test.org")
+    post(client, f"/agenda/{event.id}/inscription")
+    post(client, "/logout")
+    login(client, "coord.a@test.org")
+    parser = _Forms()
+    parser.feed(client.get(f"/agenda/{event.id}").get_data(as_text=True))
+    booking = db.scalar(select(Booking))
+    attendance = next(k for k, f in parser.forms.items() if f.get("action", "").endswith("/presences"))
+    assert all(text.startswith(("Enregistrer",)) for owner, _a, text in parser.buttons if owner == attendance)
+    unbook = parser.forms[f"desinscrire-{booking.id}"]
+    assert unbook["action"].endswith(f"/inscriptions/{booking.id}/annuler")
+
+
+def test_members_partners_and_modules_pages_ask_naming_the_object(
+        client, db, world, maillage_enable_plugin):
+    maillage_enable_plugin("premieres_heures", world.asso_a)
+    login(client, "collectif@test.org")
+    assert_asks(client.get(f"/personnes/{world.supported_a.id}").get_data(as_text=True),
+                "Effacer définitivement Samir Suivi", "Désactiver la fiche de Samir Suivi")
+    assert_asks(client.get(f"/partenaires/{world.partner.id}").get_data(as_text=True),
+                "Supprimer le contact Paul Conseiller de Mission Locale Test",
+                "Supprimer le service « Garde d'enfants solidaire »",
+                "Désactiver le partenaire « Mission Locale Test »")
+    assert_asks(client.get("/administration/modules").get_data(as_text=True),
+                "Interdire « Premières Heures » dans tout le collectif")
+    post(client, "/logout")
+    login(client, "admin.a@test.org")
+    assert_asks(client.get("/associations/alpha/modules").get_data(as_text=True),
+                "Désactiver « Premières Heures » pour Alpha")
+
+
+def test_the_question_is_on_the_form_the_script_reads():
+    """maillage.js asks the question of the button that submits, or of its form."""
+    script = (ROOT / "core/web/static/maillage.js").read_text(encoding="utf-8")
+    assert "event.submitter" in script and "window.confirm(question)" in script
+    assert 'getAttribute("data-confirm")' in script
+
+
+# --- helpers shared by the next sections ----------------------------------------------------
+
+def text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
