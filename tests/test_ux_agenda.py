@@ -10,7 +10,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from core.agenda.bookings import Booking
@@ -177,8 +176,70 @@ def test_the_question_is_on_the_form_the_script_reads():
     assert 'getAttribute("data-confirm")' in script
 
 
-# --- helpers shared by the next sections ----------------------------------------------------
+# --- a cancelled event, everywhere ----------------------------------------------------------
 
-def text(response) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+def text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
+
+def card_of(page: str, title: str) -> str:
+    """The text of the list item (card, month cell line) that shows ``title``."""
+    found = re.search(r"<li\b(?:(?!</li>).)*?" + re.escape(title) + r"(?:(?!</li>).)*</li>", page, re.S)
+    assert found, title
+    return text(found.group(0))
+
+
+def test_a_cancelled_event_says_so_everywhere_and_never_shows_the_booking_as_live(
+        client, db, world, make_event):  # noqa: F811
+    event = make_event(association=world.asso_a, title="Atelier CV", days=2)
+    login(client, "benevole.a@test.org")
+    post(client, f"/agenda/{event.id}/inscription")
+    post(client, "/logout")
+    login(client, "coord.a@test.org")
+    assert post(client, f"/agenda/{event.id}/annuler").status_code == 303
+    manage = client.get(f"/agenda/{event.id}").get_data(as_text=True)
+    assert "Inscrit·e avant l'annulation" in text(manage) and "Désinscrire" not in manage
+    post(client, "/logout")
+
+    login(client, "benevole.a@test.org")
+    day = (paris_today() + timedelta(days=2)).isoformat()
+    pages = {"dashboard": "/", "upcoming": "/agenda/", "week": f"/agenda/semaine?jour={day}",
+             "mine": "/agenda/mes-inscriptions"}
+    for name, url in pages.items():
+        card = card_of(client.get(url).get_data(as_text=True), "Atelier CV")
+        assert "Annulé" in card, (name, card)
+        assert "Inscrit·e" not in card and "Liste d'attente" not in card, (name, card)
+        assert "Annuler mon inscription" not in card, (name, card)
+    month = client.get(f"/agenda/mois?mois={day[:7]}").get_data(as_text=True)
+    assert "Atelier CV (annulé)" in card_of(month, "Atelier CV")
+    page = text(client.get(f"/agenda/{event.id}").get_data(as_text=True))
+    assert "Cet événement est annulé. Vous y étiez inscrit·e : vous n'avez rien à faire." in page
+    assert "place libre" not in page and "Je m'inscris" not in page
+
+
+# --- places held back for referred people ---------------------------------------------------
+
+def test_the_places_line_explains_held_back_places_to_everyone(client, db, world, make_event):  # noqa: F811
+    event = make_event(association=world.asso_a, capacity=12, held_back=2)
+    login(client, "benevole.a@test.org")
+    page = text(client.get(f"/agenda/{event.id}").get_data(as_text=True))
+    assert ("10 places libres sur 12 (2 autres places réservées aux personnes orientées par un "
+            "partenaire).") in page
+    event.bookable.taken_open = 9
+    event.bookable.taken_held = 1
+    db.commit()
+    page = text(client.get(f"/agenda/{event.id}").get_data(as_text=True))
+    assert "1 place libre sur 12 (1 autre place réservée aux personnes orientées par un partenaire)." in page
+    assert "1 place libre" in card_of(client.get("/agenda/").get_data(as_text=True), event.title)
+    event.bookable.taken_open = 10
+    event.bookable.taken_held = 2
+    db.commit()
+    page = text(client.get(f"/agenda/{event.id}").get_data(as_text=True))
+    assert ("Plus de place libre sur 12 (les places réservées aux personnes orientées sont "
+            "prises).") in page
+    assert "personnes inscrites" not in page  # the count of people is for the organisers
+
+    post(client, "/logout")
+    login(client, "coord.a@test.org")
+    page = text(client.get(f"/agenda/{event.id}").get_data(as_text=True))
+    assert "12 personnes inscrites, dont 2 sur les 2 places réservées." in page
