@@ -243,3 +243,32 @@ def test_the_places_line_explains_held_back_places_to_everyone(client, db, world
     login(client, "coord.a@test.org")
     page = text(client.get(f"/agenda/{event.id}").get_data(as_text=True))
     assert "12 personnes inscrites, dont 2 sur les 2 places réservées." in page
+
+
+# --- the calendar address on a phone ----------------------------------------------------------
+
+def test_the_calendar_address_fits_a_phone_and_has_a_copy_button(client, db, world):
+    login(client, "benevole.a@test.org")
+    page = post(client, "/agenda/calendrier/lien").get_data(as_text=True)  # shown once, here
+    # The address lives in a full-width field (it scrolls inside it) next to its button.
+    field = re.search(r'<div class="copy-field">\s*<input type="text" id="adresse-agenda" value="'
+                      r'(http[^"]+/flux/[^"]+\.ics)" readonly', page)
+    assert field, "the address is not in its copy field"
+    button = re.search(r'<button type="button"[^>]*data-copy="adresse-agenda"[^>]*>([^<]+)</button>', page)
+    assert button and button.group(1) == "Copier l'adresse"
+    assert 'role="status" data-copy-status="adresse-agenda"' in page  # the result is announced
+    assert "Tout sélectionner" in page  # the way without JavaScript
+    css = (ROOT / "core/web/static/maillage.css").read_text(encoding="utf-8")
+    assert ".copy-field input { flex: 1 1 12rem; min-width: 0; }" in css
+    assert "[hidden] { display: none !important; }" in css
+    script = (ROOT / "core/web/static/maillage.js").read_text(encoding="utf-8")
+    assert "navigator.clipboard" in script and 'execCommand("copy")' in script
+
+
+def test_public_calendar_addresses_wrap_on_a_phone(client, db, world):
+    login(client, "coord.a@test.org")
+    page = client.get("/agenda/calendrier").get_data(as_text=True)
+    links = re.findall(r'<a ([^>]*)href="(http[^"]+\.ics)"', page)
+    assert links and all('class="break-anywhere"' in attrs for attrs, _url in links)
+    css = (ROOT / "core/web/static/maillage.css").read_text(encoding="utf-8")
+    assert ".break-anywhere { overflow-wrap: anywhere; }" in css
