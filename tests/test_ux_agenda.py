@@ -272,3 +272,41 @@ def test_public_calendar_addresses_wrap_on_a_phone(client, db, world):
     assert links and all('class="break-anywhere"' in attrs for attrs, _url in links)
     css = (ROOT / "core/web/static/maillage.css").read_text(encoding="utf-8")
     assert ".break-anywhere { overflow-wrap: anywhere; }" in css
+
+
+# --- the modules pages speak to the people who switch modules on -------------------------------
+
+def section_of(page: str, title: str) -> str:
+    """The card (``li`` or ``section``) whose heading is ``title``."""
+    found = re.search(r"<(li|section)\b[^>]*>\s*<h2[^>]*>" + re.escape(title) + r"</h2>(.*?)</\1>",
+                      page, re.S)
+    assert found, title
+    return found.group(2)
+
+
+def test_each_module_shows_its_french_title_and_what_it_does(client, world):
+    login(client, "admin.a@test.org")
+    page = client.get("/associations/alpha/modules").get_data(as_text=True)
+    card = section_of(page, "Premières Heures")
+    before_details, _, details = card.partition("<details class=\"muted\">")
+    assert "premières heures de travail" in text(before_details)
+    assert "premieres_heures" not in text(before_details) and "0.1" not in text(before_details)
+    assert "Détails techniques" in details and "premieres_heures" in details
+    # A plugin written before DESCRIPTION existed loads and says it has none, in French.
+    old = section_of(page, "Exemple")
+    assert "Ce module ne dit pas encore ce qu'il fait" in text(old)
+
+
+def test_the_collective_modules_page_leads_to_each_associations_switches(
+        client, world, maillage_enable_plugin):
+    maillage_enable_plugin("premieres_heures", world.asso_a)
+    login(client, "collectif@test.org")
+    page = client.get("/administration/modules").get_data(as_text=True)
+    intro = page[:page.index('<section class="card"')]
+    for slug, name in (("alpha", "Association Alpha"), ("beta", "Association Bêta")):
+        assert f'<a href="/associations/{slug}/modules">{name}</a>' in intro
+    card = section_of(page, "Premières Heures")
+    before_details = card.partition("<details")[0]
+    assert "Origine" not in text(before_details) and "premieres_heures" not in text(before_details)
+    assert 'Utilisé par : <a href="/associations/alpha/modules">Alpha</a>' in before_details
+    assert "premières heures de travail" in text(before_details)
