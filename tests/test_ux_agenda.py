@@ -10,12 +10,15 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from core.agenda.bookings import Booking
 from core.agenda.clock import paris_today
+from plugins.premieres_heures.models import Waiver
 from tests.support import login, post
 from tests.test_agenda_pages import make_event  # noqa: F401 (a fixture)
+from tests.test_premieres_heures_pathways import make_pathway
 
 ROOT = Path(__file__).resolve().parents[1]
 DESTRUCTIVE = re.compile(
@@ -310,3 +313,42 @@ def test_the_collective_modules_page_leads_to_each_associations_switches(
     assert "Origine" not in text(before_details) and "premieres_heures" not in text(before_details)
     assert 'Utilisé par : <a href="/associations/alpha/modules">Alpha</a>' in before_details
     assert "premières heures de travail" in text(before_details)
+
+
+# --- Premières Heures: one waiver verdict on every page --------------------------------------
+
+VERDICTS = ("Dérogation à prévoir", "Dérogation à renouveler", "Dérogation en cours",
+            "Pas de dérogation nécessaire")
+
+
+def verdicts_in(fragment: str) -> set[str]:
+    return {v for v in VERDICTS if v in text(fragment)}
+
+
+@pytest.mark.parametrize("hours, covered, expected", [
+    (8, False, "Dérogation à prévoir"),
+    (8, True, "Dérogation en cours"),
+    (20, False, "Pas de dérogation nécessaire"),
+    (24, True, "Dérogation en cours"),
+])
+def test_the_pathway_and_the_persons_page_agree_on_the_waiver(
+        client, db, world, maillage_enable_plugin, hours, covered, expected):
+    maillage_enable_plugin("premieres_heures", world.asso_a)
+    pathway = make_pathway(db, world, start=paris_today() - timedelta(days=40), hours=hours)
+    if covered:
+        db.add(Waiver(pathway_id=pathway.id, starts_on=paris_today() - timedelta(days=40),
+                      ends_on=paris_today() + timedelta(days=200)))
+        db.commit()
+    login(client, "coord.a@test.org")
+    detail = client.get(f"/p/premieres_heures/alpha/parcours/{pathway.id}").get_data(as_text=True)
+    person = client.get(f"/personnes/{world.supported_a.id}").get_data(as_text=True)
+    section = person[person.index("Premières Heures — Alpha"):]
+    assert verdicts_in(detail) == {expected}
+    assert verdicts_in(section) == {expected}
+    assert "Aucune dérogation nécessaire" not in text(section)  # how « Aucune » + a badge read
+    listing = client.get("/p/premieres_heures/alpha/parcours/").get_data(as_text=True)
+    assert verdicts_in(listing) <= {expected}
+    dashboard = text(client.get("/").get_data(as_text=True))
+    planned = dashboard[dashboard.index("Dérogations à prévoir"):
+                        dashboard.index("Dérogations qui se terminent")]
+    assert ("Samir Suivi : objectif de 8 h par semaine" in planned) == (expected == "Dérogation à prévoir")
