@@ -11,12 +11,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.agenda.bookings import Booking
 from core.agenda.clock import paris_today
-from plugins.premieres_heures.models import Waiver
-from tests.support import login, post
+from plugins.premieres_heures.models import Pathway, Waiver
+from tests.support import field_error, login, post
 from tests.test_agenda_pages import make_event  # noqa: F401 (a fixture)
 from tests.test_premieres_heures_pathways import make_pathway
 
@@ -352,3 +352,54 @@ def test_the_pathway_and_the_persons_page_agree_on_the_waiver(
     planned = dashboard[dashboard.index("Dérogations à prévoir"):
                         dashboard.index("Dérogations qui se terminent")]
     assert ("Samir Suivi : objectif de 8 h par semaine" in planned) == (expected == "Dérogation à prévoir")
+
+
+# --- the new-pathway form chooses nobody by default --------------------------------------------
+
+def test_the_new_pathway_form_starts_on_choose_a_person_and_requires_one(
+        client, db, world, maillage_enable_plugin):
+    maillage_enable_plugin("premieres_heures", world.asso_a)
+    login(client, "coord.a@test.org")
+    url = "/p/premieres_heures/alpha/parcours/nouveau"
+    page = client.get(url).get_data(as_text=True)
+    select_tag = re.search(r'<select[^>]*id="person_id"[^>]*>(.*?)</select>', page, re.S)
+    assert select_tag and "required" in select_tag.group(0).split(">")[0]
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select_tag.group(1))
+    first_attrs, first_label = options[0]
+    assert first_label == "Choisir une personne"
+    assert 'value=""' in first_attrs and "selected" in first_attrs
+    assert not any("selected" in attrs for attrs, _label in options[1:])
+
+    data = {"person_id": "", "orienteur_name": "Paul Conseiller", "orienteur_contact": "",
+            "orienteur_partner_id": "0", "referent_id": "0", "host_partner_id": "0",
+            "start_date": paris_today().isoformat(), "planned_end": ""}
+    refused = post(client, url, data)
+    assert refused.status_code == 422
+    assert field_error(refused, "person_id") == "Ce champ est obligatoire."
+    assert db.scalar(select(func.count(Pathway.id))) == 0
+    kept = refused.get_data(as_text=True)
+    assert 'value="Paul Conseiller"' in kept  # what was typed is not lost
+
+    chosen = client.get(f"{url}?personne={world.supported_a.id}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{world.supported_a.id}">Samir Suivi</option>', chosen)
+    assert post(client, url, {**data, "person_id": str(world.supported_a.id)}).status_code == 303
+
+
+# --- French plurals -----------------------------------------------------------------------------
+
+def test_counts_agree_in_number(client, db, world, make_event):  # noqa: F811
+    for hour in range(8, 14):
+        make_event(association=world.asso_a, title=f"Permanence {hour} h", days=1, hour=hour)
+    make_event(association=world.asso_a, title="Seule", days=2)
+    login(client, "coord.a@test.org")
+    day = paris_today() + timedelta(days=1)
+    month = text(client.get(f"/agenda/mois?mois={day:%Y-%m}").get_data(as_text=True))
+    assert "+ 2 autres" in month and "autre(s)" not in month
+    page = client.get(f"/agenda/mois?mois={day:%Y-%m}").get_data(as_text=True)
+    assert ": 6 événements\"" in page and "événement(s)" not in page
+    if (day + timedelta(days=1)).month == day.month:
+        assert ": 1 événement\"" in page
+    assert ": aucun événement\"" in page
+    refused = post(client, "/agenda/nouveau", {"title": ""}).get_data(as_text=True)
+    errors = refused.count('<p class="field-error"')
+    assert errors > 1 and f"Le formulaire contient {errors} erreurs" in text(refused)

@@ -33,6 +33,7 @@ from core.plugin_api import (
 )
 from plugins.premieres_heures import TITLE, plan
 from plugins.premieres_heures.forms_pathways import (
+    CHOOSE_PERSON,
     NONE,
     ExitForm,
     PathwayForm,
@@ -211,7 +212,7 @@ def pathway_create(association: str) -> Response | tuple[str, int]:
     supported = people_of(current, roles=("supported",))
     followed = set(session.scalars(select(Pathway.person_id)
                                    .where(Pathway.association_id == current.id)))
-    form.person_id.choices = [
+    form.person_id.choices = [CHOOSE_PERSON] + [
         (p.id, full_name(p) + (" — a déjà un parcours" if p.id in followed else ""))
         for p in supported]
     _fill_pathway_choices(form, current)
