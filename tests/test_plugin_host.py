@@ -123,7 +123,7 @@ def test_collective_page_shows_who_uses_what(app, db, world):
     admin = app.test_client()
     login(admin, "collectif@test.org")
     html = text_of(admin.get("/administration/modules"))
-    assert "Exemple" in html and "Utilisé par : Alpha" in html
+    assert "Exemple" in html and 'Utilisé par : <a href="/associations/alpha/modules">Alpha</a>' in html
 
 
 def test_the_enabling_state_is_read_in_one_query_per_request(app, db, world):

@@ -225,7 +225,7 @@ def test_the_person_page_shows_the_pathway_at_a_glance(app, client, world, scene
     assert WIDGET_ALPHA in page
     for expected in ("En cours", "Mission Locale Test", "8 h par semaine",
                      fr(today() + timedelta(days=5)), f"jusqu'au {fr(today() + timedelta(days=10))}",
-                     "bientôt finie", "3 h travaillées sur 5 h prévues",
+                     "Dérogation à renouveler", "3 h travaillées sur 5 h prévues",
                      f"Présent·e le {fr(scene['monday'])}"):
         assert expected in page, expected
     assert f'href="{pathway_url(app, "alpha", scene["samir"])}"' in page

@@ -30,7 +30,7 @@ from plugins.premieres_heures.pathways import (
     REVIEW_BEFORE_START,
     add_months,
     reviews_due,
-    waivers_ending,
+    waiver_states,
 )
 from plugins.premieres_heures.plan import target_on
 from tests.conftest import World
@@ -245,7 +245,7 @@ def test_list_shows_status_target_next_review_and_waiver_and_filters(coord, db, 
     page = text_of(coord.get(f"{BASE}/parcours/"))
     assert "Samir Suivi" in page and "Valérie Volontaire" in page
     assert "8 h/semaine" in page and "En cours" in page and "En pause" in page
-    assert "se termine bientôt" in page
+    assert "Dérogation à renouveler" in page
     next_review = started + timedelta(weeks=6)
     assert re.search(rf"{next_review.day}\s+\w+\s+{next_review.year}", page)
 
@@ -553,17 +553,17 @@ def test_waiver_warning_before_its_end_and_notice_when_none(coord, db, world):
     db.commit()
     page = text_of(coord.get(detail))
     assert "Dérogation à prévoir" not in page
-    assert "La dérogation se termine le" in page  # 30 days before, the default delay
+    assert "prévoyez son renouvellement en bilan" in page  # 30 days before, the default delay
 
     waiver.ends_on = TODAY + timedelta(days=31)
     db.commit()
-    assert "La dérogation se termine le" not in text_of(coord.get(detail))
+    assert "prévoyez son renouvellement en bilan" not in text_of(coord.get(detail))
 
     edit = post(coord, f"{detail}/derogations/{waiver.id}/modifier", {
         "starts_on": iso(TODAY - timedelta(days=100)), "ends_on": iso(TODAY + timedelta(days=5)),
         "review_id": "0"})
     assert edit.status_code == 303
-    assert "La dérogation se termine le" in text_of(coord.get(detail))
+    assert "prévoyez son renouvellement en bilan" in text_of(coord.get(detail))
 
 
 def test_no_waiver_notice_from_20_hours(coord, db, world):
@@ -676,7 +676,7 @@ def test_reviews_due(app, db, world):
         assert [r.pathway_id for r in reviews_due(world.asso_b.id, TODAY)] == [theirs.id]
 
 
-def test_waivers_ending(app, db, world):
+def test_waivers_ending_soon(app, db, world):
     ending = make_pathway(db, world, start=TODAY - timedelta(days=300))
     later = make_pathway(db, world, start=TODAY - timedelta(days=300), person=world.volunteer2_a)
     renewed = make_pathway(db, world, start=TODAY - timedelta(days=300), person=world.volunteer_a)
@@ -697,12 +697,16 @@ def test_waivers_ending(app, db, world):
                ends_on=begin - timedelta(days=1)),
     ])
     db.commit()
-    with app.app_context():
-        assert waivers_ending(world.asso_a.id, TODAY, 30) == [
-            (ending.id, world.supported_a.id, TODAY + timedelta(days=10))]
-        assert [w.pathway_id for w in waivers_ending(world.asso_a.id, TODAY, 45)] == [
-            ending.id, later.id]
-        assert waivers_ending(world.asso_b.id, TODAY, 30)[0].ends_on == TODAY + timedelta(days=10)
+    def ending_soon(association, days: int) -> list[tuple[int, object]]:
+        with app.app_context():
+            pathways = list(db.scalars(select(Pathway).where(Pathway.association_id == association.id)
+                                       .order_by(Pathway.id)))
+            states = waiver_states(pathways, TODAY, days)
+        return [(p.id, states[p.id].latest_end) for p in pathways if states[p.id].ending_soon]
+
+    assert ending_soon(world.asso_a, 30) == [(ending.id, TODAY + timedelta(days=10))]
+    assert [pathway_id for pathway_id, _end in ending_soon(world.asso_a, 45)] == [ending.id, later.id]
+    assert ending_soon(world.asso_b, 30) == [(theirs.id, TODAY + timedelta(days=10))]
 
 
 def test_dashboard_queries_are_one_query_each(app, db, world):
@@ -717,9 +721,11 @@ def test_dashboard_queries_are_one_query_each(app, db, world):
         with count_queries(app) as statements:
             assert len(reviews_due(world.asso_a.id, TODAY)) == 3
         assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 1
+        pathways = list(db.scalars(select(Pathway)))
         with count_queries(app) as statements:
-            assert len(waivers_ending(world.asso_a.id, TODAY, 30)) == 3
-        assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 1
+            states = waiver_states(pathways, TODAY, 30)
+        assert sum(state.ending_soon for state in states.values()) == 3
+        assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 2
 
 
 def test_add_months_keeps_the_day_or_the_months_end():

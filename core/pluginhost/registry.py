@@ -40,6 +40,7 @@ class LoadedPlugin:
     blueprint: Blueprint | None = None
     tables: set[str] = field(default_factory=set)
     title: str = ""
+    description: str = ""  # one French sentence on what it does, for the modules pages
     details: str = ""  # traceback of a failure, for the logs and the admin page
 
     @property
@@ -75,6 +76,8 @@ def import_plugin(plugin: LoadedPlugin) -> None:
     plugin.tables = set(_TABLES_BY_MODULE[module.__name__])
     plugin.version = plugin.version or str(_declared(module, "__version__") or "")
     plugin.title = str(_declared(module, "TITLE") or plugin.name)
+    # Optional: plugins written before DESCRIPTION existed load as before, without one.
+    plugin.description = str(_declared(module, "DESCRIPTION") or "")
 
 
 def _declared(module: ModuleType, attribute: str) -> Any:

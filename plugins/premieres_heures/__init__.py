@@ -7,3 +7,7 @@ social support alongside, and the exit. Built on ``core.plugin_api`` only.
 
 NAME = "premieres_heures"
 TITLE = "Premières Heures"
+DESCRIPTION = ("Accompagner des personnes très éloignées de l'emploi vers leurs premières heures "
+               "de travail : un parcours par personne, des heures qui augmentent à chaque bilan, "
+               "le planning et les présences chez la structure d'accueil, les dérogations "
+               "sous 20 h par semaine.")

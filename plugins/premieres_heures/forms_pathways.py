@@ -40,8 +40,18 @@ def choices_of(labels: dict[Any, str]) -> list[tuple[str, str]]:
     return [(value.value, label) for value, label in labels.items()]
 
 
+CHOOSE_PERSON = ("", "Choisir une personne")
+
+
+def person_choice(value: Any) -> int | None:
+    """The person's id; None for the empty first line, so that nobody is chosen by default:
+    a browser shows the first option as selected, and a hurried click would open a pathway
+    for whoever sorts first."""
+    return None if value is None or str(value).strip() == "" else int(value)
+
+
 class PathwayForm(FlaskForm):
-    person_id = ChoiceField("Personne accompagnée", coerce=int)
+    person_id = ChoiceField("Personne accompagnée", coerce=person_choice)
     orienteur_name = StringField(
         "Orienteur·ice : nom", filters=STRIP, validators=[required(), not_blank, max_length(120)],
         description="La personne qui a orienté et qui suit le parcours (travailleur·se social·e…).")

@@ -3,8 +3,9 @@ for contracts under 20 h a week, social support and the exit.
 
 Functions here work in the shared ``session`` and never commit: the views commit once, so
 that a refusal leaves nothing half done. A rule the user broke raises ``Refused``, with a
-French message and the form field it is about. The dashboard queries (``reviews_due``,
-``waivers_ending``) take ids and dates only, so that the hooks can call them.
+French message and the form field it is about. The dashboard query ``reviews_due`` takes
+ids and dates only, so that the hooks can call it; ``waiver_states`` is what every page
+says about waivers.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import NamedTuple
 from flask import abort
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from core.plugin_api import fold, session
 from plugins.premieres_heures import plan
@@ -97,12 +97,6 @@ class DueReview(NamedTuple):
     pathway_id: int
     person_id: int
     next_review_on: date
-
-
-class EndingWaiver(NamedTuple):
-    pathway_id: int
-    person_id: int
-    ends_on: date
 
 
 # --- Dates --------------------------------------------------------------------------------
@@ -396,43 +390,68 @@ def save_waiver(pathway: Pathway, data: WaiverInput, waiver: Waiver | None = Non
     return waiver
 
 
+# The words every page uses for a pathway's waiver, one per case.
+WAIVER_TO_PLAN = "Dérogation à prévoir"
+WAIVER_TO_RENEW = "Dérogation à renouveler"
+WAIVER_RUNNING = "Dérogation en cours"
+WAIVER_NOT_NEEDED = "Pas de dérogation nécessaire"
+
+
 @dataclass(frozen=True)
 class WaiverState:
-    """What the pathway's page and list say about waivers on a given day."""
+    """What every page says about a pathway's waivers on a given day."""
 
+    waivers: tuple[Waiver, ...]  # in start order
+    target: int | None  # weekly hours in force on the day
     current: Waiver | None  # the waiver covering the day
     latest_end: date | None  # the end of the last waiver
     ending_soon: bool  # the last one ends within the warning delay, none follows it
     needed: bool  # under 20 h a week, and no waiver covers the day
+    ongoing: bool  # the pathway has not ended
+
+    @property
+    def verdict(self) -> str:
+        """The pathway page, the list, the person's page and the dashboard say this."""
+        if not self.ongoing:
+            return ""
+        if self.needed:
+            return WAIVER_TO_PLAN
+        if self.current is not None:
+            return WAIVER_TO_RENEW if self.ending_soon else WAIVER_RUNNING
+        return WAIVER_NOT_NEEDED
 
 
 def waiver_state(waivers: list[Waiver], target: int | None, today: date, warning_days: int,
                  status: PathwayStatus) -> WaiverState:
-    current = next((w for w in waivers if w.starts_on <= today <= w.ends_on), None)
-    latest_end = max((w.ends_on for w in waivers), default=None)
+    ordered = tuple(sorted(waivers, key=lambda w: w.starts_on))
+    current = next((w for w in ordered if w.starts_on <= today <= w.ends_on), None)
+    latest_end = max((w.ends_on for w in ordered), default=None)
     ongoing = status is not PathwayStatus.ENDED
     ending_soon = bool(ongoing and latest_end is not None
                        and today <= latest_end <= today + timedelta(days=warning_days))
     needed = bool(ongoing and target is not None and target < WAIVER_THRESHOLD_HOURS
                   and current is None)
-    return WaiverState(current=current, latest_end=latest_end, ending_soon=ending_soon,
-                       needed=needed)
+    return WaiverState(waivers=ordered, target=target, current=current, latest_end=latest_end,
+                       ending_soon=ending_soon, needed=needed, ongoing=ongoing)
 
 
-def waivers_ending(association_id: int, today: date, days: int) -> list[EndingWaiver]:
-    """Waivers of the association's ongoing pathways that end between ``today`` and
-    ``today + days`` and are not followed by another (a renewal), soonest first; one query."""
-    following = aliased(Waiver)
-    later = select(following.id).where(following.pathway_id == Waiver.pathway_id,
-                                       following.ends_on > Waiver.ends_on)
-    rows = session.execute(
-        select(Pathway.id, Pathway.person_id, Waiver.ends_on)
-        .join(Waiver, Waiver.pathway_id == Pathway.id)
-        .where(Pathway.association_id == association_id, Pathway.status != PathwayStatus.ENDED,
-               Waiver.ends_on >= today, Waiver.ends_on <= today + timedelta(days=days),
-               ~later.exists())
-        .order_by(Waiver.ends_on, Pathway.id))
-    return [EndingWaiver(*row) for row in rows]
+def waiver_states(pathways: list[Pathway], today: date, warning_days: int) -> dict[int, WaiverState]:
+    """The waiver state of each pathway on ``today``, in two queries whatever their number:
+    the one computation behind every page that speaks of waivers, so that none can say
+    « à prévoir » while another says the opposite."""
+    ids = [p.id for p in pathways]
+    targets = plan.targets_on(ids, today)
+    waivers: dict[int, list[Waiver]] = {}
+    if ids:
+        for waiver in session.scalars(select(Waiver).where(Waiver.pathway_id.in_(ids))):
+            waivers.setdefault(waiver.pathway_id, []).append(waiver)
+    return {p.id: waiver_state(waivers.get(p.id, []), targets.get(p.id), today, warning_days,
+                               p.status)
+            for p in pathways}
+
+
+def waiver_state_of(pathway: Pathway, today: date, warning_days: int) -> WaiverState:
+    return waiver_states([pathway], today, warning_days)[pathway.id]
 
 
 def renewal_start(waivers: list[Waiver], pathway: Pathway, today: date) -> date:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.plugin_api import (
     AgendaItem,
@@ -33,10 +33,10 @@ from core.plugin_api import (
 )
 from plugins.premieres_heures import TITLE, demo, pathways, schedule
 from plugins.premieres_heures.indicators import indicators_for
-from plugins.premieres_heures.models import Attendance, Pathway, PathwayStatus, Waiver, WorkSession
+from plugins.premieres_heures.models import Attendance, Pathway, PathwayStatus, WorkSession
 from plugins.premieres_heures.pathways import REVIEWS_DUE_DAYS
 from plugins.premieres_heures.personal_data import erase_person, export_person
-from plugins.premieres_heures.plan import target_on, week_of
+from plugins.premieres_heures.plan import week_of
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, SettingsForm, settings_of
 from plugins.premieres_heures.views import bp
 
@@ -84,17 +84,22 @@ def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Se
     settings = settings_of(association)
     today = paris_today()
     monday, _ = week_of(today)
-    active_count = session.scalar(select(func.count(Pathway.id)).where(
-        Pathway.association_id == association.id, Pathway.status.in_(OPEN_STATUSES))) or 0
     week = schedule.week_summary(association.id, monday)
     reviews = pathways.reviews_due(association.id, today, days=REVIEWS_DUE_DAYS,
                                    interval_weeks=int(settings["review_interval_weeks"]))
     waiver_days = int(settings["waiver_warning_days"])
-    waivers = pathways.waivers_ending(association.id, today, waiver_days)
+    ongoing = session.scalars(select(Pathway).where(
+        Pathway.association_id == association.id, Pathway.status != PathwayStatus.ENDED)).all()
+    states = pathways.waiver_states(list(ongoing), today, waiver_days)
+    active_count = sum(p.status in OPEN_STATUSES for p in ongoing)
+    to_plan = [p for p in ongoing if states[p.id].needed]
+    ending = sorted((p for p in ongoing if states[p.id].ending_soon),
+                    key=lambda p: (states[p.id].latest_end, p.id))
     flags = schedule.absence_flags(association.id, int(settings["absence_flag_threshold"]))
     names = {line.person_id: line.person_label for line in week}
     persons = {line.pathway_id: line.person_id for line in week}
-    wanted = {due.person_id for due in (*reviews, *waivers)} | {persons.get(p) for p in flags}
+    wanted = ({due.person_id for due in reviews} | {p.person_id for p in (*to_plan, *ending)}
+              | {persons.get(p) for p in flags})
     if not wanted <= set(names):  # a pathway not in this week's lines (starting later, say)
         names.update(_names_of(association))
 
@@ -113,7 +118,9 @@ def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Se
         "reviews": [{**link(due.pathway_id, due.person_id), "day": due.next_review_on,
                      "late": due.next_review_on < today} for due in reviews],
         "waiver_days": waiver_days,
-        "waivers": [{**link(due.pathway_id, due.person_id), "day": due.ends_on} for due in waivers],
+        "waivers": [{**link(p.id, p.person_id), "day": states[p.id].latest_end} for p in ending],
+        "waivers_to_plan": [{**link(p.id, p.person_id), "target": states[p.id].target} for p in to_plan],
+        "threshold": pathways.WAIVER_THRESHOLD_HOURS,
         "absences": [{**link(pathway_id, persons.get(pathway_id)), "count": count}
                      for pathway_id, count in sorted(flags.items(), key=lambda item: (-item[1], item[0]))],
     }
@@ -141,10 +148,8 @@ def person_sections(association: AssociationRef, person: PersonRef) -> list[Sect
     settings = settings_of(association)
     today = paris_today()
     monday, _ = week_of(today)
-    target = target_on(pathway.id, today)
-    waivers = session.scalars(select(Waiver).where(Waiver.pathway_id == pathway.id)).all()
-    waiver = pathways.waiver_state(list(waivers), target, today, int(settings["waiver_warning_days"]),
-                                   pathway.status)
+    waiver = pathways.waiver_state_of(pathway, today, int(settings["waiver_warning_days"]))
+    target = waiver.target
     next_review = pathways.next_reviews([pathway.id], int(settings["review_interval_weeks"]))
     week = schedule.sessions_of_week(association.id, monday, pathway_id=pathway.id)
     last = session.execute(
@@ -160,9 +165,8 @@ def person_sections(association: AssociationRef, person: PersonRef) -> list[Sect
         "host": host.name if host else None,
         "target": schedule.hours_label(target) if target is not None else None,
         "next_review": next_review.get(pathway.id),
-        "waiver_end": waiver.latest_end,
-        "waiver_ending_soon": waiver.ending_soon,
-        "waiver_needed": waiver.needed,
+        "waiver": waiver,
+        "threshold": pathways.WAIVER_THRESHOLD_HOURS,
         "worked": schedule.hours_label(sum(line.session.hours for line in week
                                            if line.session.attendance == Attendance.PRESENT)),
         "planned": schedule.hours_label(sum(line.session.hours for line in week)),

@@ -90,6 +90,12 @@ def remaining(event: Event) -> int | None:
     return max(bookable.capacity - bookable.held_back - bookable.taken_open, 0)
 
 
+def held_left(event: Event) -> int:
+    """Held-back places still free: only a coordinator booking a referred person takes them."""
+    bookable = event.bookable
+    return max(bookable.held_back - bookable.taken_held, 0) if bookable else 0
+
+
 def event_status(event: Event, now: datetime) -> str:
     """A short French word for the card when the event cannot be booked for its timing."""
     if event.cancelled:
@@ -101,5 +107,5 @@ def event_status(event: Event, now: datetime) -> str:
 
 @bp.context_processor
 def agenda_helpers() -> dict[str, Any]:
-    return {"remaining": remaining, "event_status": event_status, "now": utcnow(),
+    return {"remaining": remaining, "held_left": held_left, "event_status": event_status, "now": utcnow(),
             "in_paris": in_paris}

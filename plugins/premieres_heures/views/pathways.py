@@ -33,6 +33,7 @@ from core.plugin_api import (
 )
 from plugins.premieres_heures import TITLE, plan
 from plugins.premieres_heures.forms_pathways import (
+    CHOOSE_PERSON,
     NONE,
     ExitForm,
     PathwayForm,
@@ -64,6 +65,7 @@ from plugins.premieres_heures.pathways import (
     ReviewInput,
     SupportInput,
     WaiverInput,
+    WaiverState,
     add_stage,
     apply_review,
     change_start,
@@ -78,7 +80,8 @@ from plugins.premieres_heures.pathways import (
     renewal_start,
     save_support,
     save_waiver,
-    waiver_state,
+    waiver_state_of,
+    waiver_states,
 )
 from plugins.premieres_heures.settings import ladder_of, settings_of
 from plugins.premieres_heures.views import bp, coordination
@@ -167,9 +170,7 @@ class Row:
     name: str
     target: int | None
     next_review: date | None
-    waiver_end: date | None
-    waiver_ending_soon: bool
-    waiver_needed: bool
+    waiver: WaiverState
 
 
 @bp.get("/<association>/parcours/")
@@ -185,22 +186,15 @@ def pathway_list(association: str) -> tuple[str, int]:
         wanted = ""
     pathways = session.scalars(query).all()
     today = paris_today()
-    ids = [p.id for p in pathways]
-    targets = plan.targets_on(ids, today)
-    reviews = next_reviews(ids, settings["review_interval_weeks"])
-    waivers: dict[int, list[Waiver]] = {}
-    if ids:
-        for waiver in session.scalars(select(Waiver).where(Waiver.pathway_id.in_(ids))):
-            waivers.setdefault(waiver.pathway_id, []).append(waiver)
+    reviews = next_reviews([p.id for p in pathways], settings["review_interval_weeks"])
+    states = waiver_states(list(pathways), today, settings["waiver_warning_days"])
     people = {p.id: p for p in people_of(current)}
     rows = []
     for pathway in pathways:
-        state = waiver_state(waivers.get(pathway.id, []), targets.get(pathway.id), today,
-                             settings["waiver_warning_days"], pathway.status)
+        state = states[pathway.id]
         person = people.get(pathway.person_id)
-        rows.append(Row(pathway=pathway, name=full_name(person), target=targets.get(pathway.id),
-                        next_review=reviews.get(pathway.id), waiver_end=state.latest_end,
-                        waiver_ending_soon=state.ending_soon, waiver_needed=state.needed))
+        rows.append(Row(pathway=pathway, name=full_name(person), target=state.target,
+                        next_review=reviews.get(pathway.id), waiver=state))
     rows.sort(key=lambda r: (r.pathway.status is PathwayStatus.ENDED, r.name.casefold()))
     return render("pathway_list.html", association=current, rows=rows, wanted=wanted, today=today,
                   statuses=list(PathwayStatus))
@@ -218,7 +212,7 @@ def pathway_create(association: str) -> Response | tuple[str, int]:
     supported = people_of(current, roles=("supported",))
     followed = set(session.scalars(select(Pathway.person_id)
                                    .where(Pathway.association_id == current.id)))
-    form.person_id.choices = [
+    form.person_id.choices = [CHOOSE_PERSON] + [
         (p.id, full_name(p) + (" — a déjà un parcours" if p.id in followed else ""))
         for p in supported]
     _fill_pathway_choices(form, current)
@@ -260,11 +254,10 @@ def pathway_detail(association: str, pathway_id: int) -> tuple[str, int]:
     stages = sorted(pathway.stages, key=lambda s: s.effective_date)
     reviews = session.scalars(select(Review).where(Review.pathway_id == pathway.id)
                               .order_by(Review.held_on.desc(), Review.id.desc())).all()
-    waivers = session.scalars(select(Waiver).where(Waiver.pathway_id == pathway.id)
-                              .order_by(Waiver.starts_on)).all()
+    waiver = waiver_state_of(pathway, today, settings["waiver_warning_days"])
     actions = session.scalars(select(SupportAction).where(SupportAction.pathway_id == pathway.id)
                               .order_by(SupportAction.opened_on.desc(), SupportAction.id.desc())).all()
-    target = plan.current_target(stages, today)
+    target = waiver.target
     review_dates = {r.id: r.held_on for r in reviews}
     plan_rows = [
         {"stage": stage,
@@ -281,11 +274,8 @@ def pathway_detail(association: str, pathway_id: int) -> tuple[str, int]:
     return render(
         "pathway_detail.html", association=current, pathway=pathway, name=full_name(person),
         person=person, referent=referent, partners=every_partner, target=target,
-        plan_rows=plan_rows, reviews=reviews, waivers=waivers, actions=actions, today=today,
-        next_review=next_review,
-        waiver=waiver_state(list(waivers), target, today, settings["waiver_warning_days"],
-                            pathway.status),
-        threshold=WAIVER_THRESHOLD_HOURS)
+        plan_rows=plan_rows, reviews=reviews, waivers=waiver.waivers, actions=actions, today=today,
+        next_review=next_review, waiver=waiver, threshold=WAIVER_THRESHOLD_HOURS)
 
 
 @bp.route("/<association>/parcours/<int:pathway_id>/modifier", methods=["GET", "POST"])
