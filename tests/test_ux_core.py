@@ -1,0 +1,76 @@
+"""What a new user stumbled on in the core's pages (issue 9, B): each point on the page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tests.support import login, text_of
+
+# matrix_world: the permission matrix's records, one per route argument.
+from tests.test_permissions_matrix import MATRIX, ROLES, MatrixWorld, matrix_world  # noqa: F401
+
+
+def _post_only_endpoints(app: Flask) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if rule.methods and "POST" in rule.methods and "GET" not in rule.methods}
+
+
+def test_reopening_a_form_address_leads_to_a_page(app: Flask, matrix_world: MatrixWorld) -> None:  # noqa: F811
+    """Every POST-only address, opened by a coordinator, leads to a page that answers."""
+    post_only = _post_only_endpoints(app)
+    coordinator = ROLES.index("coordinator_a")
+    cases = [case for case in MATRIX if case.method == "POST" and case.endpoint in post_only
+             and case.expected[coordinator] not in (403, 404)]
+    assert len({case.endpoint for case in cases}) > 15  # core and Premières Heures
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    for case in cases:
+        url = case.url(matrix_world)
+        first = client.get(url)
+        assert first.status_code == 303, (url, first.status_code)
+        assert client.get(url, follow_redirects=True).status_code == 200, url
+
+
+def test_reopened_addresses_lead_to_the_parent_page(app: Flask, matrix_world: MatrixWorld) -> None:  # noqa: F811
+    w = matrix_world
+    client = app.test_client()
+    login(client, "collectif@test.org")
+    expected = {
+        f"/personnes/{w.supported_a.id}/roles": f"/personnes/{w.supported_a.id}",
+        f"/personnes/{w.supported_a.id}/roles/1/retirer": f"/personnes/{w.supported_a.id}",
+        f"/partenaires/{w.partner.id}/statut": f"/partenaires/{w.partner.id}",
+        "/associations/alpha/statut": "/associations/alpha",
+        "/compte/mot-de-passe": "/compte",
+        "/logout": "/",
+    }
+    for url, parent in expected.items():
+        response = client.get(url)
+        assert response.status_code == 303, url
+        assert response.headers["Location"] == parent, url
+        assert client.head(url).status_code == 303
+    assert "Se déconnecter" in text_of(client.get("/logout", follow_redirects=True))
+    for case in MATRIX:
+        if case.method == "POST" and case.endpoint in _post_only_endpoints(app):
+            assert client.get(case.url(w)).status_code == 303, case.name
+
+
+def test_a_page_the_role_forbids_is_passed_over(app: Flask, world) -> None:
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    # The modules' policy page is the collective admin's: the coordinator lands on the dashboard.
+    response = client.get("/administration/modules/premieres_heures/interdiction")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_reopening_logout_when_logged_out_offers_the_login(client) -> None:
+    response = client.get("/logout", follow_redirects=True)
+    assert response.status_code == 200
+    assert 'name="password"' in text_of(response)
+
+
+def test_other_methods_still_answer_405_in_french(app: Flask, world) -> None:
+    client = app.test_client()
+    response = client.delete("/personnes/1/roles")
+    assert response.status_code == 405
+    assert "Méthode non autorisée" in text_of(response)
