@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
-from tests.support import login, text_of
+from tests.support import login, post, text_of
 
 # matrix_world: the permission matrix's records, one per route argument.
 from tests.test_permissions_matrix import MATRIX, ROLES, MatrixWorld, matrix_world  # noqa: F401
@@ -74,3 +76,29 @@ def test_other_methods_still_answer_405_in_french(app: Flask, world) -> None:
     response = client.delete("/personnes/1/roles")
     assert response.status_code == 405
     assert "Méthode non autorisée" in text_of(response)
+
+
+def _flashes_and_notices(response) -> list[str]:
+    return re.findall(r'<p class="(?:flash[^"]*|notice)">([^<]*)</p>', text_of(response))
+
+
+def test_a_status_change_is_said_once(app: Flask, world) -> None:
+    client = app.test_client()
+    login(client, "collectif@test.org")
+    person = f"/personnes/{world.supported_a.id}/statut"
+    said = _flashes_and_notices(post(client, person, {"active": "0"}, follow_redirects=True))
+    assert len(said) == 1 and "désactivée" in said[0], said
+    said = _flashes_and_notices(post(client, person, {"active": "1"}, follow_redirects=True))
+    assert said == ["Personne réactivée."]
+    said = _flashes_and_notices(post(client, "/associations/alpha/statut", {"active": "0"},
+                                     follow_redirects=True))
+    assert len(said) == 1 and "désactivée" in said[0], said
+    said = _flashes_and_notices(post(client, "/associations/alpha/statut", {"active": "1"},
+                                     follow_redirects=True))
+    assert said == ["Association réactivée."]
+    # A flash is shown on the next page only, not again on the one after.
+    created = post(client, "/personnes/nouvelle", {
+        "first_name": "Nadia", "last_name": "Nouvelle", "association_id": world.asso_a.id,
+        "role": "supported", "confirm_duplicate": "y"}, follow_redirects=True)
+    assert _flashes_and_notices(created) == ["Nadia Nouvelle a été ajouté·e."]
+    assert _flashes_and_notices(client.get("/personnes/")) == []

@@ -209,9 +209,8 @@ def person_status(person_id: int) -> Response:
     person.active = request.form.get("active") == "1"
     person.deactivated_at = None if person.active else utcnow()
     session.commit()
-    flash("Personne réactivée." if person.active else
-          "Personne désactivée : elle n'apparaît plus dans les listes et ne peut plus se connecter.",
-          "success")
+    if person.active:  # a deactivated record says so itself, at the top of its page
+        flash("Personne réactivée.", "success")
     return see_other("members.person_detail", person_id=person.id)
 
 
