@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from flask import Flask
@@ -102,3 +103,38 @@ def test_a_status_change_is_said_once(app: Flask, world) -> None:
         "role": "supported", "confirm_duplicate": "y"}, follow_redirects=True)
     assert _flashes_and_notices(created) == ["Nadia Nouvelle a été ajouté·e."]
     assert _flashes_and_notices(client.get("/personnes/")) == []
+
+
+def _back_link(response) -> tuple[str, str] | None:
+    found = re.search(r'<p class="back-link"><a href="([^"]+)">← Retour ([^<]+)</a></p>',
+                      text_of(response))
+    return (found.group(1), html.unescape(found.group(2))) if found else None
+
+
+def test_pages_with_a_parent_link_back_to_it(app: Flask, world) -> None:
+    w = world
+    client = app.test_client()
+    login(client, "admin.a@test.org")
+    person, partner = f"/personnes/{w.supported_a.id}", f"/partenaires/{w.partner.id}"
+    expected = {
+        person: ("/personnes/", "à la liste des personnes"),
+        f"{person}/modifier": (person, "à la fiche de Samir Suivi"),
+        "/personnes/nouvelle": ("/personnes/", "à la liste des personnes"),
+        "/associations/alpha": ("/associations/", "aux associations"),
+        "/associations/alpha/modifier": ("/associations/alpha", "à Association Alpha"),
+        partner: ("/partenaires/", "aux partenaires"),
+        f"{partner}/modifier": (partner, "à Mission Locale Test"),
+        f"{partner}/contacts/nouveau": (partner, "à Mission Locale Test"),
+        f"{partner}/services/nouveau": (partner, "à Mission Locale Test"),
+        "/partenaires/nouveau": ("/partenaires/", "aux partenaires"),
+    }
+    for url, link in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _back_link(response) == link, url
+    for top in ("/personnes/", "/associations/", "/partenaires/", "/quartiers/"):
+        assert _back_link(client.get(top)) is None, top
+    # A volunteer sees their own record but not the list of people: no link to it.
+    client = app.test_client()
+    login(client, "benevole.a@test.org")
+    assert _back_link(client.get(f"/personnes/{w.volunteer_a.id}")) is None
