@@ -138,3 +138,33 @@ def test_pages_with_a_parent_link_back_to_it(app: Flask, world) -> None:
     client = app.test_client()
     login(client, "benevole.a@test.org")
     assert _back_link(client.get(f"/personnes/{w.volunteer_a.id}")) is None
+
+
+def test_phones_and_emails_are_links(app: Flask, db, world) -> None:
+    w = world
+    w.supported_a.phone = "06 12 34 56 78"
+    w.partner.phone, w.partner.email = "+33 1 23 45 67 89", "contact@ml.test"
+    w.partner.contacts[0].phone, w.partner.contacts[0].email = "01.02.03.04.05", "paul@ml.test"
+    db.commit()
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    tel = '<a href="tel:0612345678">06 12 34 56 78</a>'
+    for url in (f"/personnes/{w.supported_a.id}", "/personnes/?q=samir"):
+        page = text_of(client.get(url))
+        assert tel in page, url
+        assert '<a href="mailto:samir@test.org">samir@test.org</a>' in page, url
+    page = text_of(client.get(f"/partenaires/{w.partner.id}"))
+    for link in ('<a href="tel:+33123456789">+33 1 23 45 67 89</a>',
+                 '<a href="mailto:contact@ml.test">contact@ml.test</a>',
+                 '<a href="tel:0102030405">01.02.03.04.05</a>',
+                 '<a href="mailto:paul@ml.test">paul@ml.test</a>'):
+        assert link in page
+    # No number, no link: the page says so.
+    page = text_of(client.get(f"/personnes/{w.volunteer2_a.id}"))
+    assert 'href="tel:' not in page and "Non renseigné" in page
+
+
+def test_contact_links_escape_what_they_show(app: Flask) -> None:
+    with app.app_context():
+        rendered = app.jinja_env.from_string("{{ v | mailto }}{{ v | tel }}").render(v='<b>"x')
+    assert "<b>" not in rendered and "&lt;b&gt;" in rendered

@@ -17,6 +17,7 @@ from core.database import session
 from core.members.collective import Collective
 from core.pluginhost.contributions import NavEntry
 from core.pluginhost.host import get_host
+from core.web.contact_links import mailto, tel
 
 logger = logging.getLogger("maillage.plugins")
 
@@ -111,5 +112,7 @@ def init_app(app: Flask) -> None:
         format_date(value, pattern) if value else "")
     app.jinja_env.filters["datetime"] = lambda value, pattern="d MMMM yyyy 'à' HH:mm": (
         format_datetime(value, pattern) if value else "")
+    app.jinja_env.filters["tel"] = tel
+    app.jinja_env.filters["mailto"] = mailto
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
