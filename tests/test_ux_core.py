@@ -168,3 +168,29 @@ def test_contact_links_escape_what_they_show(app: Flask) -> None:
     with app.app_context():
         rendered = app.jinja_env.from_string("{{ v | mailto }}{{ v | tel }}").render(v='<b>"x')
     assert "<b>" not in rendered and "&lt;b&gt;" in rendered
+
+
+def test_people_search_finds_a_phone_however_typed(app: Flask, db, world) -> None:
+    w = world
+    w.supported_a.phone = "06 12 34 56 78"
+    w.volunteer2_a.phone = "+33 6 98 76 54 32"
+    w.partner.phone = "01.23.45.67.89"
+    db.commit()
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+
+    def found(term: str, url: str = "/personnes/") -> str:
+        response = client.get(url, query_string={"q": term})
+        assert response.status_code == 200, term
+        return text_of(response)
+
+    for term in ("06 12 34 56 78", "0612345678", "+33 6 12 34 56 78", "06.12.34", "0033612345678"):
+        page = found(term)
+        assert "Suivi Samir" in page and "Volontaire Valérie" not in page, term
+    for term in ("0698765432", "06 98 76", "+33698765432"):
+        assert "Volontaire Valérie" in found(term), term
+    assert "Mission Locale Test" in found("01 23 45 67 89", "/partenaires/")
+    # Names still found; digits that are no phone, or odd input, find nothing and break nothing.
+    assert "Suivi Samir" in found("samir")
+    for term in ("12", "%", "06%12", "+", "0" * 100, "'; drop table people; --"):
+        assert "Suivi Samir" not in found(term), term

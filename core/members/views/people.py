@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -35,7 +35,14 @@ from core.members.views import bp
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref, person_ref
 from core.web.forms import INVALID_FORM_STATUS, add_error
-from core.web.views import Page, commit_or_conflict, like_pattern, search_term, see_other
+from core.web.views import (
+    Page,
+    commit_or_conflict,
+    like_pattern,
+    phone_search,
+    search_term,
+    see_other,
+)
 
 EMAIL_TAKEN = "Cette adresse e-mail est déjà celle d'une autre personne."
 
@@ -93,7 +100,9 @@ def person_list() -> str:
     if not show_inactive:
         query = query.where(Person.active)
     if term:
-        query = query.where(Person.search_key.like(like_pattern(term), escape="\\"))
+        by_name = Person.search_key.like(like_pattern(term), escape="\\")
+        by_phone = phone_search(Person.phone, term)
+        query = query.where(by_name if by_phone is None else or_(by_name, by_phone))
     managed = association_ids_with(Role.COORDINATOR)
     if association_id and (managed is None or association_id in managed):
         member_filter = Membership.association_id == association_id
