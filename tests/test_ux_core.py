@@ -7,6 +7,7 @@ import re
 
 from flask import Flask
 
+from core.members import Membership, Role
 from tests.support import login, post, text_of
 
 # matrix_world: the permission matrix's records, one per route argument.
@@ -194,3 +195,33 @@ def test_people_search_finds_a_phone_however_typed(app: Flask, db, world) -> Non
     assert "Suivi Samir" in found("samir")
     for term in ("12", "%", "06%12", "+", "0" * 100, "'; drop table people; --"):
         assert "Suivi Samir" not in found(term), term
+
+
+def _role_options(response) -> list[str]:
+    select = re.search(r'<select[^>]*id="role"[^>]*>(.*?)</select>', text_of(response), re.S)
+    assert select, "no role select on the page"
+    return re.findall(r'<option[^>]*value="([^"]*)"', select.group(1))
+
+
+def test_role_choices_are_the_roles_the_user_may_give(app: Flask, db, world) -> None:
+    w = world
+    managing, everything = ["supported", "volunteer"], ["supported", "volunteer", "coordinator", "admin"]
+    for email, expected in (("coord.a@test.org", managing), ("admin.a@test.org", everything),
+                            ("collectif@test.org", everything)):
+        client = app.test_client()
+        login(client, email)
+        assert _role_options(client.get("/personnes/nouvelle")) == expected, email
+        assert _role_options(client.get(f"/personnes/{w.supported_a.id}")) == expected, email
+        refused = post(client, f"/personnes/{w.supported_a.id}/roles",
+                       {"association_id": w.asso_a.id, "role": "nobody"})
+        assert refused.status_code == 422 and _role_options(refused) == expected, email
+    # Admin of Alpha, coordinator of Bêta: every role is offered, Bêta still refuses an admin.
+    db.add(Membership(person_id=w.admin_a.id, association_id=w.asso_b.id, role=Role.COORDINATOR))
+    db.commit()
+    client = app.test_client()
+    login(client, "admin.a@test.org")
+    assert _role_options(client.get("/personnes/nouvelle")) == everything
+    refused = post(client, f"/personnes/{w.supported_b.id}/roles",
+                   {"association_id": w.asso_b.id, "role": "admin"})
+    assert refused.status_code == 422
+    assert "Vous ne pouvez pas donner ce rôle" in text_of(refused)

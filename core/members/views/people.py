@@ -68,18 +68,26 @@ def _email_taken(email: str | None, current: Person | None) -> bool:
     return session.scalar(query) is not None
 
 
+ROLE_REFUSED = "Vous ne pouvez pas donner ce rôle dans cette association."
+
+
 def _membership_choices(form: MembershipForm) -> None:
+    """Offer the associations the user manages and only the roles they may give in one."""
     associations = session.scalars(associations_managed()).all()
     form.association_id.choices = [(a.id, a.name) for a in associations]
+    offered = {role for association in associations for role in grantable_roles(association.id)}
+    form.role.choices = [(role.value, role.label) for role in Role if role in offered]
 
 
 def _role_allowed(form: MembershipForm) -> bool:
     """The role may be given in the chosen association (both already checked as valid choices)."""
+    if form.role.errors and form.role.data in {role.value for role in Role}:
+        form.role.errors = [ROLE_REFUSED]  # a real role, just not one this user gives
     if form.association_id.errors or form.role.errors:
         return False  # the form already says what is wrong with them
     allowed = grantable_roles(form.association_id.data)
     if Role(form.role.data) not in allowed:
-        add_error(form.role, "Vous ne pouvez pas donner ce rôle dans cette association.")
+        add_error(form.role, ROLE_REFUSED)
         return False
     return True
 
@@ -230,7 +238,8 @@ def membership_save(person_id: int) -> Response | tuple[str, int]:
     require(can_manage_person(person), visible=True)
     form = MembershipForm()
     _membership_choices(form)
-    if form.validate() and _role_allowed(form):
+    valid = form.validate()
+    if _role_allowed(form) and valid:
         existing = next(
             (m for m in person.memberships if m.association_id == form.association_id.data), None
         )
