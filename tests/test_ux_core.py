@@ -7,7 +7,8 @@ import re
 
 from flask import Flask
 
-from core.members import Membership, Role
+from core.members import Membership, Person, Role
+from core.plugin_api import ngettext
 from tests.support import login, post, text_of
 
 # matrix_world: the permission matrix's records, one per route argument.
@@ -225,3 +226,34 @@ def test_role_choices_are_the_roles_the_user_may_give(app: Flask, db, world) -> 
                    {"association_id": w.asso_b.id, "role": "admin"})
     assert refused.status_code == 422
     assert "Vous ne pouvez pas donner ce rôle" in text_of(refused)
+
+
+def test_counts_take_the_french_plural(app: Flask, db, world) -> None:
+    w = world
+    client = app.test_client()
+    login(client, "admin.a@test.org")
+    page = text_of(client.get("/associations/alpha"))
+    assert "1 personne accompagnée" in page and "2 bénévoles" in page
+    assert "1 coordinateur·rice" in page and "1 administrateur·rice" in page
+    for first in ("Nadia", "Nina"):
+        db.add(Person(first_name=first, last_name="Nouvelle",
+                      memberships=[Membership(association_id=w.asso_a.id, role=Role.SUPPORTED)]))
+    db.commit()
+    assert "3 personnes accompagnées" in text_of(client.get("/associations/alpha"))
+    assert re.search(r">\s*1 personne\s*<", text_of(client.get("/personnes/?q=samir")))
+    assert re.search(r">\s*2 personnes\s*<", text_of(client.get("/personnes/?q=nouvelle")))
+    assert re.search(r">\s*0 personne\s*<", text_of(client.get("/personnes/?q=zzz")))
+    assert re.search(r">\s*1 partenaire\s*<", text_of(client.get("/partenaires/?q=ccas")))
+    one = post(client, "/personnes/nouvelle", {"first_name": "", "last_name": "X",
+                                               "association_id": w.asso_a.id, "role": "supported"})
+    assert "Le formulaire contient 1 erreur<" in text_of(one)
+    two = post(client, "/personnes/nouvelle", {"association_id": w.asso_a.id, "role": "supported"})
+    assert "Le formulaire contient 2 erreurs<" in text_of(two)
+
+
+def test_ngettext_follows_the_french_rule_in_python_and_templates(app: Flask) -> None:
+    with app.test_request_context():
+        assert [ngettext("%(num)d séance", "%(num)d séances", n) for n in (0, 1, 2)] == [
+            "0 séance", "1 séance", "2 séances"]
+        template = app.jinja_env.from_string('{{ ngettext("%(num)d lot", "%(num)d lots", n) }}')
+        assert [template.render(n=n) for n in (0, 1, 5)] == ["0 lot", "1 lot", "5 lots"]

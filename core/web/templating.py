@@ -17,6 +17,7 @@ from core.database import session
 from core.members.collective import Collective
 from core.pluginhost.contributions import NavEntry
 from core.pluginhost.host import get_host
+from core.web import plurals
 from core.web.contact_links import mailto, tel
 
 logger = logging.getLogger("maillage.plugins")
@@ -102,6 +103,7 @@ def _context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    plurals.init_app(app)
     app.context_processor(_context)
     app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "d MMMM yyyy") if value else ""
     app.jinja_env.filters["datetime_fr"] = (
