@@ -257,3 +257,15 @@ def test_ngettext_follows_the_french_rule_in_python_and_templates(app: Flask) ->
             "0 séance", "1 séance", "2 séances"]
         template = app.jinja_env.from_string('{{ ngettext("%(num)d lot", "%(num)d lots", n) }}')
         assert [template.render(n=n) for n in (0, 1, 5)] == ["0 lot", "1 lot", "5 lots"]
+
+
+def test_the_neighbourhoods_table_folds_on_a_phone(app: Flask, world) -> None:
+    """On a narrow screen a .responsive table shows each row as a block, each cell with its
+    column's name (maillage.css): nothing wider than a 360 px screen."""
+    client = app.test_client()
+    login(client, "collectif@test.org")
+    page = text_of(client.get("/quartiers/"))
+    table = re.search(r"<table([^>]*)>(.*?)</table>", page, re.S)
+    assert table and 'class="responsive"' in table.group(1)
+    cells = re.findall(r"<td([^>]*)>", table.group(2))
+    assert len(cells) == 4 and all("data-label=" in cell for cell in cells), cells
