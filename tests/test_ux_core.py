@@ -6,6 +6,7 @@ import html
 import re
 
 from flask import Flask
+from sqlalchemy import select
 
 from core.members import Membership, Person, Role
 from core.plugin_api import ngettext
@@ -269,3 +270,77 @@ def test_the_neighbourhoods_table_folds_on_a_phone(app: Flask, world) -> None:
     assert table and 'class="responsive"' in table.group(1)
     cells = re.findall(r"<td([^>]*)>", table.group(2))
     assert len(cells) == 4 and all("data-label=" in cell for cell in cells), cells
+
+
+def _people_count(db) -> int:
+    db.rollback()
+    return len(db.scalars(select(Person.id)).all())
+
+
+def _new_person(world, **changes: str) -> dict[str, object]:
+    return {"first_name": "Samir", "last_name": "Suivi", "email": "", "phone": "",
+            "association_id": world.asso_a.id, "role": "supported", **changes}
+
+
+def test_a_likely_duplicate_is_shown_before_anything_is_saved(app: Flask, db, world) -> None:
+    w = world
+    w.supported_a.phone = "06 12 34 56 78"
+    db.commit()
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    assert "confirm_duplicate" not in text_of(client.get("/personnes/nouvelle"))
+    before = _people_count(db)
+    # Accents, case, spaces and swapped names are the same name.
+    for first, last in (("Samir", "Suivi"), ("SAMÍR", "  suivi "), ("Suivi", "Samir")):
+        response = post(client, "/personnes/nouvelle",
+                        _new_person(w, first_name=first, last_name=last, phone="+33612345678"))
+        assert response.status_code == 422, (first, last)
+        page = text_of(response)
+        assert "Cette personne existe peut-être déjà" in page
+        assert f'href="/personnes/{w.supported_a.id}">Samir Suivi</a>' in page
+        assert "même téléphone" in page and 'name="confirm_duplicate"' in page
+        assert _people_count(db) == before
+    confirmed = post(client, "/personnes/nouvelle", _new_person(w, confirm_duplicate="y"))
+    assert confirmed.status_code == 303
+    assert _people_count(db) == before + 1
+    # Now both are offered.
+    page = text_of(post(client, "/personnes/nouvelle", _new_person(w)))
+    assert page.count('href="/personnes/') - page.count('href="/personnes/"') >= 2
+
+
+def test_no_warning_for_another_name_or_someone_out_of_sight(app: Flask, db, world) -> None:
+    w = world
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    # Sarah Suivie is Bêta's: a coordinator of Alpha is told nothing about her.
+    response = post(client, "/personnes/nouvelle", _new_person(w, first_name="Sarah",
+                                                                last_name="Suivie"))
+    assert response.status_code == 303
+    assert "existe peut-être" not in text_of(client.get(response.headers["Location"]))
+    assert post(client, "/personnes/nouvelle",
+                _new_person(w, first_name="Samira", last_name="Suivi")).status_code == 303
+    # The collective admin sees everyone, and is warned about Bêta's Sarah too.
+    admin = app.test_client()
+    login(admin, "collectif@test.org")
+    page = text_of(post(admin, "/personnes/nouvelle", _new_person(
+        w, first_name="Sarah", last_name="Suivie", association_id=w.asso_b.id)))
+    assert f'href="/personnes/{w.supported_b.id}">Sarah Suivie</a>' in page
+
+
+def test_the_duplicate_check_survives_odd_input(app: Flask, db, world) -> None:
+    client = app.test_client()
+    login(client, "coord.a@test.org")
+    for first, last in (("%", "_"), ("\\", "%%"), ("a' OR 1=1 --", "x"), ("Zoë", "Ø"),
+                        ("ß", "ǅ"), ("😀", "😀")):
+        first_try = post(client, "/personnes/nouvelle", _new_person(world, first_name=first,
+                                                                    last_name=last))
+        assert first_try.status_code == 303, (first, last)
+        again = post(client, "/personnes/nouvelle", _new_person(world, first_name=first,
+                                                                last_name=last))
+        assert again.status_code == 422, (first, last)
+        assert "existe peut-être" in text_of(again)
+    # A wildcard in a name matches itself only.
+    assert "Samir Suivi" not in text_of(post(client, "/personnes/nouvelle",
+                                             _new_person(world, first_name="%", last_name="_")))
+    blank = post(client, "/personnes/nouvelle", _new_person(world, first_name=" ", last_name=""))
+    assert blank.status_code == 422 and "existe peut-être" not in text_of(blank)

@@ -18,6 +18,7 @@ from core.auth.permissions import (
 from core.auth.views import send_password_link
 from core.database import session, utcnow
 from core.members.associations import Association
+from core.members.duplicates import LikelyDuplicate, likely_duplicates
 from core.members.forms import MembershipForm, NewPersonForm, PersonForm
 from core.members.memberships import Membership, new_member
 from core.members.people import Person
@@ -135,11 +136,15 @@ def person_list() -> str:
     )
 
 
+DUPLICATE_CHECK = "Cochez cette case si c'est une autre personne."
+
+
 @bp.route("/personnes/nouvelle", methods=["GET", "POST"])
 @access(Level.MANAGER)
 def person_create() -> Response | tuple[str, int]:
     form = NewPersonForm()
     _membership_choices(form)
+    duplicates: list[LikelyDuplicate] = []
     if request.method == "GET" and request.args.get("association", type=int):
         form.association_id.data = request.args.get("association", type=int)
     if form.is_submitted():
@@ -147,6 +152,13 @@ def person_create() -> Response | tuple[str, int]:
         valid = _role_allowed(form) and valid
         if valid and _email_taken(form.email.data, None):
             add_error(form.email, EMAIL_TAKEN)
+            valid = False
+        if not (form.first_name.errors or form.last_name.errors):
+            duplicates = likely_duplicates(form.first_name.data, form.last_name.data,
+                                           form.phone.data or "")
+        if valid and duplicates and not form.confirm_duplicate.data:
+            # Nothing is saved until the user says the namesakes are other people.
+            add_error(form.confirm_duplicate, DUPLICATE_CHECK)
             valid = False
         if valid:
             person = new_member(form.first_name.data, form.last_name.data,
@@ -156,9 +168,15 @@ def person_create() -> Response | tuple[str, int]:
             if commit_or_conflict(form.email, EMAIL_TAKEN):
                 flash(f"{person.full_name} a été ajouté·e.", "success")
                 return see_other("members.person_detail", person_id=person.id)
-        return render_template("members/person_form.html", form=form,
-                               person=None), INVALID_FORM_STATUS
-    return render_template("members/person_form.html", form=form, person=None), 200
+        return _new_person_page(form, duplicates), INVALID_FORM_STATUS
+    return _new_person_page(form, duplicates), 200
+
+
+def _new_person_page(form: NewPersonForm, duplicates: list[LikelyDuplicate]) -> str:
+    if not duplicates:
+        del form.confirm_duplicate  # asked only once a namesake was found
+    return render_template("members/person_form.html", form=form, person=None,
+                           duplicates=duplicates)
 
 
 @bp.get("/personnes/<int:person_id>")
