@@ -54,7 +54,7 @@ def _page_answering_get(path: str) -> str | None:
     try:
         endpoint, _values = adapter.match(path, method="GET")
     except RequestRedirect:  # "/partenaires" is "/partenaires/"
-        return _page_answering_get(path + "/")
+        return None if path.endswith("/") else _page_answering_get(path + "/")
     except HTTPException:
         return None
     level = access_level_of(current_app.view_functions[endpoint])
