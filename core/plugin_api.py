@@ -10,6 +10,7 @@ from typing import Any
 
 import pluggy
 from flask import abort, g
+from flask_babel import ngettext
 from flask_login import current_user
 
 from core.agenda.api import (
@@ -189,6 +190,7 @@ __all__ = [
     "in_paris",
     "mark_attendance",
     "max_length",
+    "ngettext",
     "not_blank",
     "paris_to_utc",
     "paris_today",

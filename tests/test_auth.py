@@ -475,7 +475,8 @@ def test_protected_page_sends_to_login_and_back(client: FlaskClient, world: Worl
 def test_logout_needs_a_post(client: FlaskClient, world: World) -> None:
     """A link (GET) cannot log anyone out."""
     login(client, COORD)
-    assert client.get("/logout").status_code == 405
+    response = client.get("/logout")  # leads to a page offering the button (errors.py)
+    assert (response.status_code, response.headers["Location"]) == (303, "/")
     assert is_logged_in(client)
 
 

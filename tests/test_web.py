@@ -46,7 +46,7 @@ def test_not_found_page_is_french(client):
 
 
 def test_method_not_allowed_page_is_french(client):
-    response = client.get("/logout")
+    response = client.put("/logout")  # a GET leads to a page instead (test_ux_core)
     assert response.status_code == 405
     assert "Méthode non autorisée" in text_of(response)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TelField, URLField
+from wtforms import BooleanField, EmailField, StringField, TelField, URLField
 from wtforms.validators import Optional, Regexp
 
 from core.members.roles import Role
@@ -56,7 +56,8 @@ class MembershipForm(FlaskForm):
 
 
 class NewPersonForm(PersonForm, MembershipForm):
-    pass
+    # Shown only once a likely duplicate was found (see person_create).
+    confirm_duplicate = BooleanField("Créer quand même")
 
 
 class NeighbourhoodForm(FlaskForm):

@@ -21,6 +21,7 @@ from core.web.views import (
     commit_or_conflict,
     get_or_404,
     like_pattern,
+    phone_search,
     search_term,
     see_other,
 )
@@ -57,10 +58,12 @@ def partner_list() -> str:
     )
     if term:
         pattern = like_pattern(term)
+        by_phone = phone_search(Partner.phone, term)
         query = query.where(
             or_(
                 Partner.search_key.like(pattern, escape="\\"),
                 Partner.services.any(PartnerService.search_key.like(pattern, escape="\\")),
+                *([by_phone] if by_phone is not None else []),
             )
         )
     if kind:

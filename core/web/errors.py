@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response
+
+from core.auth.permissions import access_level_of, has_level
 
 MESSAGES = {
     400: ("Requête invalide", "La demande n'a pas pu être comprise."),
@@ -39,7 +44,48 @@ def _server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)
 
 
+def _page_answering_get(path: str) -> str | None:
+    """The address of the page ``path`` names for a GET, if there is one the user may open.
+
+    Only the route's access level can be judged here (not whether the record is in the
+    user's reach): a page their role forbids is passed over for the one above it.
+    """
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _values = adapter.match(path, method="GET")
+    except RequestRedirect:  # "/partenaires" is "/partenaires/"
+        return None if path.endswith("/") else _page_answering_get(path + "/")
+    except HTTPException:
+        return None
+    level = access_level_of(current_app.view_functions[endpoint])
+    if current_user.is_authenticated and level is not None and not has_level(level):
+        return None
+    return request.script_root + path
+
+
+def nearest_page(path: str) -> str:
+    """The closest address above ``path`` that a GET answers, else the dashboard.
+
+    The address left in the browser after a form (``/personnes/7/roles``) answers only
+    POST; re-opening it should lead to the page the form was on, not to an error.
+    """
+    parts = [part for part in path.split("/") if part]
+    while parts:
+        parts.pop()
+        found = _page_answering_get("/" + "/".join(parts)) if parts else None
+        if found:
+            return found
+    return url_for("members.dashboard")
+
+
+def _method_not_allowed(error: MethodNotAllowed) -> Response | tuple[str, int]:
+    if request.method in {"GET", "HEAD"}:
+        return redirect(nearest_page(request.path), code=303)
+    return render_error(405)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(MethodNotAllowed, _method_not_allowed)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)

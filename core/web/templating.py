@@ -16,6 +16,8 @@ from core.auth.permissions import Level, has_level
 from core.database import session
 from core.members.collective import Collective
 from core.pluginhost.host import get_host
+from core.web import plurals
+from core.web.contact_links import mailto, tel
 
 logger = logging.getLogger("maillage.plugins")
 
@@ -94,6 +96,7 @@ def _context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    plurals.init_app(app)
     app.context_processor(_context)
     app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "d MMMM yyyy") if value else ""
     app.jinja_env.filters["datetime_fr"] = (
@@ -104,5 +107,7 @@ def init_app(app: Flask) -> None:
         format_date(value, pattern) if value else "")
     app.jinja_env.filters["datetime"] = lambda value, pattern="d MMMM yyyy 'à' HH:mm": (
         format_datetime(value, pattern) if value else "")
+    app.jinja_env.filters["tel"] = tel
+    app.jinja_env.filters["mailto"] = mailto
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from flask import abort, current_app, redirect, request, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from core.database import Base, session
 from core.web.forms import add_error
-from core.web.text import fold
+from core.web.text import fold, phone_digits
 
 M = TypeVar("M", bound=Base)
 
@@ -47,6 +48,31 @@ def like_pattern(term: str) -> str:
     """A LIKE pattern matching ``term`` anywhere in a folded search key (escape "\\")."""
     escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+_PHONE_TERM = re.compile(r"^\+?[0-9 .\-()]+$")
+
+
+def phone_digits_sql(column: ColumnElement[str]) -> ColumnElement[str]:
+    """phone_digits() of a stored number, in SQL that SQLite and PostgreSQL both run."""
+    bare = column
+    for separator in (" ", ".", "-", "(", ")"):
+        bare = func.replace(bare, separator, "")
+    return case(
+        (bare.like("+33%"), literal("0") + func.ltrim(func.substr(bare, 4), "0")),
+        (bare.like("0033%"), literal("0") + func.ltrim(func.substr(bare, 5), "0")),
+        else_=func.replace(bare, "+", ""),
+    )
+
+
+def phone_search(column: ColumnElement[str], term: str) -> ColumnElement[bool] | None:
+    """Whether ``column`` holds the number typed (or part of it), however either is written:
+    "06 12 34 56 78", "0612345678" and "+33 6 12 34 56 78" find each other. None when
+    ``term`` is not a phone number."""
+    digits = phone_digits(term)
+    if len(digits) < 4 or not _PHONE_TERM.match(term):
+        return None
+    return phone_digits_sql(column).like(f"%{digits}%")
 
 
 class Page:

@@ -179,10 +179,7 @@ def association_status(slug: str) -> Response:
     association = _association_or_404(slug)
     association.active = request.form.get("active") == "1"
     session.commit()
-    flash(
-        "Association réactivée." if association.active else
-        "Association désactivée : ses membres n'y ont plus de droits.",
-        "success",
-    )
+    if association.active:  # a deactivated association says so itself, at the top of its page
+        flash("Association réactivée.", "success")
     return see_other("members.association_detail", slug=association.slug)
 

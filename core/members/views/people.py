@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -18,6 +18,7 @@ from core.auth.permissions import (
 from core.auth.views import send_password_link
 from core.database import session, utcnow
 from core.members.associations import Association
+from core.members.duplicates import LikelyDuplicate, likely_duplicates
 from core.members.forms import MembershipForm, NewPersonForm, PersonForm
 from core.members.memberships import Membership, new_member
 from core.members.people import Person
@@ -37,7 +38,14 @@ from core.members.views import bp
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref, person_ref
 from core.web.forms import INVALID_FORM_STATUS, add_error
-from core.web.views import Page, commit_or_conflict, like_pattern, search_term, see_other
+from core.web.views import (
+    Page,
+    commit_or_conflict,
+    like_pattern,
+    phone_search,
+    search_term,
+    see_other,
+)
 
 EMAIL_TAKEN = "Cette adresse e-mail est déjà celle d'une autre personne."
 
@@ -63,18 +71,26 @@ def _email_taken(email: str | None, current: Person | None) -> bool:
     return session.scalar(query) is not None
 
 
+ROLE_REFUSED = "Vous ne pouvez pas donner ce rôle dans cette association."
+
+
 def _membership_choices(form: MembershipForm) -> None:
+    """Offer the associations the user manages and only the roles they may give in one."""
     associations = session.scalars(associations_managed()).all()
     form.association_id.choices = [(a.id, a.name) for a in associations]
+    offered = {role for association in associations for role in grantable_roles(association.id)}
+    form.role.choices = [(role.value, role.label) for role in Role if role in offered]
 
 
 def _role_allowed(form: MembershipForm) -> bool:
     """The role may be given in the chosen association (both already checked as valid choices)."""
+    if form.role.errors and form.role.data in {role.value for role in Role}:
+        form.role.errors = [ROLE_REFUSED]  # a real role, just not one this user gives
     if form.association_id.errors or form.role.errors:
         return False  # the form already says what is wrong with them
     allowed = grantable_roles(form.association_id.data)
     if Role(form.role.data) not in allowed:
-        add_error(form.role, "Vous ne pouvez pas donner ce rôle dans cette association.")
+        add_error(form.role, ROLE_REFUSED)
         return False
     return True
 
@@ -95,7 +111,9 @@ def person_list() -> str:
     if not show_inactive:
         query = query.where(Person.active)
     if term:
-        query = query.where(Person.search_key.like(like_pattern(term), escape="\\"))
+        by_name = Person.search_key.like(like_pattern(term), escape="\\")
+        by_phone = phone_search(Person.phone, term)
+        query = query.where(by_name if by_phone is None else or_(by_name, by_phone))
     managed = association_ids_with(Role.COORDINATOR)
     if association_id and (managed is None or association_id in managed):
         member_filter = Membership.association_id == association_id
@@ -121,11 +139,15 @@ def person_list() -> str:
     )
 
 
+DUPLICATE_CHECK = "Cochez cette case si c'est une autre personne."
+
+
 @bp.route("/personnes/nouvelle", methods=["GET", "POST"])
 @access(Level.MANAGER)
 def person_create() -> Response | tuple[str, int]:
     form = NewPersonForm()
     _membership_choices(form)
+    duplicates: list[LikelyDuplicate] = []
     if request.method == "GET" and request.args.get("association", type=int):
         form.association_id.data = request.args.get("association", type=int)
     if form.is_submitted():
@@ -133,6 +155,13 @@ def person_create() -> Response | tuple[str, int]:
         valid = _role_allowed(form) and valid
         if valid and _email_taken(form.email.data, None):
             add_error(form.email, EMAIL_TAKEN)
+            valid = False
+        if not (form.first_name.errors or form.last_name.errors):
+            duplicates = likely_duplicates(form.first_name.data, form.last_name.data,
+                                           form.phone.data or "")
+        if valid and duplicates and not form.confirm_duplicate.data:
+            # Nothing is saved until the user says the namesakes are other people.
+            add_error(form.confirm_duplicate, DUPLICATE_CHECK)
             valid = False
         if valid:
             person = new_member(form.first_name.data, form.last_name.data,
@@ -142,9 +171,15 @@ def person_create() -> Response | tuple[str, int]:
             if commit_or_conflict(form.email, EMAIL_TAKEN):
                 flash(f"{person.full_name} a été ajouté·e.", "success")
                 return see_other("members.person_detail", person_id=person.id)
-        return render_template("members/person_form.html", form=form,
-                               person=None), INVALID_FORM_STATUS
-    return render_template("members/person_form.html", form=form, person=None), 200
+        return _new_person_page(form, duplicates), INVALID_FORM_STATUS
+    return _new_person_page(form, duplicates), 200
+
+
+def _new_person_page(form: NewPersonForm, duplicates: list[LikelyDuplicate]) -> str:
+    if not duplicates:
+        del form.confirm_duplicate  # asked only once a namesake was found
+    return render_template("members/person_form.html", form=form, person=None,
+                           duplicates=duplicates)
 
 
 @bp.get("/personnes/<int:person_id>")
@@ -215,9 +250,8 @@ def person_status(person_id: int) -> Response:
     person.active = request.form.get("active") == "1"
     person.deactivated_at = None if person.active else utcnow()
     session.commit()
-    flash("Personne réactivée." if person.active else
-          "Personne désactivée : elle n'apparaît plus dans les listes et ne peut plus se connecter.",
-          "success")
+    if person.active:  # a deactivated record says so itself, at the top of its page
+        flash("Personne réactivée.", "success")
     return see_other("members.person_detail", person_id=person.id)
 
 
@@ -228,7 +262,8 @@ def membership_save(person_id: int) -> Response | tuple[str, int]:
     require(can_manage_person(person), visible=True)
     form = MembershipForm()
     _membership_choices(form)
-    if form.validate() and _role_allowed(form):
+    valid = form.validate()
+    if _role_allowed(form) and valid:
         existing = next(
             (m for m in person.memberships if m.association_id == form.association_id.data), None
         )
