@@ -192,7 +192,7 @@ def test_lowering_capacity_below_bookings_is_refused_and_nothing_lost(client, db
         association_id=str(world.asso_a.id), title="Nouveau titre", capacity="2", held_back="0",
         starts_at=local(event.starts_at), ends_at=local(event.ends_at)))
     assert response.status_code == 422
-    assert "3 place(s) sont déjà prises" in field_error(response, "capacity")
+    assert "3 places sont déjà prises" in field_error(response, "capacity")
     db.expire_all()
     assert event.title == "Atelier CV" and event.bookable.capacity == 3
     assert db.scalar(select(func.count(Booking.id)).where(

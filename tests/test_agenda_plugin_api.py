@@ -266,7 +266,7 @@ def test_capacity_never_drops_below_what_is_booked_and_nothing_changes(app, db, 
         committed(app, update_bookable, bookable_id, title="Nouveau titre",
             policy=BookingPolicy(capacity=2, waitlist=False))
     assert str(refusal.value) == (
-        "Impossible : 3 place(s) sont déjà prises, la capacité ne peut pas descendre en dessous.")
+        "Impossible : 3 places sont déjà prises, la capacité ne peut pas descendre en dessous.")
     info = committed(app, bookable_info, bookable_id)
     assert (info.title, info.policy) == ("Chantier jardin", BookingPolicy(capacity=3))
 

@@ -14,6 +14,7 @@ from flask import Flask
 from core.agenda.engine import book
 from core.agenda.events import Visibility
 from core.members import Membership, Role
+from core.testing_client import page_text
 from plugins.premieres_heures.models import Decision, Review
 from tests.conftest import SUITE_PLUGINS, make_app
 from tests.plugin_fixtures import former_export
@@ -124,11 +125,13 @@ def test_a_referent_in_one_association_is_not_told_of_the_other(client, db, worl
 
 def test_the_export_button_says_whose_part_it_holds(client, shared):
     login(client, "coord.a@test.org")
-    assert "Exporter ses données dans vos associations (JSON)" in text_of(
-        client.get(f"/personnes/{shared.id}"))
+    page = page_text(client.get(f"/personnes/{shared.id}"))
+    assert "Télécharger ses données dans vos associations (droit d'accès)" in page
+    assert "à lui remettre quand elle demande à consulter ses données" in page
     post(client, "/logout")
     login(client, "collectif@test.org")
-    assert "Exporter toutes ses données (JSON)" in text_of(client.get(f"/personnes/{shared.id}"))
+    page = page_text(client.get(f"/personnes/{shared.id}"))
+    assert "Télécharger toutes ses données (droit d'accès)" in page
 
 
 def test_erasure_stays_the_collective_admins_and_takes_everything(client, db, world, shared):

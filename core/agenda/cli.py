@@ -7,6 +7,7 @@ from datetime import date, datetime
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from core.agenda.reminders import ReminderReport, day_label, send_reminders, time_label
 
@@ -30,7 +31,8 @@ def remind(day: datetime | None, dry_run: bool) -> None:
         _list(report)
     click.echo(summary(report))
     if report.failed:
-        click.echo(f"Échec de l'envoi pour {len(report.failed)} personne(s) : "
+        failed = ngettext("%(num)d personne", "%(num)d personnes", len(report.failed))
+        click.echo(f"Échec de l'envoi pour {failed} : "
                    f"{', '.join(report.failed)}. Relancez la commande pour réessayer.", err=True)
         raise click.exceptions.Exit(1)  # a failed job: cron mails its output to its owner
 
@@ -43,9 +45,14 @@ def _list(report: ReminderReport) -> None:
 
 
 def summary(report: ReminderReport) -> str:
-    counts = (f"{_day(report.day)} : {report.bookings} rappel(s) "
-              f"{'à envoyer' if report.dry_run else 'envoyé(s)'} à {report.people} personne(s), "
-              f"{report.without_email} personne(s) sans e-mail.")
+    if report.dry_run:
+        sent = ngettext("%(num)d rappel à envoyer", "%(num)d rappels à envoyer", report.bookings)
+    else:
+        sent = ngettext("%(num)d rappel envoyé", "%(num)d rappels envoyés", report.bookings)
+    people = ngettext("%(num)d personne", "%(num)d personnes", report.people)
+    without = ngettext("%(num)d personne sans e-mail", "%(num)d personnes sans e-mail",
+                       report.without_email)
+    counts = f"{_day(report.day)} : {sent} à {people}, {without}."
     return f"Simulation, rien n'est envoyé ni marqué. {counts}" if report.dry_run else counts
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -199,10 +199,10 @@ def set_capacity(bookable_id: int, capacity: int, held_back: int = 0,
     if changed.rowcount != 1:
         bookable = session.get(Bookable, bookable_id)
         taken = bookable.taken if bookable else 0
-        raise BookingRefused(
-            f"Impossible : {taken} place(s) sont déjà prises, la capacité ne peut pas descendre "
-            "en dessous."
-        )
+        raise BookingRefused(ngettext(
+            "Impossible : %(num)d place est déjà prise, la capacité ne peut pas descendre en dessous.",
+            "Impossible : %(num)d places sont déjà prises, la capacité ne peut pas descendre "
+            "en dessous.", taken))
     return promote_next(bookable_id, now)
 
 

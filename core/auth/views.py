@@ -106,8 +106,10 @@ def _log_in(account: Account, attempt: throttle.LoginAttempt, password: str) -> 
     session.commit()
     cookie_session.clear()
     login_user(account)
-    flash(f"Bonjour {account.person.first_name} !", "success")
-    response = redirect(_next_url() or url_for("members.dashboard"), code=303)
+    target = _next_url()
+    if target:  # the dashboard greets by name in its heading: say it only elsewhere
+        flash(f"Bonjour {account.person.first_name} !", "success")
+    response = redirect(target or url_for("members.dashboard"), code=303)
     known_devices.remember(response, attempt.subject)
     return response
 

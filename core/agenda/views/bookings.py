@@ -58,12 +58,13 @@ def book(event_id: int) -> Response | tuple[str, int]:
     event = _bookable_event_or_404(event_id)
     assert event.bookable_id is not None
     try:
-        booking = engine.book(event.bookable_id, current_user.person_id,
-                              booked_by_id=current_user.person_id)
+        engine.book(event.bookable_id, current_user.person_id,
+                    booked_by_id=current_user.person_id)
     except engine.BookingRefused as refusal:
         return _refused(event, str(refusal))
     session.commit()
-    _flash_booked(booking, who="Vous êtes")
+    # No flash: the event page the person lands on states their booking in its own words,
+    # and saying it twice on one screen reads as two different messages.
     return see_other("agenda.event_detail", event_id=event.id)
 
 

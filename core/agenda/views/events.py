@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, render_template, request
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -202,6 +203,7 @@ def event_cancel(event_id: int) -> Response:
     told: list[Any] = cancel_event(event)
     tell_event_cancelled(told, event.title, event.starts_at)
     session.commit()
-    flash("Événement annulé" + (f" : {len(told)} personne(s) prévenue(s) par e-mail." if told else "."),
-          "success")
+    flash("Événement annulé" + (ngettext(" : %(num)d personne prévenue par e-mail.",
+                                         " : %(num)d personnes prévenues par e-mail.", len(told))
+                                if told else "."), "success")
     return see_other("agenda.event_detail", event_id=event.id)
