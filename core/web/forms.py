@@ -217,6 +217,14 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATETIME_FORMATS = [DATETIME_FORMAT, "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 
 
+def _as_the_picker_wants(field: Any) -> str:
+    """A date read from either format is shown back in the first (ISO): a browser's date
+    picker shows nothing for « 30/06/2026 »; what could not be read is shown as typed."""
+    if field.data is not None and not field.process_errors:
+        return str(field.data.strftime(field.format[0]))
+    return str(field.raw_data[0]) if field.raw_data else ""
+
+
 def _check_in_calendar(field: Field, day: date | None) -> None:
     if day is not None and not in_calendar(day):
         field.data = None
@@ -235,6 +243,9 @@ class FrenchDateTimeField(DateTimeLocalField):
             raise ValueError(DATETIME_MESSAGE) from None
         _check_in_calendar(self, self.data.date() if self.data else None)
 
+    def _value(self) -> str:
+        return _as_the_picker_wants(self)
+
 
 class FrenchDateField(DateField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -247,3 +258,6 @@ class FrenchDateField(DateField):
         except ValueError:
             raise ValueError(DATE_MESSAGE) from None
         _check_in_calendar(self, self.data)
+
+    def _value(self) -> str:
+        return _as_the_picker_wants(self)
