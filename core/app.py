@@ -20,6 +20,7 @@ from core.partners.views import bp as partners_bp
 from core.pluginhost.views import bp as plugin_admin_bp
 from core.settings import INSTANCE_PATH_ENV, load_settings
 from core.web import errors, security, templating
+from core.web.params import DatabaseIdConverter, refuse_nul_characters
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -43,9 +44,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     security.init_app(app)
     errors.init_app(app)
+    app.before_request(refuse_nul_characters)
     templating.init_app(app)
     auth.init_app(app)
 
+    # Set before any route is added: rules pick their converters when they are added.
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(members_bp)

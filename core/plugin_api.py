@@ -81,6 +81,7 @@ from core.web.forms import (
     required_input,
     whole_number,
 )
+from core.web.params import as_id, day_param, id_arg
 from core.web.text import fold
 from core.web.views import Page, see_other
 
@@ -171,6 +172,7 @@ __all__ = [
     "access",
     "add_error",
     "add_overlap_exclusion",
+    "as_id",
     "association_or_404",
     "book",
     "bookable_info",
@@ -182,11 +184,13 @@ __all__ = [
     "create_bookable",
     "current_person",
     "day_bounds",
+    "day_param",
     "delete_bookable",
     "drop_overlap_exclusion",
     "fold",
     "has_role",
     "hookimpl",
+    "id_arg",
     "in_paris",
     "mark_attendance",
     "max_length",

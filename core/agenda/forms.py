@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -142,9 +142,3 @@ class BookForForm(FlaskForm):
             valid = False
         return valid
 
-
-def parse_day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default

@@ -16,6 +16,7 @@ from core.partners.forms import ContactForm, PartnerForm, ServiceForm
 from core.partners.models import Partner, PartnerContact, PartnerService, ServiceBarrier
 from core.partners.vocabulary import Barrier, PartnerKind
 from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
+from core.web.params import id_arg
 from core.web.views import (
     Page,
     commit_or_conflict,
@@ -49,7 +50,7 @@ def partner_list() -> str:
     term = search_term()
     kind = _enum_arg("type", PartnerKind)
     barrier = _enum_arg("frein", Barrier)
-    neighbourhood_id = request.args.get("quartier", type=int)
+    neighbourhood_id = id_arg("quartier")
     query = (
         select(Partner)
         .where(Partner.active)

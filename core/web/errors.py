@@ -29,7 +29,9 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    return render_error(error.code or 500)
+    # abort(400, "…") gives the page its own French message; werkzeug's English default not.
+    own = error.description if error.description != type(error).description else None
+    return render_error(error.code or 500, own)
 
 
 def _csrf_error(_error: CSRFError) -> tuple[str, int]:

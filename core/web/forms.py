@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -13,6 +14,7 @@ from wtforms import (
     DateTimeLocalField,
     Field,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
 )
@@ -30,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.database import session
+from core.web.params import OUT_OF_CALENDAR, in_calendar
 from core.web.text import fold
 
 REQUIRED_MESSAGE = "Ce champ est obligatoire."
@@ -109,7 +112,25 @@ INVALID_CHOICE = "Ce choix n'est pas possible : choisissez dans la liste."
 INVALID_CHOICES = "Une des cases cochées n'est pas possible : cochez dans la liste."
 
 
-class CheckboxListField(SelectMultipleField):
+def options(choices: Any) -> Any:
+    """Choices as WTForms wants them from 3.3 on (``SelectChoice``): the ``(value, label)``
+    pairs the forms and views write are converted, so none of them needs to know."""
+    if choices is None or callable(choices) or isinstance(choices, dict):
+        return choices
+    return [SelectChoice(*choice) if isinstance(choice, tuple) else choice for choice in choices]
+
+
+class _Options:
+    """Takes ``choices`` as pairs where a form declares them (WTForms 3.3 warns there; the
+    choices a view sets later are read as they are)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "choices" in kwargs:
+            kwargs["choices"] = options(kwargs["choices"])
+        super().__init__(*args, **kwargs)
+
+
+class CheckboxListField(_Options, SelectMultipleField):
     """Several choices as checkboxes; a value not offered (typed by hand) is refused."""
 
     widget = ListWidget(prefix_label=False)
@@ -121,7 +142,7 @@ class CheckboxListField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-class ChoiceField(SelectField):
+class ChoiceField(_Options, SelectField):
     """A required drop-down list with one clear French message: left empty, or not a choice.
 
     A plain SelectField answers an empty value with "could not coerce" or "not a valid
@@ -189,9 +210,30 @@ class FrenchIntegerField(IntegerField):
             raise ValueError("Un nombre entier est attendu (exemple : 12).") from None
 
 
+DATE_MESSAGE = "Date invalide (exemple : 30/06/2026)."
+# The browser's date pickers send ISO dates; where a browser shows a plain text box, people
+# type the date the French way, as the messages' examples show it. The first is rendered.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATETIME_FORMATS = [DATETIME_FORMAT, "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _as_the_picker_wants(field: Any) -> str:
+    """A date read from either format is shown back in the first (ISO): a browser's date
+    picker shows nothing for « 30/06/2026 »; what could not be read is shown as typed."""
+    if field.data is not None and not field.process_errors:
+        return str(field.data.strftime(field.format[0]))
+    return str(field.raw_data[0]) if field.raw_data else ""
+
+
+def _check_in_calendar(field: Field, day: date | None) -> None:
+    if day is not None and not in_calendar(day):
+        field.data = None
+        raise ValueError(OUT_OF_CALENDAR)
+
+
 class FrenchDateTimeField(DateTimeLocalField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("format", DATETIME_FORMAT)
+        kwargs.setdefault("format", DATETIME_FORMATS)
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -199,11 +241,23 @@ class FrenchDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(DATETIME_MESSAGE) from None
+        _check_in_calendar(self, self.data.date() if self.data else None)
+
+    def _value(self) -> str:
+        return _as_the_picker_wants(self)
 
 
 class FrenchDateField(DateField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DATE_FORMATS)
+        super().__init__(*args, **kwargs)
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Date invalide (exemple : 30/06/2026).") from None
+            raise ValueError(DATE_MESSAGE) from None
+        _check_in_calendar(self, self.data)
+
+    def _value(self) -> str:
+        return _as_the_picker_wants(self)

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from core.database import Base, session
 from core.web.forms import add_error
+from core.web.params import page_arg
 from core.web.text import fold, phone_digits
 
 M = TypeVar("M", bound=Base)
@@ -83,7 +84,7 @@ class Page:
     """
 
     def __init__(self, query: Select[Any], *, size: int = PAGE_SIZE, count: bool = True) -> None:
-        self.number = max(request.args.get("page", 1, type=int), 1)
+        self.number = page_arg()
         self.size = size
         offset = (self.number - 1) * size
         self.total: int | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, render_template, request
+from flask import flash, render_template
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from core.database import session, utcnow
 from core.members.associations import Association
 from core.partners.models import Partner
 from core.web.forms import INVALID_FORM_STATUS, add_error
+from core.web.params import id_arg
 from core.web.views import see_other
 
 
@@ -135,8 +136,8 @@ def event_create() -> Response | tuple[str, int]:
                 flash("Événement créé.", "success")
             return see_other("agenda.event_detail", event_id=events[0].id)
         return render_template("agenda/event_form.html", form=form, event=None), INVALID_FORM_STATUS
-    if request.args.get("association", type=int):
-        form.association_id.data = request.args.get("association", type=int)
+    if id_arg("association"):
+        form.association_id.data = id_arg("association")
     return render_template("agenda/event_form.html", form=form, event=None), 200
 
 

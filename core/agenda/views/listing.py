@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from core.agenda.clock import day_bounds, paris_today
 from core.agenda.events import Event, EventKind
-from core.agenda.forms import parse_day
 from core.agenda.plugin_items import PluginItem
 from core.agenda.queries import bookings_of_person, events_query, my_bookings_by_bookable
 from core.agenda.scope import events_visible_clause
@@ -22,6 +21,7 @@ from core.agenda.views.common import by_day, entries, filter_args, items_for_vie
 from core.auth.permissions import Level, access, is_collective_admin, my_roles
 from core.database import session, utcnow
 from core.members.associations import Association
+from core.web.params import day_param, id_arg, month_param
 from core.web.views import Page
 
 UPCOMING_PAGE_SIZE = 30
@@ -49,7 +49,7 @@ def _filters() -> Filters:
         # plus those with events they can see would cost a query per page; their own suffice.
         query = query.where(Association.id.in_(list(my_roles())))
     associations = list(session.scalars(query))
-    wanted = request.args.get("association", type=int)
+    wanted = id_arg("association")
     association_id = wanted if any(a.id == wanted for a in associations) else None
     kind_value = request.args.get("type", "")
     kind = EventKind(kind_value) if kind_value in {k.value for k in EventKind} else None
@@ -104,7 +104,7 @@ def _week_start(day: date) -> date:
 @access(Level.AUTHENTICATED)
 def week() -> str:
     filters = _filters()
-    monday = _week_start(parse_day(request.args.get("jour"), paris_today()))
+    monday = _week_start(day_param(request.args.get("jour"), paris_today()))
     start, end = day_bounds(monday, 7)
     events = list(session.scalars(events_query(
         events_visible_clause(), start=start, end=end, association_id=filters.association_id,
@@ -120,20 +120,11 @@ def week() -> str:
         **_page_context(events))
 
 
-def _parse_month(value: str | None) -> date:
-    today = paris_today()
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
-
-
 @bp.get("/mois")
 @access(Level.AUTHENTICATED)
 def month() -> str:
     filters = _filters()
-    first = _parse_month(request.args.get("mois"))
+    first = month_param(request.args.get("mois"), paris_today().replace(day=1))
     last = first.replace(day=monthrange(first.year, first.month)[1])
     grid_start = _week_start(first)
     grid_days = (_week_start(last) + timedelta(days=7) - grid_start).days

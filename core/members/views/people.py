@@ -38,6 +38,7 @@ from core.members.views import bp
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref, person_ref
 from core.web.forms import INVALID_FORM_STATUS, add_error
+from core.web.params import id_arg
 from core.web.views import (
     Page,
     commit_or_conflict,
@@ -99,7 +100,7 @@ def _role_allowed(form: MembershipForm) -> bool:
 @access(Level.MANAGER)
 def person_list() -> str:
     term = search_term()
-    association_id = request.args.get("association", type=int)
+    association_id = id_arg("association")
     role = request.args.get("role", "")
     show_inactive = request.args.get("inactives") == "1"
     query = (
@@ -148,8 +149,8 @@ def person_create() -> Response | tuple[str, int]:
     form = NewPersonForm()
     _membership_choices(form)
     duplicates: list[LikelyDuplicate] = []
-    if request.method == "GET" and request.args.get("association", type=int):
-        form.association_id.data = request.args.get("association", type=int)
+    if request.method == "GET" and id_arg("association"):
+        form.association_id.data = id_arg("association")
     if form.is_submitted():
         valid = form.validate()
         valid = _role_allowed(form) and valid

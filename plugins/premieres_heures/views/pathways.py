@@ -23,6 +23,7 @@ from core.plugin_api import (
     access,
     add_error,
     current_person,
+    id_arg,
     paris_today,
     partners,
     people_of,
@@ -206,7 +207,7 @@ def pathway_create(association: str) -> Response | tuple[str, int]:
     current = coordination()
     settings = settings_of(current)
     today = paris_today()
-    defaults = {"start_date": today, "person_id": request.args.get("personne", type=int)}
+    defaults = {"start_date": today, "person_id": id_arg("personne")}
     form = PathwayForm(data=defaults if request.method == "GET" else None)
     del form.status
     supported = people_of(current, roles=("supported",))

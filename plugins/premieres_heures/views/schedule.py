@@ -30,6 +30,8 @@ from core.plugin_api import (
     Level,
     access,
     add_error,
+    as_id,
+    day_param,
     in_paris,
     paris_today,
     partner,
@@ -73,10 +75,7 @@ PRESENCE_PREFIX = "presence-"
 
 
 def _day_asked(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else paris_today()
-    except ValueError:
-        return paris_today()
+    return day_param(value, paris_today())
 
 
 def _threshold(association: AssociationRef) -> int:
@@ -111,10 +110,10 @@ def _chosen_attendance() -> dict[int, str]:
     chosen: dict[int, str] = {}
     for key, value in request.form.items():
         if key.startswith(PRESENCE_PREFIX):
-            try:
-                chosen[int(key[len(PRESENCE_PREFIX):])] = value
-            except ValueError:
+            session_id = as_id(key[len(PRESENCE_PREFIX):])
+            if session_id is None:
                 abort(404)
+            chosen[session_id] = value
     return chosen
 
 
