@@ -344,7 +344,7 @@ def test_the_form_macros_example_renders_with_the_example_form(app, world):
     assert 'aria-describedby="title-aide title-erreur"' in page and 'aria-invalid="true"' in page
     assert "<legend>Sujets</legend>" in page and '<input checked id="topics-0"' in page
     assert '<a href="/p/carnet/" class="button button--secondary">Annuler</a>' in flat
-    assert 'data-confirm="Supprimer la réunion : confirmer ?"' in page
+    assert 'data-confirm="Supprimer la réunion du 12 mars ?"' in page
     assert '<input type="hidden" name="retour" value="liste">' in page
     assert page.count('name="csrf_token"') == 1  # the button's (the form was built without)
     assert "Page 2 sur 5" in flat and 'rel="prev"' in page and 'rel="next"' in page
