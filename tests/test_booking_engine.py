@@ -145,7 +145,7 @@ def test_capacity_cannot_drop_below_what_is_booked(app, db, world):
     bookable = make_bookable(db, world, capacity=3)
     for person in make_people(db, 3):
         committed(app, book, bookable.id, person)
-    with pytest.raises(BookingRefused, match="3 place\\(s\\) sont déjà prises"):
+    with pytest.raises(BookingRefused, match="3 places sont déjà prises"):
         committed(app, set_capacity, bookable.id, 2)
     db.expire_all()
     assert db.get(Bookable, bookable.id).capacity == 3

@@ -51,7 +51,7 @@ def test_a_volunteer_books_a_workshop_then_cancels(site: Site, open_page: OpenPa
     with page.expect_navigation():
         page.get_by_role("button", name="Je m'inscris").click()
     expect(my_booking(page)).to_contain_text("Vous êtes inscrit·e.")
-    expect(page.get_by_text("1 personne(s) inscrite(s) pour 6 places")).to_be_visible()
+    expect(page.get_by_text("5 places libres sur 6")).to_be_visible()
     assert booking_status(site, bookable_id, site.world.volunteer_a.id) is BookingStatus.CONFIRMED
     page.get_by_role("link", name="← Agenda").click()
     page.get_by_role("link", name="Mes inscriptions").click()

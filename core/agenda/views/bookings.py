@@ -58,13 +58,16 @@ def book(event_id: int) -> Response | tuple[str, int]:
     event = _bookable_event_or_404(event_id)
     assert event.bookable_id is not None
     try:
-        engine.book(event.bookable_id, current_user.person_id,
-                    booked_by_id=current_user.person_id)
+        booking = engine.book(event.bookable_id, current_user.person_id,
+                              booked_by_id=current_user.person_id)
     except engine.BookingRefused as refusal:
         return _refused(event, str(refusal))
     session.commit()
-    # No flash: the event page the person lands on states their booking in its own words,
-    # and saying it twice on one screen reads as two different messages.
+    # A place needs no flash: the event page says « Vous êtes inscrit·e. » in the same words,
+    # and twice on one screen reads as two messages. A queue is news (it was full), and the
+    # flash keeps the position given in the booking's own transaction.
+    if booking.status is not BookingStatus.CONFIRMED:
+        _flash_booked(booking, who="Vous êtes")
     return see_other("agenda.event_detail", event_id=event.id)
 
 
