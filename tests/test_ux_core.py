@@ -130,6 +130,11 @@ def test_pages_with_a_parent_link_back_to_it(app: Flask, world) -> None:
         f"{partner}/contacts/nouveau": (partner, "à Mission Locale Test"),
         f"{partner}/services/nouveau": (partner, "à Mission Locale Test"),
         "/partenaires/nouveau": ("/partenaires/", "aux partenaires"),
+        "/associations/alpha/modules": ("/associations/alpha", "à Association Alpha"),
+        "/associations/alpha/modules/premieres_heures/reglages": ("/associations/alpha/modules",
+                                                                  "aux modules de Alpha"),
+        "/agenda/nouveau": ("/agenda/", "à l'agenda"),
+        "/agenda/calendrier": ("/agenda/", "à l'agenda"),
     }
     for url, link in expected.items():
         response = client.get(url)
