@@ -12,11 +12,14 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-
-from icalendar import Calendar, Timezone, vDDDTypes, vDuration
-from icalendar import Event as VEvent
+from typing import TYPE_CHECKING
 
 from core.agenda.clock import PARIS, in_paris
+
+# icalendar costs a tenth of the app's start and only feeds need it: imported on first feed.
+if TYPE_CHECKING:
+    from icalendar import Event as VEvent
+    from icalendar import Timezone
 
 PRODID = "-//Maillage//Agenda//FR"
 TZID = "Europe/Paris"
@@ -56,6 +59,8 @@ def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 def build_calendar(name: str, entries: Iterable[FeedEntry], *, now: datetime,
                    description: str = "") -> bytes:
     """The VCALENDAR of ``entries``, published as ``name``."""
+    from icalendar import Calendar, vDuration
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -77,6 +82,8 @@ def build_calendar(name: str, entries: Iterable[FeedEntry], *, now: datetime,
 
 
 def _vevent(entry: FeedEntry, stamp: datetime) -> VEvent:
+    from icalendar import Event as VEvent
+
     event = VEvent()
     event.add("uid", entry.uid)
     # With METHOD:PUBLISH, DTSTAMP is when this copy of the calendar was made.
@@ -115,6 +122,8 @@ def paris_timezone(first_year: int, last_year: int) -> Timezone:
     time abolished, say) reaches the feeds with the tz database. The component is cached
     and must not be changed by callers.
     """
+    from icalendar import Timezone
+
     zone = Timezone.from_tzinfo(PARIS, tzid=TZID, first_date=date(first_year - 1, 1, 1),
                                 last_date=date(last_year + 2, 1, 1))
     for observance in zone.subcomponents:
@@ -128,6 +137,8 @@ def _fix_onsets(observance: Timezone) -> None:
     icalendar 6 writes the first wall-clock time *after* a forward jump; put each onset
     back on the real transition, checked against zoneinfo so a fixed library is left alone.
     """
+    from icalendar import vDDDTypes
+
     before = observance["TZOFFSETFROM"].td
     after = observance["TZOFFSETTO"].td
     if before == after:

@@ -10,14 +10,16 @@ table refuses the second insert; ``add_overlap_exclusion`` creates it from a mig
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.operations import Operations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.database import session
+
+if TYPE_CHECKING:  # alembic is for migrations: the app must not load it at start
+    from alembic.operations import Operations
 
 
 class Overlap(Exception):
