@@ -19,7 +19,7 @@ from core.members.views import bp as members_bp
 from core.partners.views import bp as partners_bp
 from core.pluginhost.views import bp as plugin_admin_bp
 from core.settings import INSTANCE_PATH_ENV, load_settings
-from core.web import errors, security, templating
+from core.web import dates, errors, security, templating
 from core.web.params import DatabaseIdConverter, refuse_nul_characters
 
 
@@ -41,7 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_core_models()
     database.init_app(app)
     CSRFProtect(app)
-    Babel(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    Babel(app, locale_selector=lambda: dates.LOCALE_NAME,
+          timezone_selector=lambda: dates.TIMEZONE_NAME)
     security.init_app(app)
     errors.init_app(app)
     app.before_request(refuse_nul_characters)

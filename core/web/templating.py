@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -18,6 +17,7 @@ from core.members.collective import Collective
 from core.pluginhost.host import get_host
 from core.web import plurals
 from core.web.contact_links import mailto, tel
+from core.web.dates import format_date, format_datetime
 
 logger = logging.getLogger("maillage.plugins")
 
@@ -98,15 +98,11 @@ def _context() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     plurals.init_app(app)
     app.context_processor(_context)
-    app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "d MMMM yyyy") if value else ""
-    app.jinja_env.filters["datetime_fr"] = (
-        lambda value: format_datetime(value, "d MMMM yyyy 'à' HH:mm") if value else ""
-    )
+    app.jinja_env.filters["date_fr"] = format_date
+    app.jinja_env.filters["datetime_fr"] = format_datetime
     # Any CLDR pattern, e.g. {{ day | date("EEEE d MMMM") }}; datetimes are shown in Paris time.
-    app.jinja_env.filters["date"] = lambda value, pattern="d MMMM yyyy": (
-        format_date(value, pattern) if value else "")
-    app.jinja_env.filters["datetime"] = lambda value, pattern="d MMMM yyyy 'à' HH:mm": (
-        format_datetime(value, pattern) if value else "")
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["tel"] = tel
     app.jinja_env.filters["mailto"] = mailto
     app.jinja_env.trim_blocks = True
