@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, select
 
 from core.auth.permissions import is_collective_admin, my_roles
 from core.database import session
@@ -35,10 +35,10 @@ class EnabledState:
 
 
 @functools.cache
-def _state_query(everyone: bool) -> Select[Any]:
+def _state_query() -> Select[Any]:
     """Built once per process: constructing the statement costs more than running it."""
     forbidden = select(PluginPolicy.plugin).where(PluginPolicy.forbidden)
-    query = (
+    return (
         select(PluginActivation.plugin, PluginActivation.settings, Association.id,
                Association.slug, Association.name, Association.short_name)
         .join(Association, Association.id == PluginActivation.association_id)
@@ -46,23 +46,28 @@ def _state_query(everyone: bool) -> Select[Any]:
                PluginActivation.plugin.not_in(forbidden))
         .order_by(Association.name)
     )
-    if everyone:
-        return query
-    return query.where(Association.id.in_(bindparam("associations", expanding=True)))
+
+
+def _activations() -> list[Any]:
+    """Every allowed activation of an active association, read once per request: the
+    user's state and the agenda's plugin items (which show associations beyond the user's
+    own) both filter it. A collective has tens of associations and a few plugins."""
+    if "_maillage_activations" not in g:
+        g._maillage_activations = session.execute(_state_query()).all()
+    return g._maillage_activations
 
 
 def enabled_state() -> EnabledState:
     """Plugins enabled in the associations the user belongs to (all, for a collective
-    admin), minus those the collective forbids — one query, cached for the request."""
+    admin), minus those the collective forbids — cached for the request."""
     if "_maillage_plugins" in g:
         return g._maillage_plugins
     state = EnabledState()
     if current_user.is_authenticated:
-        everyone = is_collective_admin()
-        parameters = {} if everyone else {"associations": list(my_roles())}
-        for plugin, settings, aid, slug, name, short_name in session.execute(
-            _state_query(everyone), parameters
-        ):
+        mine = None if is_collective_admin() else my_roles()
+        for plugin, settings, aid, slug, name, short_name in _activations():
+            if mine is not None and aid not in mine:
+                continue
             state.associations.setdefault(plugin, []).append(
                 AssociationRef(id=aid, slug=slug, name=name, short_name=short_name)
             )
@@ -76,9 +81,7 @@ def plugins_enabled_in(association_ids: list[int]) -> dict[int, set[str]]:
     enabled: dict[int, set[str]] = {aid: set() for aid in association_ids}
     if not association_ids:
         return enabled
-    rows = session.execute(
-        _state_query(False), {"associations": association_ids}
-    )
-    for plugin, _settings, aid, *_ in rows:
-        enabled[aid].add(plugin)
+    for plugin, _settings, aid, *_ in _activations():
+        if aid in enabled:
+            enabled[aid].add(plugin)
     return enabled
