@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/cold_start.py [--workers 1] [--runs 5]
+    .venv/bin/python bench/cold_start.py [--workers 1] [--runs 5] [--preload]
 
 Each run starts ``gunicorn "core:create_app()"`` on a free port with a fresh instance
 folder (an empty SQLite database, migrated once beforehand so every run starts the same),
@@ -43,12 +43,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def time_one(app_spec: str, workers: int, env: dict[str, str], cwd: Path) -> float:
+def time_one(app_spec: str, workers: int, env: dict[str, str], cwd: Path,
+             preload: bool = False) -> float:
     port = free_port()
     url = f"http://127.0.0.1:{port}/healthz"
     start = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", app_spec],
+        [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         *(["--preload"] if preload else []), app_spec],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -76,6 +78,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--preload", action="store_true",
+                        help="gunicorn --preload: the app is built once, before the fork")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="maillage-cold-") as folder:
@@ -90,8 +94,10 @@ def main() -> None:
             [sys.executable, "-m", "core", "db", "upgrade"],
             cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
         )
-        timings = [time_one("core:create_app()", args.workers, env, ROOT) for _ in range(args.runs)]
-        report(f"maillage, {args.workers} worker(s)", timings)
+        timings = [time_one("core:create_app()", args.workers, env, ROOT, args.preload)
+                   for _ in range(args.runs)]
+        report(f"maillage, {args.workers} worker(s){', preloaded' if args.preload else ''}",
+               timings)
 
         bare_folder = Path(folder) / "bare"
         bare_folder.mkdir()
