@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: a fresh SQLite file in a temporary folder)")
     parser.add_argument("--events", type=int, default=10_000, metavar="N",
                         help="events in the data set (default 10,000; 50,000 is agenda.py's full "
-                             "size); people and bookings scale with it")
+                             "size); bookings scale with it, people stay 5,000")
     parser.add_argument("--requests", type=int, default=100, metavar="N",
                         help="timed requests per page and app (default 100)")
     parser.add_argument("--warmup", type=int, default=5, metavar="N")
@@ -451,9 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.requests < 20:
         parser.error("--requests must be at least 20 (for a 95th percentile)")
 
-    scale = args.events / agenda.EVENTS
-    agenda.EVENTS, agenda.BOOKINGS = args.events, round(agenda.BOOKINGS * scale)
-    agenda.PEOPLE = max(1_000, round(agenda.PEOPLE * scale))
+    # The people stay 5,000: the associations need enough members to fill 40 places and a queue.
+    agenda.BOOKINGS = round(agenda.BOOKINGS * args.events / agenda.EVENTS)
+    agenda.EVENTS = args.events
     with tempfile.TemporaryDirectory(prefix="maillage-bench-versus-") as folder:
         root = Path(folder)
         os.environ["MAILLAGE_INSTANCE_PATH"] = str(root / "instance")
