@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import format_datetime, ngettext
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.util import identity_key
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Attendance, Booking, BookingStatus
@@ -46,26 +48,40 @@ def _take_place(bookable_id: int, *, referral: bool, now: datetime) -> str | Non
     re-checked in the UPDATE itself, so a cancellation that commits between our read and
     our write still wins."""
     still_open = (Bookable.id == bookable_id, Bookable.cancelled.is_(False), Bookable.starts_at > now)
+    pool = None
     if referral:
         claimed = session.execute(
             update(Bookable)
             .where(*still_open, Bookable.taken_held < Bookable.held_back)
             .values(taken_held=Bookable.taken_held + 1)
+            .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount == 1:
-            return HELD
-    claimed = session.execute(
-        update(Bookable)
-        .where(*still_open, Bookable.taken_open < Bookable.capacity - Bookable.held_back)
-        .values(taken_open=Bookable.taken_open + 1)
-    )
-    return OPEN if claimed.rowcount == 1 else None
+        pool = HELD if claimed.rowcount == 1 else None
+    if pool is None:
+        claimed = session.execute(
+            update(Bookable)
+            .where(*still_open, Bookable.taken_open < Bookable.capacity - Bookable.held_back)
+            .values(taken_open=Bookable.taken_open + 1)
+            .execution_options(synchronize_session=False)
+        )
+        pool = OPEN if claimed.rowcount == 1 else None
+    _forget_counters(bookable_id)
+    return pool
+
+
+def _forget_counters(bookable_id: int) -> None:
+    """Expire the activity's counters if it is loaded: they are read again only if asked,
+    cheaper than evaluating the UPDATE on the objects in memory."""
+    loaded = session.identity_map.get(identity_key(Bookable, bookable_id))
+    if loaded is not None:
+        session.expire(loaded, ["taken_open", "taken_held"])
 
 
 def _free_place(bookable_id: int, pool: str) -> None:
     column = Bookable.taken_held if pool == HELD else Bookable.taken_open
     session.execute(update(Bookable).where(Bookable.id == bookable_id)
-                    .values({column: column - 1}))
+                    .values({column: column - 1}).execution_options(synchronize_session=False))
+    _forget_counters(bookable_id)
 
 
 def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
@@ -74,26 +90,30 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
     stamp_on_arrival = now is None
     now = now or utcnow()
     bookable = _refuse_if_closed(session.get(Bookable, bookable_id), now)
-    booking = Booking(bookable_id=bookable_id, person_id=person_id, booked_by_id=booked_by_id,
-                      status=BookingStatus.WAITLISTED, referral=referral, queued_at=now)
-    # The row first, inside a savepoint: a second booking of the same person fails here,
-    # on the unique index, before any place is claimed.
-    try:
-        with session.begin_nested():
-            session.add(booking)
-    except IntegrityError:
-        raise BookingRefused("Cette personne est déjà inscrite ou en liste d'attente.") from None
-    # Then lock the activity's row until commit, and only then stamp the booking: bookings of
-    # one activity take places and queue in the order they commit, so nobody arriving later is
-    # put ahead of someone already told their position. (Without it, on PostgreSQL a queued
-    # booking waits for no one, and its time, read before its transaction, decides the queue.
-    # Locked after the insert, as cancel() does — booking, then activity — not to deadlock; FOR
-    # NO KEY UPDATE, as an UPDATE takes: FOR UPDATE would conflict with the key-share locks that
-    # concurrent bookings' foreign keys hold on this row.)
+    # The row first: a second booking of the same person is refused here, on the unique index,
+    # before any place is claimed. It is written as the likely outcome (a place, for a plain
+    # booking), so that the usual case costs this INSERT and the claim's UPDATE; another
+    # outcome rewrites it before the transaction ends, unseen by anyone.
+    booking = _insert_booking(
+        bookable_id=bookable_id, person_id=person_id, booked_by_id=booked_by_id,
+        referral=referral, queued_at=now,
+        **({} if referral else {"status": BookingStatus.CONFIRMED, "pool": OPEN, "confirmed_at": now}),
+    )
+    if booking is None:
+        raise BookingRefused("Cette personne est déjà inscrite ou en liste d'attente.")
+    # Booking, then activity, as cancel() does, not to deadlock. The claim's UPDATE locks the
+    # activity's row; a place taken needs no queue order.
+    if not referral and _take_place(bookable_id, referral=False, now=now) == OPEN:
+        return booking
+    # No place at first sight (or a referral, which tries held-back places first): lock the
+    # activity's row until commit, and only then stamp the booking. Bookings of one activity
+    # then take places and queue in the order they commit, so nobody arriving later is put
+    # ahead of someone already told their position. (FOR NO KEY UPDATE, as an UPDATE takes:
+    # FOR UPDATE would conflict with the key-share locks of concurrent bookings' foreign keys.)
     session.execute(select(Bookable.id).where(Bookable.id == bookable_id)
                     .with_for_update(key_share=True))
     if stamp_on_arrival:
-        now = booking.queued_at = utcnow()
+        now = utcnow()
     pool = _take_place(bookable_id, referral=referral, now=now)
     if pool is not None:
         booking.status, booking.pool, booking.confirmed_at = BookingStatus.CONFIRMED, pool, now
@@ -105,8 +125,24 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
         session.delete(booking)
         session.flush()
         raise BookingRefused("Il n'y a plus de place.")
+    else:
+        booking.status, booking.pool, booking.confirmed_at = BookingStatus.WAITLISTED, None, None
+    booking.queued_at = now
     session.flush()
     return booking
+
+
+def _insert_booking(**values: object) -> Booking | None:
+    """INSERT … ON CONFLICT DO NOTHING on the live-booking index: the new booking, or None
+    when the person already has one (no savepoint, no exception to catch)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    live = text("status != 'cancelled'")  # uq_bookings_live's condition
+    values.setdefault("status", BookingStatus.WAITLISTED)
+    statement = (insert(Booking).values(**values)
+                 .on_conflict_do_nothing(index_elements=["bookable_id", "person_id"], index_where=live)
+                 .returning(Booking))
+    return session.scalars(statement).one_or_none()
 
 
 def waitlist_position(booking: Booking) -> int | None:
