@@ -9,16 +9,19 @@ after waiting for a concurrent writer's lock, so two people never get the same l
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import format_datetime, ngettext
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Update, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.dml import ReturningInsert
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Attendance, Booking, BookingStatus
-from core.database import session, utcnow
+from core.database import UTCDateTime, session, utcnow
 
 OPEN, HELD = "open", "held"
 
@@ -47,26 +50,26 @@ def _take_place(bookable_id: int, *, referral: bool, now: datetime) -> str | Non
     """Claim a place: held-back ones first for a referral, then an open one. The policy is
     re-checked in the UPDATE itself, so a cancellation that commits between our read and
     our write still wins."""
-    still_open = (Bookable.id == bookable_id, Bookable.cancelled.is_(False), Bookable.starts_at > now)
     pool = None
-    if referral:
-        claimed = session.execute(
-            update(Bookable)
-            .where(*still_open, Bookable.taken_held < Bookable.held_back)
-            .values(taken_held=Bookable.taken_held + 1)
-            .execution_options(synchronize_session=False)
-        )
-        pool = HELD if claimed.rowcount == 1 else None
-    if pool is None:
-        claimed = session.execute(
-            update(Bookable)
-            .where(*still_open, Bookable.taken_open < Bookable.capacity - Bookable.held_back)
-            .values(taken_open=Bookable.taken_open + 1)
-            .execution_options(synchronize_session=False)
-        )
-        pool = OPEN if claimed.rowcount == 1 else None
+    for candidate in (HELD, OPEN) if referral else (OPEN,):
+        if session.execute(_claim(candidate), {"bookable_id": bookable_id, "now": now}).rowcount == 1:
+            pool = candidate
+            break
     _forget_counters(bookable_id)
     return pool
+
+
+@cache
+def _claim(pool: str) -> Update:
+    """The conditional UPDATE that takes a place of the pool, built once (every booking runs it);
+    the counters of a loaded activity are expired, not evaluated in memory (_forget_counters)."""
+    taken, free = ((Bookable.taken_held, Bookable.held_back) if pool == HELD
+                   else (Bookable.taken_open, Bookable.capacity - Bookable.held_back))
+    return (update(Bookable)
+            .where(Bookable.id == bindparam("bookable_id"), Bookable.cancelled.is_(False),
+                   Bookable.starts_at > bindparam("now", type_=UTCDateTime()), taken < free)
+            .values({taken: taken + 1})
+            .execution_options(synchronize_session=False))
 
 
 def _forget_counters(bookable_id: int) -> None:
@@ -135,14 +138,28 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
 def _insert_booking(**values: object) -> Booking | None:
     """INSERT … ON CONFLICT DO NOTHING on the live-booking index: the new booking, or None
     when the person already has one (no savepoint, no exception to catch)."""
-    dialect = session.get_bind().dialect.name
+    values = {"status": BookingStatus.WAITLISTED, "pool": None, "confirmed_at": None,
+              "attendance": None, "cancelled_at": None, "reminded_at": None, **values}
+    booking_id = session.scalar(_insert_unless_booked(session.get_bind().dialect.name), values)
+    if booking_id is None:
+        return None
+    # Every column is known: the object joins the session as loaded, without a SELECT.
+    booking = Booking(id=booking_id, **values)
+    make_transient_to_detached(booking)
+    session.add(booking)
+    return booking
+
+
+@cache
+def _insert_unless_booked(dialect: str) -> ReturningInsert[tuple[int]]:
+    # Built once: every booking runs it, and building costs more than running.
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     live = text("status != 'cancelled'")  # uq_bookings_live's condition
-    values.setdefault("status", BookingStatus.WAITLISTED)
-    statement = (insert(Booking).values(**values)
-                 .on_conflict_do_nothing(index_elements=["bookable_id", "person_id"], index_where=live)
-                 .returning(Booking))
-    return session.scalars(statement).one_or_none()
+    table = Booking.__table__
+    return (insert(table)
+            .values({c.name: bindparam(c.name, type_=c.type) for c in table.columns if c.name != "id"})
+            .on_conflict_do_nothing(index_elements=["bookable_id", "person_id"], index_where=live)
+            .returning(Booking.__table__.c.id))
 
 
 def waitlist_position(booking: Booking) -> int | None:

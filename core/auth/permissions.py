@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, String, cast, func, literal, select
 
 from core.database import session
 from core.members.associations import Association
@@ -60,6 +60,22 @@ def is_collective_admin() -> bool:
     return bool(current_user.is_authenticated and current_user.is_collective_admin)
 
 
+def packed_roles(person_id: ColumnElement[int]) -> ScalarSelect[str | None]:
+    """The person's roles in active associations as one string, ``"12:coordinator,15:volunteer"``:
+    the user loader reads them with the account, in the one query every request pays."""
+    pair = cast(Membership.association_id, String) + literal(":") + cast(Membership.role, String)
+    return (select(func.aggregate_strings(pair, ","))
+            .join(Association, Association.id == Membership.association_id)
+            .where(Membership.person_id == person_id, Association.active)
+            .scalar_subquery())
+
+
+def remember_roles(packed: str | None) -> None:
+    """Keep the current user's roles read by packed_roles() for my_roles()."""
+    pairs = (part.split(":", 1) for part in packed.split(",")) if packed else ()
+    g._maillage_roles = {int(association_id): Role(role) for association_id, role in pairs}
+
+
 def my_roles() -> dict[int, Role]:
     """Association id -> role of the current user, read once per request."""
     if "_maillage_roles" not in g:
@@ -94,7 +110,7 @@ def has_level(level: Level) -> bool:
         return True
     if not current_user.is_authenticated:
         return False
-    if is_collective_admin():
+    if is_collective_admin() or level is Level.AUTHENTICATED:
         return True
     best = max((role.rank for role in my_roles().values()), default=-1)
     return {

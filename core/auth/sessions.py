@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, request
-from sqlalchemy import ForeignKey, String, delete, or_, select, update
+from sqlalchemy import ForeignKey, Select, String, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.auth.accounts import Account
+from core.auth.permissions import packed_roles, remember_roles
 from core.auth.tokens import digest, new_token
 from core.auth.user_agents import device_name
-from core.database import Base, get_database, session, utcnow, write_intent
+from core.database import Base, UTCDateTime, get_database, reads_first, session, utcnow, write_intent
 from core.database.engine import SAFE_METHODS
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
@@ -74,21 +76,34 @@ def open_session(account: Account) -> None:
     account.session_cookie_id = token
 
 
+@cache
+def _account_of_session() -> Select[tuple[Account, AccountSession, str | None]]:
+    """The query every signed-in request runs, built once: its compiled form and cache key are
+    then reused, where building it anew costs more than running it."""
+    return (
+        select(Account, AccountSession, packed_roles(Account.person_id))
+        .join(AccountSession, AccountSession.account_id == Account.id)
+        .options(joinedload(Account.person))
+        .where(AccountSession.token_digest == bindparam("token_digest"),
+               AccountSession.last_seen_at >= bindparam("idle", type_=UTCDateTime()),
+               AccountSession.created_at >= bindparam("age", type_=UTCDateTime()))
+    )
+
+
 def load_account(token: str) -> Account | None:
     """The Flask-Login user loader: the account behind a live session, or None."""
     if not token:
         return None
-    found = session.execute(
-        select(Account, AccountSession)
-        .join(AccountSession, AccountSession.account_id == Account.id)
-        .options(joinedload(Account.person))
-        .where(AccountSession.token_digest == digest(token), *_alive())
-    ).one_or_none()
+    # Outside the write lock of a POST: nothing here writes (the touch below comes after).
+    with reads_first():
+        found = session.execute(_account_of_session(), {
+            "token_digest": digest(token), "idle": _idle_limit(), "age": _age_limit()}).one_or_none()
     if found is None:
         return None
-    account, row = found
+    account, row, roles = found
     if not account.is_active:
         return None
+    remember_roles(roles)
     account.current_session = row
     account.session_cookie_id = token
     if row.last_seen_at < utcnow() - LAST_SEEN_EVERY:

@@ -16,6 +16,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "maillage_write_intent", default=False
 )
+_reading: contextvars.ContextVar[bool] = contextvars.ContextVar("maillage_reading", default=False)
 
 
 @contextmanager
@@ -36,8 +37,25 @@ def write_intent() -> Iterator[None]:
 def _wants_immediate() -> bool:
     if _write_intent.get():
         return True
+    if _reading.get():
+        return False
     # A state-changing request writes: take the write lock at its first statement.
     return has_request_context() and request.method not in SAFE_METHODS
+
+
+def writing_request() -> bool:
+    """Whether the current request may write (a POST and the like)."""
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+@contextmanager
+def deferred_begin() -> Iterator[None]:
+    """Transactions opened inside start deferred, even in a writing request (reads_first)."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def is_sqlite(url: str) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, flash, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from core.agenda import engine
@@ -12,11 +15,11 @@ from core.agenda.bookings import Attendance, Booking, BookingStatus
 from core.agenda.events import Event
 from core.agenda.forms import NEW_PERSON, BookForForm
 from core.agenda.notify import tell_promoted
-from core.agenda.scope import can_manage_event, managed_association_ids
+from core.agenda.scope import can_manage_event, can_see_event, managed_association_ids
 from core.agenda.views import bp
 from core.agenda.views.common import event_or_404
 from core.auth.permissions import Level, access, require
-from core.database import session, utcnow
+from core.database import reads_first, session, utcnow
 from core.members.memberships import Membership, new_member
 from core.members.people import Person
 from core.members.roles import Role
@@ -46,16 +49,24 @@ def _flash_booked(booking: Booking, *, who: str) -> None:
 
 
 def _bookable_event_or_404(event_id: int) -> Event:
-    event = event_or_404(event_id)
-    if event.bookable is None:
+    """The event with its places, what a booking needs; the rest loads if a refusal shows it."""
+    event = session.scalar(_event_with_places(), {"event_id": event_id})
+    if event is None or event.bookable is None or not can_see_event(event):
         abort(404)
     return event
+
+
+@cache
+def _event_with_places() -> Select[tuple[Event]]:
+    # Built once: every booking runs it, and building costs more than running.
+    return select(Event).where(Event.id == bindparam("event_id")).options(joinedload(Event.bookable))
 
 
 @bp.post("/<int:event_id>/inscription")
 @access(Level.AUTHENTICATED)
 def book(event_id: int) -> Response | tuple[str, int]:
-    event = _bookable_event_or_404(event_id)
+    with reads_first():  # before the write lock: it is held for the booking alone
+        event = _bookable_event_or_404(event_id)
     assert event.bookable_id is not None
     try:
         booking = engine.book(event.bookable_id, current_user.person_id,
@@ -100,11 +111,12 @@ def _newcomer(form: BookForForm, event: Event) -> Person:
 @bp.post("/<int:event_id>/inscrire")
 @access(Level.MANAGER)
 def book_for(event_id: int) -> Response | tuple[str, int]:
-    event = _bookable_event_or_404(event_id)
-    require(can_manage_event(event), visible=True)
+    with reads_first():
+        event = _bookable_event_or_404(event_id)
+        require(can_manage_event(event), visible=True)
+        form = BookForForm()
+        book_for_choices(form, event)
     assert event.bookable_id is not None
-    form = BookForForm()
-    book_for_choices(form, event)
     if not form.validate():
         return _refused(event, "", book_for=form, status=INVALID_FORM_STATUS)
     if form.person_id.data == NEW_PERSON:
