@@ -35,7 +35,16 @@ from core.agenda.api import (
 )
 from core.agenda.clock import PARIS, day_bounds, in_paris, paris_to_utc, paris_today
 from core.auth.permissions import Level, access, has_role
-from core.database import Base, TimestampMixin, UTCDateTime, session, string_enum, utcnow, write_intent
+from core.database import (
+    Base,
+    TimestampMixin,
+    UTCDateTime,
+    reads_first,
+    session,
+    string_enum,
+    utcnow,
+    write_intent,
+)
 from core.database.overlap import (
     Overlap,
     add_overlap_exclusion,
@@ -206,6 +215,7 @@ __all__ = [
     "person_in",
     "places",
     "plugin_associations",
+    "reads_first",
     "require_role",
     "required",
     "required_input",
