@@ -160,9 +160,10 @@ class Plan:
 
 
 class Generator:
-    def __init__(self, rng: random.Random, reserve: int) -> None:
+    def __init__(self, rng: random.Random, reserve: int, events: int, bookings: int) -> None:
         self.rng = rng
         self.reserve = reserve  # full events to set aside for each booking measure
+        self.event_count, self.booking_count = events, bookings
         self.now = utcnow().replace(microsecond=0)
         self.today = paris_today(self.now)
         self.stamp = {"created_at": self.now, "updated_at": self.now}
@@ -335,7 +336,7 @@ class Generator:
                     "closes_hours": None, "cutoff": 0})
         self.slots[-1].open, self.slots[-1].waiting, self.slots[-1].reserved = 40, SHOWCASE_WAITING, True
 
-        series_target = int(EVENTS * SERIES_SHARE)
+        series_target = int(self.event_count * SERIES_SHARE)
         while len(self.rows["events"]) < series_target:
             series_id = len(self.rows["event_series"]) + 1
             association_id = self._association()
@@ -355,7 +356,7 @@ class Generator:
                                 minutes=120, association_id=association_id, kind=kind,
                                 visibility=visibility, title=title, places=places, series_id=series_id)
 
-        one_offs = EVENTS - len(self.rows["events"])
+        one_offs = self.event_count - len(self.rows["events"])
         for day in rng.choices(days, [weight(d) for d in days], k=one_offs):
             association_id = self._association()
             kind = rng.choices(kinds, kind_weights)[0]
@@ -400,7 +401,7 @@ class Generator:
         for slot in rng.sample(past, VOLUNTEER_PAST) + rng.sample(future, VOLUNTEER_FUTURE):
             slot.volunteer, slot.open = True, slot.open + 1
 
-        live_target = BOOKINGS - int(BOOKINGS * CANCELLED_BOOKINGS_SHARE)
+        live_target = self.booking_count - int(self.booking_count * CANCELLED_BOOKINGS_SHARE)
         missing = live_target - sum(s.open + s.held + s.waiting for s in self.slots)
         if missing < 0:
             raise SystemExit("the full events alone exceed the bookings wanted: lower FULL_SHARE")
@@ -448,7 +449,7 @@ class Generator:
                     add(slot.bookable_id, person_id, BookingStatus.WAITLISTED, queued_at)
             bookable = bookables[slot.bookable_id - 1]
             bookable["taken_open"], bookable["taken_held"] = slot.open, slot.held
-        while len(rows) < BOOKINGS:  # cancelled ones: history, which every query filters out
+        while len(rows) < self.booking_count:  # cancelled ones: history, which every query filters out
             slot = rng.choice(self.slots)
             pool = self.members[slot.association_id] if slot.association_id else self.everyone
             queued_at = min(slot.starts_at, self.now) - timedelta(days=30)
@@ -472,10 +473,13 @@ TABLES = ["collective", "associations", "partners", "people", "memberships", "ac
           "event_series", "bookables", "events", "bookings"]
 
 
-def generate(app: Flask, reserve: int, seed: int) -> Plan:
+def generate(app: Flask, reserve: int, seed: int, *, events: int = EVENTS,
+             bookings: int = BOOKINGS) -> Plan:
+    """Fill the migrated, empty database of ``app``; the people stay PEOPLE whatever
+    ``events`` (the associations need enough members to fill 40 places and a queue)."""
     timings = {}
     started = time.perf_counter()
-    generator = Generator(random.Random(seed), reserve)  # noqa: S311 - test data, not secrets
+    generator = Generator(random.Random(seed), reserve, events, bookings)  # noqa: S311 - test data
     generator.people()
     showcase = generator.events()
     generator.allocate()
