@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session, aliased
 from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Attendance, Booking, BookingStatus
 from core.agenda.clock import day_bounds, in_paris, paris_to_utc, paris_today
-from core.agenda.events import Event, EventKind, EventSeries, Visibility
+from core.agenda.events import Event, EventKind, EventSeries, Visibility, length_class
 from core.agenda.queries import events_query
 from core.agenda.views.listing import UPCOMING_PAGE_SIZE
 from core.auth.accounts import Account
@@ -303,7 +303,8 @@ class Generator:
             "description": "Apportez un CV si vous en avez un." if rng.random() < 0.3 else "",
             "kind": kind, "place": "" if partner_id else f"Salle {rng.randint(1, 12)}",
             "partner_id": partner_id, "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(minutes=minutes), "visibility": visibility,
+            "ends_at": starts_at + timedelta(minutes=minutes),
+            "length_class": length_class(timedelta(minutes=minutes)), "visibility": visibility,
             "cancelled": cancelled, "bookable_id": bookable_id, "series_id": series_id,
             "detached": False,
             "created_by_id": self.coordinator_id if association_id == self.big else None,

@@ -6,33 +6,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
-from core.agenda.events import MAX_EVENT_LENGTH, Event, EventKind
+from core.agenda.events import LENGTH_BOUNDS, Event, EventKind
 from core.database import session
 
 
-def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
-                 end: datetime | None = None, association_id: int | None = None,
-                 kind: EventKind | None = None, places_only: bool = False,
-                 include_cancelled: bool = True, columns: tuple[Any, ...] = ()) -> Select[Any]:
-    """Events matching the filters, in start order, with what pages show loaded alongside;
-    with ``columns``, only those (a month grid needs no more than a title and a time)."""
-    if columns:
-        query = select(*columns).where(visible)
-    else:
-        query = select(Event).where(visible).options(
-            joinedload(Event.bookable), joinedload(Event.association), joinedload(Event.partner))
-    query = query.order_by(Event.starts_at, Event.id)
-    if start is not None:
-        # The bound on starts_at lets the index on it skip the past: "ends after start"
-        # alone cannot use it, and events last at most MAX_EVENT_LENGTH.
-        query = query.where(Event.ends_at > start, Event.starts_at > start - MAX_EVENT_LENGTH)
-    if end is not None:
-        query = query.where(Event.starts_at < end)
+def running_at(moment: datetime) -> ColumnElement[bool]:
+    """Events started before ``moment`` and not yet over. Filed by length, each class is
+    searched only back to its longest length (events.LENGTH_BOUNDS): the index on
+    (length_class, starts_at) then reads about the events running, however long the past."""
+    return and_(Event.ends_at > moment, or_(*(
+        and_(Event.length_class == k, Event.starts_at > moment - bound, Event.starts_at < moment)
+        for k, bound in enumerate(LENGTH_BOUNDS))))
+
+
+def _filtered(query: Select[Any], visible: ColumnElement[bool], *, association_id: int | None,
+              kind: EventKind | None, places_only: bool, include_cancelled: bool) -> Select[Any]:
+    query = query.where(visible)
     if association_id is not None:
         query = query.where(Event.association_id == association_id)
     if kind is not None:
@@ -44,6 +38,65 @@ def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
             Bookable.taken_open < Bookable.capacity - Bookable.held_back
         )
     return query
+
+
+def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
+                 end: datetime | None = None, first: int | None = None,
+                 association_id: int | None = None, kind: EventKind | None = None,
+                 places_only: bool = False, include_cancelled: bool = True,
+                 columns: tuple[Any, ...] = ()) -> Select[Any]:
+    """Events matching the filters that are not over at ``start`` and begin before ``end``,
+    in start order, with what pages show loaded alongside; with ``columns``, only those.
+    Without ``end``, ``first`` says how many rows the caller reads at most (offset included),
+    and ``visible`` names only the events' columns."""
+    if columns:
+        query = select(*columns)
+    else:
+        query = select(Event).options(
+            joinedload(Event.bookable), joinedload(Event.association), joinedload(Event.partner))
+    query = query.order_by(Event.starts_at, Event.id)
+    filters = {"association_id": association_id, "kind": kind, "places_only": places_only,
+               "include_cancelled": include_cancelled}
+    if start is not None and end is None:
+        # An open-ended list: the few events running, then the first ``first`` to come in
+        # the index's order. One OR of both would have the index read all the past, or sort
+        # all the future.
+        running = _filtered(select(Event.id), visible, **filters).where(running_at(start))
+        later = (_filtered(select(Event.id), visible, **filters).where(Event.starts_at >= start)
+                 .order_by(Event.starts_at, Event.id).limit(first).subquery())
+        return query.where(Event.id.in_(union_all(running, select(later.c.id))))
+    query = _filtered(query, visible, **filters)
+    if start is not None:
+        query = query.where(or_(and_(Event.starts_at >= start, Event.starts_at < end),
+                                running_at(start)))
+    elif end is not None:
+        query = query.where(Event.starts_at < end)
+    return query
+
+
+def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], per_day: int, *,
+                      association_id: int | None = None, kind: EventKind | None = None,
+                      places_only: bool = False) -> Select[Any]:
+    """The first ``per_day`` events beginning on each day (id, title, times, cancelled), in
+    start order, each with ``on_day``: how many begin that day. ``day_starts`` are the
+    instants the days begin, then the one the last ends: computed in Python (Paris days, a
+    change of time included), so that SQL only compares."""
+    day = case(*((Event.starts_at < moment, n) for n, moment in enumerate(day_starts[1:-1])),
+               else_=len(day_starts) - 2)
+    dated = _filtered(
+        select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled, day.label("day")),
+        visible, association_id=association_id, kind=kind, places_only=places_only,
+        include_cancelled=True,
+    ).where(Event.starts_at >= day_starts[0], Event.starts_at < day_starts[-1]).subquery()
+    ranked = select(
+        dated.c.id, dated.c.title, dated.c.starts_at, dated.c.ends_at, dated.c.cancelled,
+        func.row_number().over(partition_by=dated.c.day, order_by=(dated.c.starts_at, dated.c.id))
+        .label("rank"),
+        func.count().over(partition_by=dated.c.day).label("on_day"),
+    ).subquery()
+    return (select(ranked.c.id, ranked.c.title, ranked.c.starts_at, ranked.c.ends_at, ranked.c.cancelled,
+                   ranked.c.on_day)
+            .where(ranked.c.rank <= per_day).order_by(ranked.c.starts_at, ranked.c.id))
 
 
 def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int, Booking]:
