@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
@@ -80,23 +81,23 @@ def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], 
     """The first ``per_day`` events beginning on each day (id, title, times, cancelled), in
     start order, each with ``on_day``: how many begin that day. ``day_starts`` are the
     instants the days begin, then the one the last ends: computed in Python (Paris days, a
-    change of time included), so that SQL only compares."""
-    day = case(*((Event.starts_at < moment, n) for n, moment in enumerate(day_starts[1:-1])),
-               else_=len(day_starts) - 2)
-    dated = _filtered(
-        select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled, day.label("day")),
-        visible, association_id=association_id, kind=kind, places_only=places_only,
-        include_cancelled=True,
-    ).where(Event.starts_at >= day_starts[0], Event.starts_at < day_starts[-1]).subquery()
-    ranked = select(
-        dated.c.id, dated.c.title, dated.c.starts_at, dated.c.ends_at, dated.c.cancelled,
-        func.row_number().over(partition_by=dated.c.day, order_by=(dated.c.starts_at, dated.c.id))
-        .label("rank"),
-        func.count().over(partition_by=dated.c.day).label("on_day"),
-    ).subquery()
-    return (select(ranked.c.id, ranked.c.title, ranked.c.starts_at, ranked.c.ends_at, ranked.c.cancelled,
-                   ranked.c.on_day)
-            .where(ranked.c.rank <= per_day).order_by(ranked.c.starts_at, ranked.c.id))
+    change of time included), so that SQL only compares.
+
+    One branch a day, each stopping after ``per_day`` rows in the index's order: a window
+    over the whole month would read and sort every event of it to keep a few."""
+    filters = {"association_id": association_id, "kind": kind, "places_only": places_only,
+               "include_cancelled": True}
+    days = []
+    for day_start, day_end in pairwise(day_starts):
+        that_day = (Event.starts_at >= day_start, Event.starts_at < day_end)
+        on_day = (_filtered(select(func.count()).select_from(Event), visible, **filters)
+                  .where(*that_day).correlate(None).scalar_subquery())
+        first = (_filtered(select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled,
+                                  on_day.label("on_day")), visible, **filters)
+                 .where(*that_day).order_by(Event.starts_at, Event.id).limit(per_day).subquery())
+        days.append(select(first))
+    month = union_all(*days).subquery()
+    return select(month).order_by(month.c.starts_at, month.c.id)
 
 
 def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int, Booking]:

@@ -1,4 +1,5 @@
-"""events filed by length, so that finding the events still running reads few rows
+"""events filed by length, so that finding the events still running reads few rows; the
+index on starts_at carries visibility and association
 
 Revision ID: core_0006
 Revises: core_0005
@@ -6,7 +7,8 @@ Create Date: 2026-12-02 01:40:29
 
 ``events.length_class`` (see ``core.agenda.events.LENGTH_BOUNDS``) with an index on
 (length_class, starts_at). Existing events are filed here; the default, the longest class,
-is right for any event, merely slower to find.
+is right for any event, merely slower to find. ``ix_events_starts_at`` becomes
+(starts_at, visibility, association_id): the month grid counts a day's events from it alone.
 """
 
 from collections import defaultdict
@@ -33,6 +35,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('length_class', sa.SmallInteger(), nullable=False,
                                       server_default=sa.text(str(LONGEST))))
         batch_op.create_index('ix_events_length_starts', ['length_class', 'starts_at'], unique=False)
+        batch_op.drop_index('ix_events_starts_at')
+        batch_op.create_index('ix_events_starts_visibility', ['starts_at', 'visibility', 'association_id'],
+                              unique=False)
 
     events = sa.table('events', sa.column('id', sa.Integer()),
                       sa.column('starts_at', sa.DateTime(timezone=True)),
@@ -54,5 +59,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index('ix_events_starts_visibility')
+        batch_op.create_index('ix_events_starts_at', ['starts_at'], unique=False)
         batch_op.drop_index('ix_events_length_starts')
         batch_op.drop_column('length_class')
