@@ -813,16 +813,16 @@ def what_if(engine: Engine, recorder: Recorder, plan: Plan, runs: int = 15) -> l
     month = day_bounds(grid_start, (grid_end - grid_start).days)
 
     def statements(bounded: bool) -> dict[str, Any]:
-        def query(start: datetime, end: datetime | None = None) -> Any:
-            found = events_query(visible, start=start, end=end)
+        def query(start: datetime, end: datetime | None = None, first: int | None = None) -> Any:
+            found = events_query(visible, start=start, end=end, first=first)
             return found.where(Event.starts_at > start - timedelta(days=BOUND_DAYS)) if bounded else found
 
-        upcoming = query(now)
+        later = UPCOMING_PAGE_SIZE * LATER_PAGE
         return {
-            "upcoming list, page 1": upcoming.limit(UPCOMING_PAGE_SIZE),
-            f"upcoming list, page {LATER_PAGE}": upcoming.limit(UPCOMING_PAGE_SIZE)
-            .offset(UPCOMING_PAGE_SIZE * (LATER_PAGE - 1)),
-            "its count (pager)": select(func.count()).select_from(upcoming.order_by(None).subquery()),
+            "upcoming list, page 1": query(now, first=UPCOMING_PAGE_SIZE).limit(UPCOMING_PAGE_SIZE),
+            f"upcoming list, page {LATER_PAGE}": query(now, first=later).limit(UPCOMING_PAGE_SIZE)
+            .offset(later - UPCOMING_PAGE_SIZE),
+            "its count (pager)": select(func.count()).select_from(query(now).order_by(None).subquery()),
             "busiest week": query(*week),
             "busiest month (grid)": query(*month),
         }
