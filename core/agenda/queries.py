@@ -61,11 +61,13 @@ def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
     if start is not None and end is None:
         # An open-ended list: the few events running, then the first ``first`` to come in
         # the index's order. One OR of both would have the index read all the past, or sort
-        # all the future.
-        running = _filtered(select(Event.id), visible, **filters).where(running_at(start))
-        later = (_filtered(select(Event.id), visible, **filters).where(Event.starts_at >= start)
-                 .order_by(Event.starts_at, Event.id).limit(first).subquery())
-        return query.where(Event.id.in_(union_all(running, select(later.c.id))))
+        # all the future. The outer limit tells the planner how few ids come out.
+        running = _filtered(select(Event.id, Event.starts_at), visible, **filters).where(running_at(start))
+        later = (_filtered(select(Event.id, Event.starts_at), visible, **filters)
+                 .where(Event.starts_at >= start).order_by(Event.starts_at, Event.id).limit(first).subquery())
+        wanted = union_all(running, select(later)).subquery()
+        return query.where(Event.id.in_(
+            select(wanted.c.id).order_by(wanted.c.starts_at, wanted.c.id).limit(first)))
     query = _filtered(query, visible, **filters)
     if start is not None:
         query = query.where(or_(and_(Event.starts_at >= start, Event.starts_at < end),
