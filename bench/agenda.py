@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session, aliased
 from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Attendance, Booking, BookingStatus
 from core.agenda.clock import day_bounds, in_paris, paris_to_utc, paris_today
-from core.agenda.events import Event, EventKind, EventSeries, Visibility
+from core.agenda.events import Event, EventKind, EventSeries, Visibility, length_class
 from core.agenda.queries import events_query
 from core.agenda.views.listing import UPCOMING_PAGE_SIZE
 from core.auth.accounts import Account
@@ -160,9 +160,10 @@ class Plan:
 
 
 class Generator:
-    def __init__(self, rng: random.Random, reserve: int) -> None:
+    def __init__(self, rng: random.Random, reserve: int, events: int, bookings: int) -> None:
         self.rng = rng
         self.reserve = reserve  # full events to set aside for each booking measure
+        self.event_count, self.booking_count = events, bookings
         self.now = utcnow().replace(microsecond=0)
         self.today = paris_today(self.now)
         self.stamp = {"created_at": self.now, "updated_at": self.now}
@@ -302,7 +303,8 @@ class Generator:
             "description": "Apportez un CV si vous en avez un." if rng.random() < 0.3 else "",
             "kind": kind, "place": "" if partner_id else f"Salle {rng.randint(1, 12)}",
             "partner_id": partner_id, "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(minutes=minutes), "visibility": visibility,
+            "ends_at": starts_at + timedelta(minutes=minutes),
+            "length_class": length_class(timedelta(minutes=minutes)), "visibility": visibility,
             "cancelled": cancelled, "bookable_id": bookable_id, "series_id": series_id,
             "detached": False,
             "created_by_id": self.coordinator_id if association_id == self.big else None,
@@ -335,7 +337,7 @@ class Generator:
                     "closes_hours": None, "cutoff": 0})
         self.slots[-1].open, self.slots[-1].waiting, self.slots[-1].reserved = 40, SHOWCASE_WAITING, True
 
-        series_target = int(EVENTS * SERIES_SHARE)
+        series_target = int(self.event_count * SERIES_SHARE)
         while len(self.rows["events"]) < series_target:
             series_id = len(self.rows["event_series"]) + 1
             association_id = self._association()
@@ -355,7 +357,7 @@ class Generator:
                                 minutes=120, association_id=association_id, kind=kind,
                                 visibility=visibility, title=title, places=places, series_id=series_id)
 
-        one_offs = EVENTS - len(self.rows["events"])
+        one_offs = self.event_count - len(self.rows["events"])
         for day in rng.choices(days, [weight(d) for d in days], k=one_offs):
             association_id = self._association()
             kind = rng.choices(kinds, kind_weights)[0]
@@ -400,7 +402,7 @@ class Generator:
         for slot in rng.sample(past, VOLUNTEER_PAST) + rng.sample(future, VOLUNTEER_FUTURE):
             slot.volunteer, slot.open = True, slot.open + 1
 
-        live_target = BOOKINGS - int(BOOKINGS * CANCELLED_BOOKINGS_SHARE)
+        live_target = self.booking_count - int(self.booking_count * CANCELLED_BOOKINGS_SHARE)
         missing = live_target - sum(s.open + s.held + s.waiting for s in self.slots)
         if missing < 0:
             raise SystemExit("the full events alone exceed the bookings wanted: lower FULL_SHARE")
@@ -448,7 +450,7 @@ class Generator:
                     add(slot.bookable_id, person_id, BookingStatus.WAITLISTED, queued_at)
             bookable = bookables[slot.bookable_id - 1]
             bookable["taken_open"], bookable["taken_held"] = slot.open, slot.held
-        while len(rows) < BOOKINGS:  # cancelled ones: history, which every query filters out
+        while len(rows) < self.booking_count:  # cancelled ones: history, which every query filters out
             slot = rng.choice(self.slots)
             pool = self.members[slot.association_id] if slot.association_id else self.everyone
             queued_at = min(slot.starts_at, self.now) - timedelta(days=30)
@@ -472,10 +474,13 @@ TABLES = ["collective", "associations", "partners", "people", "memberships", "ac
           "event_series", "bookables", "events", "bookings"]
 
 
-def generate(app: Flask, reserve: int, seed: int) -> Plan:
+def generate(app: Flask, reserve: int, seed: int, *, events: int = EVENTS,
+             bookings: int = BOOKINGS) -> Plan:
+    """Fill the migrated, empty database of ``app``; the people stay PEOPLE whatever
+    ``events`` (the associations need enough members to fill 40 places and a queue)."""
     timings = {}
     started = time.perf_counter()
-    generator = Generator(random.Random(seed), reserve)  # noqa: S311 - test data, not secrets
+    generator = Generator(random.Random(seed), reserve, events, bookings)  # noqa: S311 - test data
     generator.people()
     showcase = generator.events()
     generator.allocate()
@@ -808,16 +813,16 @@ def what_if(engine: Engine, recorder: Recorder, plan: Plan, runs: int = 15) -> l
     month = day_bounds(grid_start, (grid_end - grid_start).days)
 
     def statements(bounded: bool) -> dict[str, Any]:
-        def query(start: datetime, end: datetime | None = None) -> Any:
-            found = events_query(visible, start=start, end=end)
+        def query(start: datetime, end: datetime | None = None, first: int | None = None) -> Any:
+            found = events_query(visible, start=start, end=end, first=first)
             return found.where(Event.starts_at > start - timedelta(days=BOUND_DAYS)) if bounded else found
 
-        upcoming = query(now)
+        later = UPCOMING_PAGE_SIZE * LATER_PAGE
         return {
-            "upcoming list, page 1": upcoming.limit(UPCOMING_PAGE_SIZE),
-            f"upcoming list, page {LATER_PAGE}": upcoming.limit(UPCOMING_PAGE_SIZE)
-            .offset(UPCOMING_PAGE_SIZE * (LATER_PAGE - 1)),
-            "its count (pager)": select(func.count()).select_from(upcoming.order_by(None).subquery()),
+            "upcoming list, page 1": query(now, first=UPCOMING_PAGE_SIZE).limit(UPCOMING_PAGE_SIZE),
+            f"upcoming list, page {LATER_PAGE}": query(now, first=later).limit(UPCOMING_PAGE_SIZE)
+            .offset(later - UPCOMING_PAGE_SIZE),
+            "its count (pager)": select(func.count()).select_from(query(now).order_by(None).subquery()),
             "busiest week": query(*week),
             "busiest month (grid)": query(*month),
         }

@@ -387,13 +387,13 @@ def bookings(url: str, engine: Engine, args: argparse.Namespace, folder: Path
 
 
 def report(engine: Engine, plan: agenda.Plan, pairs: list[Pair], throughputs: list[Throughput],
-           checks: list[str], others: float | None, args: argparse.Namespace) -> None:
+           checks: list[str], others: float | None, args: argparse.Namespace, booking_rows: int) -> None:
     kind = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
     print(f"# Maillage against the lower bound ({kind})\n")
     print(f"Machine: {describe_machine(database_version(engine))}")
     if others is not None:
         print(f"While timing the pages, other processes kept {others:.2f} of the {os.cpu_count()} CPUs busy.")
-    print(f"Data: {agenda.PEOPLE:,} people, {agenda.EVENTS:,} events, {agenda.BOOKINGS:,} bookings; "
+    print(f"Data: {agenda.PEOPLE:,} people, {args.events:,} events, {booking_rows:,} bookings; "
           f"busiest week {plan.busy_week:%d/%m/%Y}, month {plan.busy_month:%m/%Y}.\n")
     print(f"## Pages: {args.requests} requests each, alternately on each app (test client)\n")
     markdown_table(
@@ -452,8 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--requests must be at least 20 (for a 95th percentile)")
 
     # The people stay 5,000: the associations need enough members to fill 40 places and a queue.
-    agenda.BOOKINGS = round(agenda.BOOKINGS * args.events / agenda.EVENTS)
-    agenda.EVENTS = args.events
+    booking_rows = round(agenda.BOOKINGS * args.events / agenda.EVENTS)
     with tempfile.TemporaryDirectory(prefix="maillage-bench-versus-") as folder:
         root = Path(folder)
         os.environ["MAILLAGE_INSTANCE_PATH"] = str(root / "instance")
@@ -466,9 +465,9 @@ def main(argv: list[str] | None = None) -> int:
         app = make_app(url, TESTING=False, LOG_LEVEL="WARNING")
         engine = get_database(app).engine
         upgrade(app)
-        progress(f"Generating {agenda.PEOPLE:,} people, {agenda.EVENTS:,} events, "
-                 f"{agenda.BOOKINGS:,} bookings…")
-        plan = agenda.generate(app, 1, args.seed)
+        progress(f"Generating {agenda.PEOPLE:,} people, {args.events:,} events, "
+                 f"{booking_rows:,} bookings…")
+        plan = agenda.generate(app, 1, args.seed, events=args.events, bookings=booking_rows)
         progress("Timing the pages, Maillage and the bound alternately:")
         activity = Activity.now()
         pairs = pages(app, plan, args)
@@ -478,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_booking:
             progress("Timing bookings through gunicorn:")
             throughputs, checks = bookings(url, engine, args, root)
-        report(engine, plan, pairs, throughputs, checks, others, args)
+        report(engine, plan, pairs, throughputs, checks, others, args, booking_rows)
         get_database(app).dispose()
     return 0
 

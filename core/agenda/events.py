@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import Base, TimestampMixin, string_enum
@@ -22,9 +22,19 @@ if TYPE_CHECKING:
     from core.partners.models import Partner
 
 
-# Longer is not an event but a period; the bound also lets the agenda's date filter use
-# the index on starts_at (see queries.events_query).
+# Longer is not an event but a period.
 MAX_EVENT_LENGTH = timedelta(days=31)
+# Events are filed by length: class k holds those lasting at most LENGTH_BOUNDS[k]. An event
+# still running at t then started less than its class's bound before t, so that finding
+# those reads, class by class, the few events started that recently rather than a month of
+# the past (queries.running_at). A class too long for the event is never wrong, only slower.
+LENGTH_BOUNDS = (timedelta(hours=2), timedelta(hours=6), timedelta(days=1), timedelta(days=4),
+                 MAX_EVENT_LENGTH)
+LONGEST_CLASS = len(LENGTH_BOUNDS) - 1
+
+
+def length_class(length: timedelta) -> int:
+    return next((k for k, bound in enumerate(LENGTH_BOUNDS) if length <= bound), LONGEST_CLASS)
 
 
 class EventKind(StrEnum):
@@ -93,9 +103,11 @@ class Event(TimestampMixin, Base):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        # What the list, week and month pages filter on.
-        Index("ix_events_starts_at", "starts_at"),
+        # What the list, week and month pages filter on; with who may see the event, so
+        # that the month counts each day's events from the index alone.
+        Index("ix_events_starts_visibility", "starts_at", "visibility", "association_id"),
         Index("ix_events_association_starts", "association_id", "starts_at"),
+        Index("ix_events_length_starts", "length_class", "starts_at"),  # what is running now
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +124,9 @@ class Event(TimestampMixin, Base):
     )
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+    # length_class(ends_at - starts_at), kept up to date on every ORM write (below); rows
+    # inserted without it get the longest class.
+    length_class: Mapped[int] = mapped_column(SmallInteger, server_default=text(str(LONGEST_CLASS)))
     visibility: Mapped[Visibility] = mapped_column(string_enum(Visibility, "event_visibility"))
     cancelled: Mapped[bool] = mapped_column(default=False)
     bookable_id: Mapped[int | None] = mapped_column(
@@ -135,3 +150,11 @@ class Event(TimestampMixin, Base):
             address = f" — {self.partner.address}" if self.partner.address else ""
             return f"{self.partner.name}{address}"
         return self.place
+
+
+@event.listens_for(Event, "before_insert")
+@event.listens_for(Event, "before_update")
+def _file_by_length(_mapper: object, _connection: object, target: Event) -> None:
+    filed = length_class(target.ends_at - target.starts_at)
+    if target.length_class != filed:
+        target.length_class = filed

@@ -4,35 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
-from core.agenda.events import MAX_EVENT_LENGTH, Event, EventKind
+from core.agenda.events import LENGTH_BOUNDS, Event, EventKind
 from core.database import session
 
 
-def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
-                 end: datetime | None = None, association_id: int | None = None,
-                 kind: EventKind | None = None, places_only: bool = False,
-                 include_cancelled: bool = True, columns: tuple[Any, ...] = ()) -> Select[Any]:
-    """Events matching the filters, in start order, with what pages show loaded alongside;
-    with ``columns``, only those (a month grid needs no more than a title and a time)."""
-    if columns:
-        query = select(*columns).where(visible)
-    else:
-        query = select(Event).where(visible).options(
-            joinedload(Event.bookable), joinedload(Event.association), joinedload(Event.partner))
-    query = query.order_by(Event.starts_at, Event.id)
-    if start is not None:
-        # The bound on starts_at lets the index on it skip the past: "ends after start"
-        # alone cannot use it, and events last at most MAX_EVENT_LENGTH.
-        query = query.where(Event.ends_at > start, Event.starts_at > start - MAX_EVENT_LENGTH)
-    if end is not None:
-        query = query.where(Event.starts_at < end)
+def running_at(moment: datetime) -> ColumnElement[bool]:
+    """Events started before ``moment`` and not yet over. Filed by length, each class is
+    searched only back to its longest length (events.LENGTH_BOUNDS): the index on
+    (length_class, starts_at) then reads about the events running, however long the past."""
+    return and_(Event.ends_at > moment, or_(*(
+        and_(Event.length_class == k, Event.starts_at > moment - bound, Event.starts_at < moment)
+        for k, bound in enumerate(LENGTH_BOUNDS))))
+
+
+def _filtered(query: Select[Any], visible: ColumnElement[bool], *, association_id: int | None,
+              kind: EventKind | None, places_only: bool, include_cancelled: bool) -> Select[Any]:
+    query = query.where(visible)
     if association_id is not None:
         query = query.where(Event.association_id == association_id)
     if kind is not None:
@@ -44,6 +39,67 @@ def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
             Bookable.taken_open < Bookable.capacity - Bookable.held_back
         )
     return query
+
+
+def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
+                 end: datetime | None = None, first: int | None = None,
+                 association_id: int | None = None, kind: EventKind | None = None,
+                 places_only: bool = False, include_cancelled: bool = True,
+                 columns: tuple[Any, ...] = ()) -> Select[Any]:
+    """Events matching the filters that are not over at ``start`` and begin before ``end``,
+    in start order, with what pages show loaded alongside; with ``columns``, only those.
+    Without ``end``, ``first`` says how many rows the caller reads at most (offset included),
+    and ``visible`` names only the events' columns."""
+    if columns:
+        query = select(*columns)
+    else:
+        query = select(Event).options(
+            joinedload(Event.bookable), joinedload(Event.association), joinedload(Event.partner))
+    query = query.order_by(Event.starts_at, Event.id)
+    filters = {"association_id": association_id, "kind": kind, "places_only": places_only,
+               "include_cancelled": include_cancelled}
+    if start is not None and end is None:
+        # An open-ended list: the few events running, then the first ``first`` to come in
+        # the index's order. One OR of both would have the index read all the past, or sort
+        # all the future. The outer limit tells the planner how few ids come out.
+        running = _filtered(select(Event.id, Event.starts_at), visible, **filters).where(running_at(start))
+        later = (_filtered(select(Event.id, Event.starts_at), visible, **filters)
+                 .where(Event.starts_at >= start).order_by(Event.starts_at, Event.id).limit(first).subquery())
+        wanted = union_all(running, select(later)).subquery()
+        return query.where(Event.id.in_(
+            select(wanted.c.id).order_by(wanted.c.starts_at, wanted.c.id).limit(first)))
+    query = _filtered(query, visible, **filters)
+    if start is not None:
+        query = query.where(or_(and_(Event.starts_at >= start, Event.starts_at < end),
+                                running_at(start)))
+    elif end is not None:
+        query = query.where(Event.starts_at < end)
+    return query
+
+
+def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], per_day: int, *,
+                      association_id: int | None = None, kind: EventKind | None = None,
+                      places_only: bool = False) -> Select[Any]:
+    """The first ``per_day`` events beginning on each day (id, title, times, cancelled), in
+    start order, each with ``on_day``: how many begin that day. ``day_starts`` are the
+    instants the days begin, then the one the last ends: computed in Python (Paris days, a
+    change of time included), so that SQL only compares.
+
+    One branch a day, each stopping after ``per_day`` rows in the index's order: a window
+    over the whole month would read and sort every event of it to keep a few."""
+    filters = {"association_id": association_id, "kind": kind, "places_only": places_only,
+               "include_cancelled": True}
+    days = []
+    for day_start, day_end in pairwise(day_starts):
+        that_day = (Event.starts_at >= day_start, Event.starts_at < day_end)
+        on_day = (_filtered(select(func.count()).select_from(Event), visible, **filters)
+                  .where(*that_day).correlate(None).scalar_subquery())
+        first = (_filtered(select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled,
+                                  on_day.label("on_day")), visible, **filters)
+                 .where(*that_day).order_by(Event.starts_at, Event.id).limit(per_day).subquery())
+        days.append(select(first))
+    month = union_all(*days).subquery()
+    return select(month).order_by(month.c.starts_at, month.c.id)
 
 
 def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int, Booking]:

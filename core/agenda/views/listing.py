@@ -11,22 +11,23 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.agenda.clock import day_bounds, paris_today
+from core.agenda.clock import day_bounds, in_paris, paris_today
 from core.agenda.events import Event, EventKind
 from core.agenda.plugin_items import PluginItem
-from core.agenda.queries import bookings_of_person, events_query, my_bookings_by_bookable
+from core.agenda.queries import bookings_of_person, events_query, first_of_each_day, my_bookings_by_bookable
 from core.agenda.scope import events_visible_clause
 from core.agenda.views import bp
 from core.agenda.views.common import by_day, entries, filter_args, items_for_viewer
 from core.auth.permissions import Level, access, is_collective_admin, my_roles
 from core.database import session, utcnow
 from core.members.associations import Association
-from core.web.params import day_param, id_arg, month_param
+from core.web.params import day_param, id_arg, month_param, page_arg
 from core.web.views import Page
 
 UPCOMING_PAGE_SIZE = 30
 # How far the plugins' items are looked up when the list has fewer events than a page.
 UPCOMING_HORIZON = timedelta(days=60)
+MONTH_CELL_ENTRIES = 4  # a day of the month grid lists this many, then "+ N autres"
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ def _page_context(events: list[Event]) -> dict[str, object]:
 def upcoming() -> str:
     filters = _filters()
     now = utcnow()
-    query = events_query(events_visible_clause(), start=now, association_id=filters.association_id,
-                         kind=filters.kind, places_only=filters.places_only)
+    query = events_query(events_visible_clause(), start=now, first=page_arg() * UPCOMING_PAGE_SIZE + 1,
+                         association_id=filters.association_id, kind=filters.kind,
+                         places_only=filters.places_only)
     page = Page(query, size=UPCOMING_PAGE_SIZE, count=False)
     events: list[Event] = page.items
     # Plugin items go on the page whose events surround them: from the previous page's last
@@ -128,17 +130,21 @@ def month() -> str:
     last = first.replace(day=monthrange(first.year, first.month)[1])
     grid_start = _week_start(first)
     grid_days = (_week_start(last) + timedelta(days=7) - grid_start).days
-    start, end = day_bounds(grid_start, grid_days)
-    # The grid shows a time and a title: whole events with their places would be built by
-    # the thousand for nothing.
-    events = list(session.execute(events_query(
-        events_visible_clause(), start=start, end=end, association_id=filters.association_id,
-        kind=filters.kind, places_only=filters.places_only,
-        columns=(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled))))
-    items = _plugin_items(filters, start, end)
-    grouped = dict(by_day(entries(events, items)))
     days = [grid_start + timedelta(days=n) for n in range(grid_days)]
-    weeks = [[(d, grouped.get(d, [])) for d in days[i:i + 7]] for i in range(0, grid_days, 7)]
+    start, end = day_bounds(grid_start, grid_days)
+    # A cell shows its first few entries and counts the others: only those few events are
+    # read, with the day's count. An event shows on the day it begins, as on the week page.
+    rows = list(session.execute(first_of_each_day(
+        events_visible_clause(), [day_bounds(d)[0] for d in days] + [end], MONTH_CELL_ENTRIES,
+        association_id=filters.association_id, kind=filters.kind, places_only=filters.places_only)))
+    counts = {in_paris(row.starts_at).date(): row.on_day for row in rows}
+    items = _plugin_items(filters, start, end)
+    grouped = dict(by_day(entries(rows, items)))
+    cells = {}
+    for day, day_entries in grouped.items():
+        plugin_count = sum(1 for entry in day_entries if entry.item is not None)
+        cells[day] = (day_entries[:MONTH_CELL_ENTRIES], counts.get(day, 0) + plugin_count)
+    weeks = [[(d, *cells.get(d, ([], 0))) for d in days[i:i + 7]] for i in range(0, grid_days, 7)]
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     return render_template(
