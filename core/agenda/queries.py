@@ -46,18 +46,6 @@ def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
     return query
 
 
-def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int, Booking]:
-    """The person's live bookings among these bookables: one query for a whole page."""
-    if not bookable_ids:
-        return {}
-    rows = session.scalars(
-        select(Booking).where(Booking.person_id == person_id,
-                              Booking.bookable_id.in_(bookable_ids),
-                              Booking.status != BookingStatus.CANCELLED)
-    )
-    return {booking.bookable_id: booking for booking in rows}
-
-
 @dataclass(frozen=True)
 class PersonBooking:
     """A live booking with what it is for: an agenda event, or a plugin's bookable."""
