@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, render_template
+from flask import abort, flash, render_template
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -91,7 +91,11 @@ def event_detail(event_id: int) -> str:
 
 
 def render_event(event: Event, *, refusal: str = "", book_for: BookForForm | None = None) -> str:
-    """The event page; ``refusal`` explains a booking that was just refused."""
+    """The event page; ``refusal`` explains a booking that was just refused. With
+    ``book_for``, a refused booking of someone else: its form again, with what went wrong."""
+    if book_for is not None:
+        return render_template("agenda/book_for.html", event=event, book_for=book_for,
+                               refusal=refusal)
     mine = None
     position = None
     bookings: list[Booking] = []
@@ -110,14 +114,26 @@ def render_event(event: Event, *, refusal: str = "", book_for: BookForForm | Non
                        Booking.status != BookingStatus.CANCELLED)
                 .order_by(Booking.status, Booking.queued_at, Booking.id)
             ))
-            if book_for is None:
-                book_for = BookForForm(formdata=None)
-                book_for_choices(book_for, event)
     return render_template(
         "agenda/event_detail.html", event=event, mine=mine, position=position, manage=manage,
-        bookings=bookings, book_for=book_for, refusal=refusal,
-        started=event.starts_at <= utcnow(),
+        bookings=bookings, refusal=refusal, started=event.starts_at <= utcnow(),
     )
+
+
+@bp.get("/<int:event_id>/inscrire")
+@access(Level.MANAGER)
+def book_for_form(event_id: int) -> str | Response:
+    """The team books someone: a person of the association, or a newcomer by name (the form
+    posts to bookings.book_for)."""
+    event = event_or_404(event_id)
+    if event.bookable is None:
+        abort(404)
+    require(can_manage_event(event), visible=True)
+    if event.cancelled or event.starts_at <= utcnow():  # the event page says why
+        return see_other("agenda.event_detail", event_id=event.id)
+    form = BookForForm(formdata=None)
+    book_for_choices(form, event)
+    return render_event(event, book_for=form)
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
