@@ -8,13 +8,11 @@ page. One query reads what a card prints, the viewer's booking included (CONTRIB
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_
-from sqlalchemy.orm import Bundle
 
 from core.agenda.bookables import Bookable, open_places_left
 from core.agenda.bookings import Booking, BookingStatus
@@ -22,6 +20,7 @@ from core.agenda.events import Event, EventKind, place_text
 from core.agenda.queries import events_query
 from core.members.associations import Association
 from core.partners.models import Partner
+from core.web.reading import columns_as
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +56,12 @@ class EventCard:
         return open_places_left(self.capacity, self.held_back, self.taken_open)
 
 
-class _Cards(Bundle[EventCard]):
-    """Rows read straight into cards: ``session.scalars(card_query(...))`` gives cards."""
-
-    def create_row_processor(self, query: Any, procs: Sequence[Callable[[Any], Any]],
-                             labels: Any) -> Callable[[Any], EventCard]:
-        def card(row: Any) -> EventCard:
-            return EventCard(*[proc(row) for proc in procs])
-        return card
-
-
 def card_query(visible: ColumnElement[bool], *, person_id: int, places_only: bool = False,
                **filters: Any) -> Select[Any]:
     """The cards of the events ``events_query`` selects with the same filters, with
-    ``person_id``'s live booking on each."""
-    cards = _Cards(
-        "card", Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at, Event.cancelled,
+    ``person_id``'s live booking on each: ``session.scalars`` of it gives EventCards."""
+    cards = columns_as(
+        EventCard, Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at, Event.cancelled,
         Event.place, Event.bookable_id, Association.short_name, Partner.name, Partner.address,
         Bookable.capacity, Bookable.held_back, Bookable.taken_open, Bookable.waitlist, Booking.status)
     query = events_query(visible, places_only=places_only, columns=(cards,), **filters)
