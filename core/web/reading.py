@@ -16,7 +16,7 @@ from sqlalchemy.orm import Bundle
 
 T = TypeVar("T")
 
-# An id no route is given, standing for the one to put in (any int converter writes it so).
+# Ids no route is given, standing for those to put in (an int converter writes them so).
 _ID_MARK = 2_147_483_647
 
 
@@ -40,15 +40,18 @@ def columns_as(build: Callable[..., T], *columns: Any) -> Bundle[T]:
     return _Built(build, *columns)
 
 
-def id_urls(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
-    """``url_for(endpoint, **values, <key>=id)`` for many ids, the URL built once:
+def id_urls(endpoint: str, *keys: str, **values: Any) -> Callable[..., str]:
+    """``url_for(endpoint, **values, <keys>=ids)`` for many rows, the URL built once:
     ``{% set event_url = id_urls('agenda.event_detail', 'event_id') %}`` then
-    ``event_url(e.id)`` on each row."""
-    url = url_for(endpoint, **values, **{key: _ID_MARK})
-    before, mark, after = url.partition(str(_ID_MARK))
-    if not mark or str(_ID_MARK) in after:
-        raise ValueError(f"{endpoint}: {key} does not show once in {url}")
+    ``event_url(e.id)`` on each row; with two keys, ``edit_url(s.pathway_id, s.id)``."""
+    marks = {key: str(_ID_MARK - index) for index, key in enumerate(keys)}
+    url = url_for(endpoint, **values, **{key: int(mark) for key, mark in marks.items()})
+    template = url.replace("{", "{{").replace("}", "}}")
+    for index, mark in enumerate(marks.values()):
+        if template.count(mark) != 1:
+            raise ValueError(f"{endpoint}: {keys[index]} does not show once in {url}")
+        template = template.replace(mark, f"{{{index}}}")
 
-    def build(value: int) -> str:
-        return f"{before}{int(value)}{after}"
+    def build(*ids: int) -> str:
+        return template.format(*[int(value) for value in ids])
     return build
