@@ -75,10 +75,10 @@ AGENDA_VIEWERS = {"volunteer": "benevole.a@test.org", "coordinator": "coord.a@te
 #   /agenda/semaine              7 / 9                            6 / 8
 #   /agenda/mois                 7 / 9                            6 / 8
 #   /agenda/mes-inscriptions     6 / 6                            5 / 5
-#   /agenda/<id>                 9 / 9                            8 / 8    (as the coordinator)
+#   /agenda/<id>                 8 / 8                            7 / 7    (as the coordinator)
 # SQLite counts one more, its explicit BEGIN. The plugins' activations are read once per
 # request, for the navigation and the plugin items alike (core/pluginhost/state.py).
-AGENDA_CEILINGS = {"upcoming": 9, "week": 9, "month": 9, "mine": 6, "event": 9}
+AGENDA_CEILINGS = {"upcoming": 9, "week": 9, "month": 9, "mine": 6, "event": 8}
 
 
 def _agenda_week() -> date:
