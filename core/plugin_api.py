@@ -91,6 +91,7 @@ from core.web.forms import (
     whole_number,
 )
 from core.web.params import as_id, day_param, id_arg
+from core.web.reading import columns_as, id_urls
 from core.web.text import fold
 from core.web.views import Page, see_other
 
@@ -189,6 +190,7 @@ __all__ = [
     "bookings_of_person",
     "cancel_bookable",
     "cancel_booking",
+    "columns_as",
     "counted_absences",
     "create_bookable",
     "current_person",
@@ -200,6 +202,7 @@ __all__ = [
     "has_role",
     "hookimpl",
     "id_arg",
+    "id_urls",
     "in_paris",
     "mark_attendance",
     "max_length",

@@ -356,6 +356,40 @@ def test_coordinator_books_an_existing_person_once(client, db, world, make_event
     assert db.scalar(select(func.count(Booking.id))) == 1
 
 
+def test_the_team_books_someone_from_a_page_of_its_own(client, db, world, make_event):
+    """The event page links to the form, whose long list of people it does not carry."""
+    event = make_event(association=world.asso_a, held_back=1)
+    login(client, "coord.a@test.org")
+    response = client.get(f"/agenda/{event.id}")
+    page = response.get_data(as_text=True)
+    form_url = f"/agenda/{event.id}/inscrire"
+    assert f'href="{form_url}"' in page and "Inscrire quelqu'un" in text_of(response)
+    assert 'name="person_id"' not in page and world.supported_a.last_name not in page
+    form = client.get(form_url)
+    assert form.status_code == 200
+    body = form.get_data(as_text=True)
+    assert f'action="{form_url}"' in body and 'name="first_name"' in body
+    assert f'<option value="{world.supported_a.id}">' in body  # people of the association
+    assert f'<option value="{world.supported_b.id}">' not in body
+    assert "1 place libre sur 2 (1 autre place réservée" in text_of(form)
+    assert f'href="/agenda/{event.id}"' in body  # back to the event
+    # A refused booking shows the form again, not the event page.
+    refused = post(client, form_url, {"person_id": "0"})
+    assert refused.status_code == 422 and 'name="first_name"' in refused.get_data(as_text=True)
+
+
+def test_no_one_is_booked_by_the_team_on_a_started_or_cancelled_event(client, db, world, make_event):
+    started = make_event(association=world.asso_a, days=0, hour=0)
+    cancelled = make_event(association=world.asso_a, title="Annulé d'avance")
+    cancelled.cancelled = True
+    db.commit()
+    login(client, "coord.a@test.org")
+    for event in (started, cancelled):
+        assert f"/agenda/{event.id}/inscrire" not in client.get(f"/agenda/{event.id}").get_data(as_text=True)
+        answer = client.get(f"/agenda/{event.id}/inscrire")
+        assert answer.status_code == 303 and answer.location.endswith(f"/agenda/{event.id}")
+
+
 def test_booking_for_someone_needs_a_person_and_stays_in_the_association(client, db, world, make_event):
     event = make_event(association=world.asso_a)
     login(client, "coord.a@test.org")

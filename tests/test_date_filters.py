@@ -25,7 +25,11 @@ def _template_patterns() -> set[tuple[str, str]]:
     return found
 
 
-PATTERNS = sorted(_template_patterns() | {("date", DEFAULT_DATE), ("datetime", DEFAULT_DATETIME)})
+# Beyond the templates': every number field the filters write without babel, and literals.
+NUMBER_PATTERNS = {("datetime", "H'h'mm"), ("datetime", "d/M HH'h'mm {}"), ("date", "dd/MM"),
+                   ("date", "d.M")}
+PATTERNS = sorted(_template_patterns() | NUMBER_PATTERNS
+                  | {("date", DEFAULT_DATE), ("datetime", DEFAULT_DATETIME)})
 
 
 def _moments() -> list[datetime]:

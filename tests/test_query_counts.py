@@ -71,14 +71,14 @@ AGENDA_VIEWERS = {"volunteer": "benevole.a@test.org", "coordinator": "coord.a@te
 # units of data (20 and 200 events in the month, 9-12 and 99-132 bookings of the viewer,
 # 6 and 66 people booked on the event page, 9 and 99 plugin items):
 #                      SQLite: core / exemplum on    PostgreSQL: core / exemplum on
-#   /agenda/                     8 / 10                           7 / 9
-#   /agenda/semaine              8 / 10                           7 / 9
+#   /agenda/                     6 / 8                            5 / 7
+#   /agenda/semaine              6 / 8                            5 / 7
 #   /agenda/mois                 7 / 9                            6 / 8
 #   /agenda/mes-inscriptions     6 / 6                            5 / 5
-#   /agenda/<id>                 9 / 9                            8 / 8    (as the coordinator)
+#   /agenda/<id>                 7 / 7                            6 / 6    (as the coordinator)
 # SQLite counts one more, its explicit BEGIN. The plugins' activations are read once per
 # request, for the navigation and the plugin items alike (core/pluginhost/state.py).
-AGENDA_CEILINGS = {"upcoming": 10, "week": 10, "month": 9, "mine": 6, "event": 9}
+AGENDA_CEILINGS = {"upcoming": 8, "week": 8, "month": 9, "mine": 6, "event": 7}
 
 
 def _agenda_week() -> date:

@@ -151,3 +151,50 @@ def test_errors_are_announced_and_tied_to_their_field(app, world):
     assert re.search(r'id="first_name"[^>]*|aria-describedby="first_name-erreur"', html)
     assert '<p class="field-error" id="first_name-erreur">Ce champ est obligatoire.</p>' in html
     assert 'value="X"' in html  # what the user typed is still there
+
+
+# --- core.web.reading: what list pages are built with --------------------------------------
+
+
+def test_id_urls_give_url_for_s_links(app: Flask) -> None:
+    from flask import url_for
+
+    from core.web.reading import id_urls
+
+    for root in ("", "/intranet"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}"):
+            event_url = id_urls("agenda.event_detail", "event_id")
+            assert [event_url(i) for i in (1, 42, 2_147_483_647)] == [
+                url_for("agenda.event_detail", event_id=i) for i in (1, 42, 2_147_483_647)]
+            assert event_url(7).startswith(f"{root}/agenda/")
+            edit = id_urls("premieres_heures.session_edit", "pathway_id", "session_id",
+                           association="alpha")
+            assert edit(3, 15) == url_for("premieres_heures.session_edit", association="alpha",
+                                          pathway_id=3, session_id=15)
+            week = id_urls("premieres_heures.person_week", "pathway_id", association="alpha",
+                           jour="2026-03-30")
+            assert week(9) == url_for("premieres_heures.person_week", association="alpha",
+                                      pathway_id=9, jour="2026-03-30")
+            assert id_urls("agenda.upcoming", "page")(2) == url_for("agenda.upcoming", page=2)
+            with pytest.raises(ValueError, match="does not show once"):  # it could not tell
+                id_urls("agenda.event_detail", "event_id", jour=2_147_483_647)
+
+
+def test_columns_as_reads_rows_into_objects(app: Flask, db, world) -> None:
+    from dataclasses import dataclass
+
+    from sqlalchemy import select
+
+    from core.database import session
+    from core.members import Association
+    from core.web.reading import columns_as
+
+    @dataclass(frozen=True)
+    class Line:
+        id: int
+        short_name: str
+
+    with app.app_context():
+        lines = list(session.scalars(select(columns_as(Line, Association.id, Association.short_name))
+                                     .order_by(Association.id)))
+    assert lines == [Line(a.id, a.short_name) for a in (world.asso_a, world.asso_b)]

@@ -52,3 +52,12 @@ class Bookable(TimestampMixin, Base):
     @property
     def taken(self) -> int:
         return self.taken_open + self.taken_held
+
+    @property
+    def open_left(self) -> int:
+        return open_places_left(self.capacity, self.held_back, self.taken_open)
+
+
+def open_places_left(capacity: int, held_back: int, taken_open: int) -> int:
+    """Open places still free (held-back ones are counted apart)."""
+    return max(capacity - held_back - taken_open, 0)

@@ -146,10 +146,16 @@ class Event(TimestampMixin, Base):
 
     @property
     def where(self) -> str:
-        if self.partner is not None:
-            address = f" — {self.partner.address}" if self.partner.address else ""
-            return f"{self.partner.name}{address}"
-        return self.place
+        partner = self.partner
+        return place_text(partner.name if partner else None, partner.address if partner else "",
+                          self.place)
+
+
+def place_text(partner: str | None, partner_address: str | None, place: str) -> str:
+    """Where an event takes place: at its partner's (with the address), or its own place."""
+    if partner is not None:
+        return f"{partner} — {partner_address}" if partner_address else partner
+    return place
 
 
 @event.listens_for(Event, "before_insert")

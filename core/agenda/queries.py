@@ -66,8 +66,13 @@ def events_query(visible: ColumnElement[bool], *, start: datetime | None = None,
         later = (_filtered(select(Event.id, Event.starts_at), visible, **filters)
                  .where(Event.starts_at >= start).order_by(Event.starts_at, Event.id).limit(first).subquery())
         wanted = union_all(running, select(later)).subquery()
-        return query.where(Event.id.in_(
+        query = query.where(Event.id.in_(
             select(wanted.c.id).order_by(wanted.c.starts_at, wanted.c.id).limit(first)))
+        # The places joined on the outer query too, as on a range: callers that read the
+        # places (core/agenda/cards.py) then find them joined in both cases.
+        if places_only:
+            query = query.join(Bookable, Bookable.id == Event.bookable_id)
+        return query
     query = _filtered(query, visible, **filters)
     if start is not None:
         query = query.where(or_(and_(Event.starts_at >= start, Event.starts_at < end),
@@ -100,18 +105,6 @@ def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], 
         days.append(select(first))
     month = union_all(*days).subquery()
     return select(month).order_by(month.c.starts_at, month.c.id)
-
-
-def my_bookings_by_bookable(person_id: int, bookable_ids: list[int]) -> dict[int, Booking]:
-    """The person's live bookings among these bookables: one query for a whole page."""
-    if not bookable_ids:
-        return {}
-    rows = session.scalars(
-        select(Booking).where(Booking.person_id == person_id,
-                              Booking.bookable_id.in_(bookable_ids),
-                              Booking.status != BookingStatus.CANCELLED)
-    )
-    return {booking.bookable_id: booking for booking in rows}
 
 
 @dataclass(frozen=True)

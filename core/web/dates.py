@@ -10,10 +10,11 @@ pattern is applied directly. The output is Flask-Babel's, character for characte
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import parse_pattern
+from babel.dates import parse_pattern, tokenize_pattern
 
 LOCALE_NAME = "fr"
 TIMEZONE_NAME = "Europe/Paris"
@@ -31,10 +32,38 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(_ZONE)
 
 
+# Numbers need no locale data: str.format writes them as babel does, some five times
+# faster (every agenda card shows « HH:mm – HH:mm »; strftime is no faster than babel).
+_NUMBER_FIELDS = {("H", 1): "{0.hour}", ("H", 2): "{0.hour:02d}", ("m", 2): "{0.minute:02d}",
+                  ("d", 1): "{0.day}", ("d", 2): "{0.day:02d}",
+                  ("M", 1): "{0.month}", ("M", 2): "{0.month:02d}"}
+
+
+@cache
+def _number_format(pattern: str) -> str | None:
+    """A str.format template writing ``pattern``, if it has only numbers in it."""
+    parts = []
+    for kind, value in tokenize_pattern(pattern):
+        if kind == "chars":
+            parts.append(value.replace("{", "{{").replace("}", "}}"))
+        elif value in _NUMBER_FIELDS:
+            parts.append(_NUMBER_FIELDS[value])
+        else:
+            return None
+    return "".join(parts)
+
+
+def _format(value: date, pattern: str) -> str:
+    numbers = _number_format(pattern)
+    if numbers is not None:
+        return numbers.format(value)
+    return parse_pattern(pattern).apply(value, _LOCALE)
+
+
 def format_datetime(value: datetime | None, pattern: str = DEFAULT_DATETIME) -> str:
     if not value:
         return ""
-    return parse_pattern(pattern).apply(_local(value), _LOCALE)
+    return _format(_local(value), pattern)
 
 
 def format_date(value: date | None, pattern: str = DEFAULT_DATE) -> str:
@@ -43,4 +72,4 @@ def format_date(value: date | None, pattern: str = DEFAULT_DATE) -> str:
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return parse_pattern(pattern).apply(value, _LOCALE)
+    return _format(value, pattern)

@@ -167,9 +167,9 @@ def person_sections(association: AssociationRef, person: PersonRef) -> list[Sect
         "next_review": next_review.get(pathway.id),
         "waiver": waiver,
         "threshold": pathways.WAIVER_THRESHOLD_HOURS,
-        "worked": schedule.hours_label(sum(line.session.hours for line in week
-                                           if line.session.attendance == Attendance.PRESENT)),
-        "planned": schedule.hours_label(sum(line.session.hours for line in week)),
+        "worked": schedule.hours_label(sum(line.hours for line in week
+                                           if line.attendance == Attendance.PRESENT)),
+        "planned": schedule.hours_label(sum(line.hours for line in week)),
         "last_attendance": ({"label": schedule.ATTENDANCE_LABELS[last.attendance],
                              "day": in_paris(last.starts_at).date()} if last else None),
         "url": pathway_url(association, pathway.id),

@@ -25,6 +25,7 @@ from core.plugin_api import (
     AgendaItem,
     AssociationRef,
     Overlap,
+    columns_as,
     day_bounds,
     in_paris,
     paris_to_utc,
@@ -143,14 +144,25 @@ def person_name(person_id: int) -> str:
     return f"{row[0]} {row[1]}" if row else "Cette personne"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionLine:
-    """A session as the week views show it (names are for coordinators' pages only)."""
+    """A session as the week views show it, read as columns (names are for coordinators'
+    pages only)."""
 
-    session: WorkSession
+    id: int
+    pathway_id: int
+    starts_at: datetime
+    ends_at: datetime
+    supervisor: str
+    task: str
+    attendance: Attendance | None
     first_name: str
     last_name: str
     host_name: str
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
 
     @property
     def person_label(self) -> str:
@@ -158,18 +170,24 @@ class SessionLine:
 
     @property
     def day(self) -> date:
-        return in_paris(self.session.starts_at).date()
+        return in_paris(self.starts_at).date()
 
 
 def sessions_of_week(association_id: int, monday: date, *, pathway_id: int | None = None,
                      host_partner_id: int | None = None) -> list[SessionLine]:
     """The association's sessions of the Paris week starting ``monday``, with the person's
-    name and the host structure's, by start time — one query. ``pathway_id`` or
-    ``host_partner_id`` narrow it to one person or one host structure."""
+    name and the host structure's, by start time — one query, read as columns (the week
+    views only show them). ``pathway_id`` or ``host_partner_id`` narrow it to one person or
+    one host structure."""
     start, end = week_bounds(monday)
+    lines = columns_as(
+        SessionLine, WorkSession.id, WorkSession.pathway_id, WorkSession.starts_at,
+        WorkSession.ends_at, WorkSession.supervisor, WorkSession.task, WorkSession.attendance,
+        func.coalesce(people_names.c.first_name, ""), func.coalesce(people_names.c.last_name, ""),
+        func.coalesce(partner_names.c.name, ""))
     query = (
-        select(WorkSession, people_names.c.first_name, people_names.c.last_name,
-               partner_names.c.name)
+        select(lines)
+        .select_from(WorkSession)
         .join(people_names, people_names.c.id == WorkSession.person_id)
         .outerjoin(partner_names, partner_names.c.id == WorkSession.host_partner_id)
         .where(WorkSession.association_id == association_id,
@@ -180,8 +198,7 @@ def sessions_of_week(association_id: int, monday: date, *, pathway_id: int | Non
         query = query.where(WorkSession.pathway_id == pathway_id)
     if host_partner_id is not None:
         query = query.where(WorkSession.host_partner_id == host_partner_id)
-    return [SessionLine(row, first or "", last or "", host or "")
-            for row, first, last, host in session.execute(query)]
+    return list(session.scalars(query))
 
 
 def planned_hours_by_pathway(association_id: int, monday: date,

@@ -53,6 +53,8 @@ VISITS = [
     Visit("new event", "coordinator", "/agenda/nouveau"),
     Visit("new event refused", "coordinator", "/agenda/nouveau", submit="Créer"),
     Visit("event managed", "coordinator", "/agenda/{event}"),
+    Visit("book someone", "coordinator", "/agenda/{event}/inscrire"),
+    Visit("book someone refused", "coordinator", "/agenda/{event}/inscrire", submit="Inscrire"),
     Visit("PH pathways", "coordinator", f"{PH}/parcours/"),
     Visit("PH pathway", "coordinator", f"{PH}/parcours/{{pathway}}"),
     Visit("PH new pathway refused", "coordinator", f"{PH}/parcours/nouveau",

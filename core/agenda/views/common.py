@@ -84,10 +84,7 @@ def filter_args(**changes: Any) -> dict[str, Any]:
 
 def remaining(event: Event) -> int | None:
     """Open places left (held-back ones are counted apart)."""
-    bookable = event.bookable
-    if bookable is None:
-        return None
-    return max(bookable.capacity - bookable.held_back - bookable.taken_open, 0)
+    return event.bookable.open_left if event.bookable is not None else None
 
 
 def held_left(event: Event) -> int:

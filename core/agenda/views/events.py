@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, render_template
+from flask import abort, flash, render_template
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from core.agenda.bookings import Booking, BookingStatus
+from core.agenda.bookings import Attendance, Booking, BookingStatus
 from core.agenda.clock import paris_to_utc
 from core.agenda.engine import BookingRefused, waitlist_position
 from core.agenda.events import Event, EventKind, Visibility
@@ -34,9 +34,11 @@ from core.agenda.views.common import event_or_404
 from core.auth.permissions import Level, access, is_collective_admin, require
 from core.database import session, utcnow
 from core.members.associations import Association
+from core.members.people import Person
 from core.partners.models import Partner
 from core.web.forms import INVALID_FORM_STATUS, add_error
 from core.web.params import id_arg
+from core.web.reading import columns_as
 from core.web.views import see_other
 
 
@@ -91,10 +93,14 @@ def event_detail(event_id: int) -> str:
 
 
 def render_event(event: Event, *, refusal: str = "", book_for: BookForForm | None = None) -> str:
-    """The event page; ``refusal`` explains a booking that was just refused."""
+    """The event page; ``refusal`` explains a booking that was just refused. With
+    ``book_for``, a refused booking of someone else: its form again, with what went wrong."""
+    if book_for is not None:
+        return render_template("agenda/book_for.html", event=event, book_for=book_for,
+                               refusal=refusal)
     mine = None
     position = None
-    bookings: list[Booking] = []
+    bookings: list[BookingLine] = []
     manage = can_manage_event(event)
     if event.bookable is not None:
         mine = session.scalar(
@@ -105,19 +111,52 @@ def render_event(event: Event, *, refusal: str = "", book_for: BookForForm | Non
         position = waitlist_position(mine) if mine is not None else None
         if manage:
             bookings = list(session.scalars(
-                select(Booking).options(joinedload(Booking.person))
+                select(columns_as(BookingLine, Booking.id, Booking.person_id, Booking.status,
+                                  Booking.referral, Booking.attendance, Person.first_name,
+                                  Person.last_name))
+                .join(Person, Person.id == Booking.person_id)
                 .where(Booking.bookable_id == event.bookable_id,
                        Booking.status != BookingStatus.CANCELLED)
                 .order_by(Booking.status, Booking.queued_at, Booking.id)
             ))
-            if book_for is None:
-                book_for = BookForForm(formdata=None)
-                book_for_choices(book_for, event)
     return render_template(
         "agenda/event_detail.html", event=event, mine=mine, position=position, manage=manage,
-        bookings=bookings, book_for=book_for, refusal=refusal,
-        started=event.starts_at <= utcnow(),
+        bookings=bookings, refusal=refusal, started=event.starts_at <= utcnow(),
+        confirmed_count=sum(b.status is BookingStatus.CONFIRMED for b in bookings),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BookingLine:
+    """A booking as the team's list on the event page shows it."""
+
+    id: int
+    person_id: int
+    status: BookingStatus
+    referral: bool
+    attendance: Attendance | None
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@bp.get("/<int:event_id>/inscrire")
+@access(Level.MANAGER)
+def book_for_form(event_id: int) -> str | Response:
+    """The team books someone: a person of the association, or a newcomer by name (the form
+    posts to bookings.book_for)."""
+    event = event_or_404(event_id)
+    if event.bookable is None:
+        abort(404)
+    require(can_manage_event(event), visible=True)
+    if event.cancelled or event.starts_at <= utcnow():  # the event page says why
+        return see_other("agenda.event_detail", event_id=event.id)
+    form = BookForForm(formdata=None)
+    book_for_choices(form, event)
+    return render_event(event, book_for=form)
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])

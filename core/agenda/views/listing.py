@@ -6,15 +6,17 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from core.agenda.cards import EventCard, card_query
 from core.agenda.clock import day_bounds, in_paris, paris_today
 from core.agenda.events import Event, EventKind
 from core.agenda.plugin_items import PluginItem
-from core.agenda.queries import bookings_of_person, events_query, first_of_each_day, my_bookings_by_bookable
+from core.agenda.queries import bookings_of_person, first_of_each_day
 from core.agenda.scope import events_visible_clause
 from core.agenda.views import bp
 from core.agenda.views.common import by_day, entries, filter_args, items_for_viewer
@@ -64,12 +66,10 @@ def _plugin_items(filters: Filters, start: datetime, end: datetime) -> list[Plug
                             kind=filters.kind.value if filters.kind else None)
 
 
-def _page_context(events: list[Event]) -> dict[str, object]:
-    bookable_ids = [e.bookable_id for e in events if e.bookable_id]
-    return {
-        "my_bookings": my_bookings_by_bookable(current_user.person_id, bookable_ids),
-        "kinds": list(EventKind),
-    }
+def _cards(filters: Filters, **bounds: Any) -> Select[Any]:
+    return card_query(events_visible_clause(), person_id=current_user.person_id,
+                      association_id=filters.association_id, kind=filters.kind,
+                      places_only=filters.places_only, **bounds)
 
 
 @bp.get("/")
@@ -77,11 +77,9 @@ def _page_context(events: list[Event]) -> dict[str, object]:
 def upcoming() -> str:
     filters = _filters()
     now = utcnow()
-    query = events_query(events_visible_clause(), start=now, first=page_arg() * UPCOMING_PAGE_SIZE + 1,
-                         association_id=filters.association_id, kind=filters.kind,
-                         places_only=filters.places_only)
+    query = _cards(filters, start=now, first=page_arg() * UPCOMING_PAGE_SIZE + 1)
     page = Page(query, size=UPCOMING_PAGE_SIZE, count=False)
-    events: list[Event] = page.items
+    events: list[EventCard] = page.items
     # Plugin items go on the page whose events surround them: from the previous page's last
     # event (now, on the first page) up to this page's last event (the horizon on the last).
     start = now
@@ -95,7 +93,7 @@ def upcoming() -> str:
     if page.has_next:
         items = [i for i in items if i.item.start < end]
     return render_template("agenda/upcoming.html", page=page, filters=filters,
-                           days=by_day(entries(events, items)), **_page_context(events))
+                           days=by_day(entries(events, items)), kinds=list(EventKind))
 
 
 def _week_start(day: date) -> date:
@@ -108,9 +106,7 @@ def week() -> str:
     filters = _filters()
     monday = _week_start(day_param(request.args.get("jour"), paris_today()))
     start, end = day_bounds(monday, 7)
-    events = list(session.scalars(events_query(
-        events_visible_clause(), start=start, end=end, association_id=filters.association_id,
-        kind=filters.kind, places_only=filters.places_only)).unique())
+    events = list(session.scalars(_cards(filters, start=start, end=end)))
     items = _plugin_items(filters, start, end)
     grouped = dict(by_day(entries(events, items)))
     days = [(monday + timedelta(days=n), grouped.get(monday + timedelta(days=n), []))
@@ -119,7 +115,7 @@ def week() -> str:
         "agenda/week.html", filters=filters, days=days, monday=monday, today=paris_today(),
         previous=filter_args(jour=(monday - timedelta(days=7)).isoformat()),
         following=filter_args(jour=(monday + timedelta(days=7)).isoformat()),
-        **_page_context(events))
+        kinds=list(EventKind))
 
 
 @bp.get("/mois")

@@ -157,13 +157,13 @@ def _render_host_week(current: AssociationRef, partner_id: int, day: date,
         abort(404)
     monday, _ = week_of(day)
     lines = sessions_of_week(current.id, monday, host_partner_id=partner_id)
-    pathway_ids = {line.session.pathway_id for line in lines}
+    pathway_ids = {line.pathway_id for line in lines}
     planned = planned_hours_by_pathway(current.id, monday, pathway_ids)
     targets = week_targets(pathway_ids, monday)
     flags = absence_flags(current.id, _threshold(current))
     people: dict[int, str] = {}
     for line in lines:
-        people.setdefault(line.session.pathway_id, line.person_label)
+        people.setdefault(line.pathway_id, line.person_label)
     notices = _notices(people, planned, targets, flags)
     return render_template(
         "premieres_heures/schedule_host_week.html", association=current, monday=monday,
@@ -216,9 +216,9 @@ def _render_person_week(current: AssociationRef, pathway: Pathway, day: date,
                         status: int = 200, form: SessionForm | None = None) -> tuple[str, int]:
     monday, _ = week_of(day)
     lines = sessions_of_week(current.id, monday, pathway_id=pathway.id)
-    planned = sum(line.session.hours for line in lines)
-    worked = sum(line.session.hours for line in lines
-                 if line.session.attendance == Attendance.PRESENT)
+    planned = sum(line.hours for line in lines)
+    worked = sum(line.hours for line in lines
+                 if line.attendance == Attendance.PRESENT)
     target = week_targets([pathway.id], monday).get(pathway.id)
     flag = absence_flags(current.id, _threshold(current)).get(pathway.id)
     host = partner(pathway.host_partner_id) if pathway.host_partner_id else None
@@ -227,8 +227,8 @@ def _render_person_week(current: AssociationRef, pathway: Pathway, day: date,
         today = paris_today()
         form.day.data = today if monday <= today < monday + timedelta(days=7) else monday
         if lines:
-            form.supervisor.data = lines[-1].session.supervisor
-            form.task.data = lines[-1].session.task
+            form.supervisor.data = lines[-1].supervisor
+            form.task.data = lines[-1].task
     return render_template(
         "premieres_heures/schedule_person_week.html", association=current, monday=monday,
         pathway=pathway, person=person_name(pathway.person_id), host=host,
