@@ -7,13 +7,13 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, true, union_all, values
 from sqlalchemy.orm import aliased, joinedload
 
 from core.agenda.bookables import Bookable
 from core.agenda.bookings import Booking, BookingStatus
 from core.agenda.events import LENGTH_BOUNDS, Event, EventKind
-from core.database import session
+from core.database import UTCDateTime, session
 
 
 def running_at(moment: datetime) -> ColumnElement[bool]:
@@ -90,20 +90,35 @@ def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], 
     instants the days begin, then the one the last ends: computed in Python (Paris days, a
     change of time included), so that SQL only compares.
 
-    One branch a day, each stopping after ``per_day`` rows in the index's order: a window
-    over the whole month would read and sort every event of it to keep a few."""
+    Each day's read stops after ``per_day`` rows in the index's order: a window over the whole
+    month would read and sort every event of it to keep a few."""
     filters = {"association_id": association_id, "kind": kind, "places_only": places_only,
                "include_cancelled": True}
-    days = []
-    for day_start, day_end in pairwise(day_starts):
+
+    def of_the_day(day_start: Any, day_end: Any) -> tuple[Any, Any]:
         that_day = (Event.starts_at >= day_start, Event.starts_at < day_end)
         on_day = (_filtered(select(func.count()).select_from(Event), visible, **filters)
-                  .where(*that_day).correlate(None).scalar_subquery())
-        first = (_filtered(select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled,
-                                  on_day.label("on_day")), visible, **filters)
-                 .where(*that_day).order_by(Event.starts_at, Event.id).limit(per_day).subquery())
-        days.append(select(first))
-    month = union_all(*days).subquery()
+                  .where(*that_day).scalar_subquery())
+        first = (_filtered(select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled),
+                           visible, **filters)
+                 .where(*that_day).order_by(Event.starts_at, Event.id).limit(per_day))
+        return first, on_day
+
+    if session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL plans a union of 42 days in longer than it runs it (12 ms against 5): there
+        # the days are a VALUES list, each read by one LATERAL branch planned once.
+        days = values(column("day_start", UTCDateTime()), column("day_end", UTCDateTime()),
+                      name="days").data(list(pairwise(day_starts)))
+        first, on_day = of_the_day(days.c.day_start, days.c.day_end)
+        lateral = first.lateral("first_of_day")
+        return (select(lateral, on_day.label("on_day")).select_from(days).join(lateral, true())
+                .order_by(lateral.c.starts_at, lateral.c.id))
+    # SQLite has no LATERAL, and plans the union at once: one branch a day.
+    branches = []
+    for day_start, day_end in pairwise(day_starts):
+        first, on_day = of_the_day(day_start, day_end)
+        branches.append(select(first.add_columns(on_day.correlate(None).label("on_day")).subquery()))
+    month = union_all(*branches).subquery()
     return select(month).order_by(month.c.starts_at, month.c.id)
 
 
