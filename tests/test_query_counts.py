@@ -73,12 +73,13 @@ AGENDA_VIEWERS = {"volunteer": "benevole.a@test.org", "coordinator": "coord.a@te
 #                      SQLite: core / exemplum on    PostgreSQL: core / exemplum on
 #   /agenda/                     6 / 8                            5 / 7
 #   /agenda/semaine              6 / 8                            5 / 7
-#   /agenda/mois                 7 / 9                            6 / 8
-#   /agenda/mes-inscriptions     6 / 6                            5 / 5
+#   /agenda/mois                 6 / 8                            5 / 7
+#   /agenda/mes-inscriptions     5 / 5                            4 / 4
 #   /agenda/<id>                 7 / 7                            6 / 6    (as the coordinator)
-# SQLite counts one more, its explicit BEGIN. The plugins' activations are read once per
+# SQLite counts one more, its explicit BEGIN. The user's roles come with the account, in
+# the query that finds the session (core/auth/sessions.py). The plugins' activations are read once per
 # request, for the navigation and the plugin items alike (core/pluginhost/state.py).
-AGENDA_CEILINGS = {"upcoming": 8, "week": 8, "month": 9, "mine": 6, "event": 7}
+AGENDA_CEILINGS = {"upcoming": 8, "week": 8, "month": 8, "mine": 5, "event": 7}
 
 
 def _agenda_week() -> date:
