@@ -9,7 +9,8 @@ does), starts Maillage (``core:create_app()``) and the bare app of bench/lower_b
 under gunicorn (``--workers`` each) on the same database, reads every worker's memory once
 it has booted, then sends ``--requests`` mixed requests to each server from a few client
 threads (the upcoming list and later pages, weeks, months, event pages, the dashboard and
-the own bookings for Maillage, a few bookings) and reads the memory again, from
+the own bookings for Maillage, a few bookings, and on Maillage a few logins: each
+argon2 hash takes 19 MiB) and reads the memory again, from
 ``/proc/<pid>/status``: VmRSS (resident), RssAnon (the process's own heap: what the
 Python objects take), VmHWM (the peak). See bench/README.md.
 """
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +45,7 @@ from core.testing import make_app
 TARGET_MB = 80
 CLIENTS = 4  # threads sending the requests: enough to keep every worker busy
 BOOKINGS = 20  # of the requests, per app
+LOGINS = 20  # of Maillage's requests, besides one per client thread first (the bound has none)
 FIELDS = ("VmRSS", "RssAnon", "RssFile", "VmHWM")
 
 
@@ -62,10 +65,12 @@ def worker_memory(master: int) -> dict[int, dict[str, float]]:
 
 @dataclass
 class Mix:
-    """The requests of one app: paths to GET, and POSTs of a booking, shuffled together."""
+    """The requests of one app, shuffled together: pages to GET, bookings to POST, and
+    logins (Maillage: each client logs in again, a new session, as people come and go)."""
 
     gets: list[str]
     posts: list[tuple[str, dict[str, str | int]]]
+    logins: int = 0
 
 
 def visible_events(engine: Engine, association_id: int, count: int, rng: random.Random) -> list[int]:
@@ -86,7 +91,7 @@ def mixes(plan: agenda.Plan, engine: Engine, requests: int, booking_event_ids: l
     events = visible_events(engine, big, 200, rng)
     today = paris_today()
     ours, bound = [], []
-    for index in range(requests - len(booking_event_ids)):
+    for index in range(requests - len(booking_event_ids) - LOGINS):
         kind = index % 10
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=rng.randint(-20, 20))
         first = (today.replace(day=1) + timedelta(days=31 * rng.randint(-6, 6))).replace(day=1)
@@ -103,23 +108,37 @@ def mixes(plan: agenda.Plan, engine: Engine, requests: int, booking_event_ids: l
                       f"/week?monday={monday}&{view}", f"/month?start={grid[0]}&end={grid[1]}&{view}",
                       f"/month?start={grid[0]}&end={grid[1]}&{view}", f"/event/{event}?{view}",
                       f"/event/{event}?{view}", f"/upcoming?{view}", f"/upcoming?{view}"][kind])
-    return (Mix(ours, [(f"/agenda/{e}/inscription", {}) for e in booking_event_ids]),
+    bound += bound[:LOGINS]  # no login on the bound: as many pages instead
+    return (Mix(ours, [(f"/agenda/{e}/inscription", {}) for e in booking_event_ids], LOGINS),
             Mix(bound, [(f"/book/{b}", {"person": plan.volunteer_id}) for b in booking_bookable_ids]))
 
 
-def send(browsers: list[Browser], mix: Mix, token: str | None, rng: random.Random) -> dict[int, int]:
-    """The mix from ``len(browsers)`` threads at once; answers by status."""
-    work: list[tuple[str, str, dict[str, str | int] | None]] = [("GET", path, None) for path in mix.gets]
-    work += [("POST", path, {**form, **({"csrf_token": token} if token else {})}) for path, form in mix.posts]
-    rng.shuffle(work)
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
+Work = tuple[str, str, dict[str, str | int]]  # method ("LOGIN" too), path, form
 
-    def run(browser: Browser, share: list[tuple[str, str, dict[str, str | int] | None]]) -> None:
+
+def send(browsers: list[Browser], mix: Mix, email: str | None, rng: random.Random) -> None:
+    """The mix from ``len(browsers)`` threads at once; each logs in first if ``email``."""
+    work: list[Work] = [("GET", path, {}) for path in mix.gets]
+    work += [("POST", path, form) for path, form in mix.posts]
+    work += [("LOGIN", "/login", {})] * mix.logins
+    rng.shuffle(work)
+    # One login at a time: two concurrent logins of one account from one address can answer
+    # 500 (the first one's success deletes the second one's attempt row before its update).
+    one_login = threading.Lock()
+
+    def login(browser: Browser) -> str:
+        assert email is not None
+        browser.cookies.clear()
+        with one_login:
+            return browser.login(email)
+
+    def run(browser: Browser, share: list[Work]) -> None:
+        token = login(browser) if email else ""
         for method, path, form in share:
-            status, _ = browser.send(method, path, form)
-            with lock:
-                statuses[status] = statuses.get(status, 0) + 1
+            if method == "LOGIN":
+                token = login(browser)
+            else:
+                browser.send(method, path, {**form, "csrf_token": token} if method == "POST" else None)
 
     threads = [threading.Thread(target=run, args=(browser, work[n::len(browsers)]))
                for n, browser in enumerate(browsers)]
@@ -127,7 +146,6 @@ def send(browsers: list[Browser], mix: Mix, token: str | None, rng: random.Rando
         thread.start()
     for thread in threads:
         thread.join()
-    return statuses
 
 
 @dataclass
@@ -143,24 +161,20 @@ def measure(name: str, spec: str, env: dict[str, str], mix: Mix, login: str | No
             folder: Path, rng: random.Random) -> Measure:
     server, port = start_server(spec, env, args.workers, folder, name)
     try:
-        browsers = [Browser(port) for _ in range(CLIENTS)]
-        token = None
-        if login:
-            # One session for all threads: the cookies are copied, the session is the same.
-            token = browsers[0].login(login)
-            for browser in browsers[1:]:
-                browser.cookies = dict(browsers[0].cookies)
         booted = _wait_booted(server.pid, args.workers)
+        browsers = [Browser(port) for _ in range(CLIENTS)]
         started = time.perf_counter()
-        statuses = send(browsers, mix, token, rng)
+        send(browsers, mix, login, rng)
         seconds = time.perf_counter() - started
+        statuses = dict(sum((browser.statuses for browser in browsers), Counter()))
         after = worker_memory(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
     wrong = {s: n for s, n in statuses.items() if s not in (200, 303)}
     if wrong:
-        raise SystemExit(f"{name}: unexpected answers {wrong} (see {folder / f'{name}.log'})")
+        log = (folder / f"{name}.log").read_text(errors="replace").splitlines()
+        raise SystemExit(f"{name}: unexpected answers {wrong}; end of its log:\n" + "\n".join(log[-40:]))
     return Measure(name, booted, after, statuses, seconds)
 
 
@@ -182,7 +196,8 @@ def report(results: list[Measure], args: argparse.Namespace, kind: str) -> None:
     print(f"# Memory of a gunicorn worker ({kind}, {args.workers} workers per app)\n")
     print(f"Data: {agenda.PEOPLE:,} people, {agenda.EVENTS:,} events, {agenda.BOOKINGS:,} bookings. "
           f"{args.requests:,} mixed requests per app from {CLIENTS} client threads, "
-          f"{BOOKINGS} of them bookings.\n")
+          f"{BOOKINGS} of them bookings; on Maillage, {LOGINS} of them logins (a new session: the form, "
+          f"the POST, a page), besides one per thread first.\n")
     rows = []
     for result in results:
         for pid in sorted(result.after):
@@ -195,7 +210,7 @@ def report(results: list[Measure], args: argparse.Namespace, kind: str) -> None:
     for result in results:
         rss = [values["VmRSS"] for values in result.after.values()]
         print(f"- {result.app}: median worker {statistics.median(rss):.1f} MB, largest {max(rss):.1f} MB "
-              f"after {sum(result.statuses.values()):,} requests in {result.seconds:.0f} s "
+              f"after {sum(result.statuses.values()):,} HTTP requests in {result.seconds:.0f} s "
               f"(answers {dict(sorted(result.statuses.items()))})")
     ours = max(values["VmRSS"] for values in results[0].after.values())
     print(f"\nResult: Maillage's largest worker {ours:.1f} MB; target <= {TARGET_MB} MB: "
@@ -215,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app (default 2)")
     parser.add_argument("--seed", type=int, default=agenda.SEED)
     args = parser.parse_args(argv)
-    if args.requests <= BOOKINGS:
-        parser.error(f"--requests must be above {BOOKINGS}")
+    if args.requests <= BOOKINGS + LOGINS:
+        parser.error(f"--requests must be above {BOOKINGS + LOGINS}")
 
     started = time.perf_counter()
     agenda.BOOKINGS = round(agenda.BOOKINGS * args.events / agenda.EVENTS)  # as versus.py does
