@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import auth, database, health, pluginhost
 from core.agenda.views import bp as agenda_bp
+from core.allocator import return_big_blocks
 from core.auth.permissions import access_level_of
 from core.database.models import load_core_models
 from core.members.views import bp as members_bp
@@ -24,6 +25,7 @@ from core.web.params import DatabaseIdConverter, refuse_nul_characters
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    return_big_blocks()  # or each login's argon2 block stays in the worker's memory
     app = Flask(
         "core",
         instance_path=os.environ.get(INSTANCE_PATH_ENV) or None,

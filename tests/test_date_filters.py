@@ -3,15 +3,20 @@ pattern the templates use, around both changes of time and at the edges of the d
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import flask_babel
 import pytest
+from babel import Locale
 from flask import Flask
 
-from core.web.dates import DEFAULT_DATE, DEFAULT_DATETIME
+from core.web import dates
+from core.web.dates import DEFAULT_DATE, DEFAULT_DATETIME, LOCALE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FILTER_USE = re.compile(r"\|\s*(date|datetime)\(\s*([\"'])(.+?)\2\s*\)")
@@ -71,3 +76,39 @@ def test_french_default_filters_match_flask_babel(app: Flask, name: str, theirs)
         for value in _moments():
             assert app.jinja_env.filters[name](value) == theirs(value, pattern), value
         assert app.jinja_env.filters[name](None) == ""
+
+
+def test_french_names_are_cldr_ones() -> None:
+    locale = Locale.parse(LOCALE_NAME)
+    for context in ("format", "stand-alone"):
+        months, days = locale.months[context], locale.days[context]
+        assert [months["wide"][n] for n in range(1, 13)] == list(dates.MONTHS)
+        assert [months["abbreviated"][n] for n in range(1, 13)] == list(dates.MONTHS_ABBREVIATED)
+        assert [days["wide"][n] for n in range(7)] == list(dates.DAYS)
+        assert [days["abbreviated"][n] for n in range(7)] == list(dates.DAYS_ABBREVIATED)
+
+
+def test_the_templates_patterns_leave_babel_data_unloaded(tmp_path: Path) -> None:
+    # Babel's French data weighs some 5 MB in each worker: the pages do without it.
+    code = (
+        "import babel.core, babel.localedata, datetime, json\n"
+        "import core\n"
+        "app = core.create_app({'SECRET_KEY': 'dates', 'DATABASE_URL': "
+        f"'sqlite:///{tmp_path / 'dates.sqlite3'}'}})\n"
+        "moment = datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.UTC)\n"
+        f"for name, pattern in {PATTERNS!r}:\n"
+        "    app.jinja_env.filters[name](moment, pattern)\n"
+        "    app.jinja_env.filters[name](moment.date(), pattern) if name == 'date' else None\n"
+        "print(json.dumps([sorted(babel.localedata._cache), babel.core._global_data is not None]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=ROOT, env={"MAILLAGE_INSTANCE_PATH": str(tmp_path), "PATH": ""})
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [[], False]
+
+
+@pytest.mark.parametrize("pattern", ["QQQQ y", "EEEEE d", "h:mm a", "'à' HH'h'mm z", "d MMMM 'unclosed"])
+def test_other_fields_are_left_to_babel(app: Flask, pattern: str) -> None:
+    moment = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)
+    with app.test_request_context("/"):
+        ours = app.jinja_env.filters["datetime"](moment, pattern)
+        assert ours == flask_babel.format_datetime(moment, pattern)

@@ -2,27 +2,101 @@
 
 A week of the agenda formats some 700 dates. Flask-Babel's ``format_datetime`` finds the
 request's locale and time zone, converts with pytz and looks the pattern up again for each
-one; here the locale is parsed once, the conversion is zoneinfo's, and babel's parsed
-pattern is applied directly. The output is Flask-Babel's, character for character
-(tests/test_date_filters.py compares them over every pattern the templates use).
+one; here the conversion is zoneinfo's and each pattern is parsed once. The output is
+Flask-Babel's, character for character (tests/test_date_filters.py compares them over every
+pattern the templates use).
+
+The fields the pages use (day, weekday, month, year, hours, minutes) come from the French
+names below, which are CLDR's (the tests compare them with Babel's): Babel would load all its
+locale data for them, some 5 MB per worker. Any other field hands the pattern to Babel.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
-
-from babel import Locale
-from babel.dates import parse_pattern, tokenize_pattern
 
 LOCALE_NAME = "fr"
 TIMEZONE_NAME = "Europe/Paris"
 DEFAULT_DATE = "d MMMM yyyy"
 DEFAULT_DATETIME = "d MMMM yyyy 'à' HH:mm"
 
-_LOCALE = Locale.parse(LOCALE_NAME)
+# CLDR's French names, format context (the stand-alone ones are the same), January and Monday first.
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+MONTHS_ABBREVIATED = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                      "oct.", "nov.", "déc.")
+DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+DAYS_ABBREVIATED = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+
 _ZONE = ZoneInfo(TIMEZONE_NAME)
+# A quoted literal ('' inside is a quote), a run of one pattern letter, or other text.
+_TOKEN = re.compile(r"'((?:[^']|'')*)'|(([A-Za-z])\3*)|([^'A-Za-z]+)")
+
+Part = Callable[[date], str]
+
+
+def _number(attribute: str, width: int) -> Part:
+    return lambda value: f"{getattr(value, attribute):0{width}d}"
+
+
+def _field(letters: str) -> Part | None:
+    """The field as Babel formats it, or None when Babel has to do it."""
+    letter, width = letters[0], len(letters)
+    if letter == "d" and width <= 2:
+        return _number("day", width)
+    if letter == "M" and width <= 4:
+        if width <= 2:
+            return _number("month", width)
+        names = MONTHS if width == 4 else MONTHS_ABBREVIATED
+        return lambda value: names[value.month - 1]
+    if letter == "E" and width <= 4:
+        names = DAYS if width == 4 else DAYS_ABBREVIATED
+        return lambda value: names[value.weekday()]
+    if letter == "y" and width != 3:
+        if width == 2:
+            return lambda value: f"{value.year:02d}"[-2:]
+        return _number("year", width)
+    if letter in "Hm" and width <= 2:
+        return _number("hour" if letter == "H" else "minute", width)
+    return None
+
+
+@functools.lru_cache(maxsize=256)  # the patterns of the templates, and a few of the code's
+def _compile(pattern: str) -> tuple[list[Part | str], bool] | None:
+    """The pattern as literals and fields, and whether it shows a time; None: Babel's job."""
+    parts: list[Part | str] = []
+    timed = False
+    matches = list(_TOKEN.finditer(pattern))
+    if sum(len(match.group()) for match in matches) != len(pattern):  # an unclosed quote
+        return None
+    for match in matches:
+        quoted, letters, _letter, text = match.groups()
+        if letters is not None:
+            part = _field(letters)
+            if part is None:
+                return None
+            timed = timed or letters[0] in "Hm"
+            parts.append(part)
+        else:
+            parts.append(text if quoted is None else quoted.replace("''", "'") or "'")
+    return parts, timed
+
+
+def _format(value: date, pattern: str) -> str:
+    compiled = _compile(pattern)
+    if compiled is None or (compiled[1] and not isinstance(value, datetime)):
+        return _with_babel(value, pattern)
+    return "".join(part if isinstance(part, str) else part(value) for part in compiled[0])
+
+
+def _with_babel(value: date, pattern: str) -> str:
+    from babel.dates import parse_pattern  # only for fields the pages do not use: see above
+
+    return parse_pattern(pattern).apply(value, LOCALE_NAME)
 
 
 def _local(moment: datetime) -> datetime:
@@ -30,34 +104,6 @@ def _local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_ZONE)
-
-
-# Numbers need no locale data: str.format writes them as babel does, some five times
-# faster (every agenda card shows « HH:mm – HH:mm »; strftime is no faster than babel).
-_NUMBER_FIELDS = {("H", 1): "{0.hour}", ("H", 2): "{0.hour:02d}", ("m", 2): "{0.minute:02d}",
-                  ("d", 1): "{0.day}", ("d", 2): "{0.day:02d}",
-                  ("M", 1): "{0.month}", ("M", 2): "{0.month:02d}"}
-
-
-@cache
-def _number_format(pattern: str) -> str | None:
-    """A str.format template writing ``pattern``, if it has only numbers in it."""
-    parts = []
-    for kind, value in tokenize_pattern(pattern):
-        if kind == "chars":
-            parts.append(value.replace("{", "{{").replace("}", "}}"))
-        elif value in _NUMBER_FIELDS:
-            parts.append(_NUMBER_FIELDS[value])
-        else:
-            return None
-    return "".join(parts)
-
-
-def _format(value: date, pattern: str) -> str:
-    numbers = _number_format(pattern)
-    if numbers is not None:
-        return numbers.format(value)
-    return parse_pattern(pattern).apply(value, _LOCALE)
 
 
 def format_datetime(value: datetime | None, pattern: str = DEFAULT_DATETIME) -> str:
