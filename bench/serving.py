@@ -24,7 +24,7 @@ from sqlalchemy import Engine, distinct, func, insert, select, text
 
 from core.agenda.bookables import AGENDA_OWNER, Bookable
 from core.agenda.bookings import Booking, BookingStatus
-from core.agenda.events import Event, EventKind, Visibility
+from core.agenda.events import Event, EventKind, Visibility, length_class
 from core.auth.accounts import Account
 from core.auth.passwords import hash_password
 from core.database import Base, utcnow
@@ -96,7 +96,8 @@ class Setup:
                 "kind": EventKind.WORKSHOP, "place": "Salle 1", "partner_id": None,
                 "starts_at": starts_at, "ends_at": starts_at + timedelta(hours=2),
                 "visibility": Visibility.COLLECTIVE, "cancelled": False, "bookable_id": bookable_id,
-                "series_id": None, "detached": False, "created_by_id": None, **stamp})
+                "series_id": None, "detached": False, "created_by_id": None,
+                "length_class": length_class(timedelta(hours=2)), **stamp})
         tables = Base.metadata.tables
         with self.engine.begin() as connection:
             connection.execute(insert(tables["bookables"]), bookables)

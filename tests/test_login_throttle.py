@@ -201,3 +201,37 @@ def test_the_owner_success_does_not_forgive_the_attackers_failures(app: Flask,
     attack_from_many_addresses(app, COORD, limit + 1)
     assert attempt(phone, COORD, PASSWORD).status_code == 303
     retry_after(attempt(app.test_client(), COORD, WRONG, address=attacker_address(99)))
+
+
+
+
+def test_a_login_whose_attempt_another_login_forgave_still_succeeds(app: Flask, world: World) -> None:
+    """Two logins of one account at once, from one address, in two workers: the first to
+    succeed forgives the other's attempt (deletes its row) before the other marks it. The other
+    must still go through (it answered 500, StaleDataError, when it updated its row as an object)."""
+    from sqlalchemy import func
+
+    from core.auth import throttle
+    from core.database import session
+
+    email = "benevole.a@test.org"
+    other_worker = get_database(app).session_factory()
+    # The other worker's attempt, started while the first login checks its password.
+    with app.app_context():
+        second = LoginAttempt(kind="login", address="203.0.113.9", subject=subject_key(email),
+                              known_device=False, succeeded=False)
+        other_worker.add(second)
+        other_worker.commit()
+    with app.test_request_context("/login", method="POST"):
+        first = throttle.start_attempt("login", "203.0.113.9", email)
+        throttle.mark_succeeded(first)
+        session.commit()
+    with app.test_request_context("/login", method="POST"):
+        # The other worker's request, holding its attempt as it was loaded.
+        attempt = session.merge(second, load=False)
+        throttle.mark_succeeded(attempt)
+        session.commit()
+        rows = session.scalar(select(func.count()).select_from(LoginAttempt)
+                              .where(LoginAttempt.id.in_([first.id, second.id])))
+        assert rows == 1  # the first, marked; the second forgiven
+    other_worker.close()

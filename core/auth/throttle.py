@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Index, String, delete, func, or_, select
+from sqlalchemy import Index, String, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import Base, session, utcnow
 
@@ -171,7 +172,12 @@ def mark_succeeded(attempt: LoginAttempt) -> None:
     elsewhere, which a stranger made, nor the address's on other accounts: one good
     login must not let an address go on trying other accounts. The caller commits.
     """
-    attempt.succeeded = True
+    # A statement, not the object: another login of the same account, at the same moment,
+    # may already have forgiven (deleted) this attempt, and an UPDATE of the object would
+    # then raise instead of finding nothing to mark.
+    session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt.id).values(succeeded=True)
+                    .execution_options(synchronize_session=False))
+    set_committed_value(attempt, "succeeded", True)
     mine = LoginAttempt.address == attempt.address
     if attempt.known_device:
         mine = or_(mine, LoginAttempt.known_device.is_(True))
