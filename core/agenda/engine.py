@@ -13,8 +13,6 @@ from functools import cache
 
 from flask_babel import format_datetime, ngettext
 from sqlalchemy import Update, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.dml import ReturningInsert
@@ -152,8 +150,12 @@ def _insert_booking(**values: object) -> Booking | None:
 
 @cache
 def _insert_unless_booked(dialect: str) -> ReturningInsert[tuple[int]]:
-    # Built once: every booking runs it, and building costs more than running.
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # Built once: every booking runs it, and building costs more than running. Only the
+    # database's own dialect is imported (the other weighs on every worker's memory).
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     live = text("status != 'cancelled'")  # uq_bookings_live's condition
     table = Booking.__table__
     return (insert(table)
