@@ -97,8 +97,8 @@ def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], 
 
     def of_the_day(day_start: Any, day_end: Any) -> tuple[Any, Any]:
         that_day = (Event.starts_at >= day_start, Event.starts_at < day_end)
-        on_day = (_filtered(select(func.count()).select_from(Event), visible, **filters)
-                  .where(*that_day).scalar_subquery())
+        on_day = (_filtered(select(func.count().label("on_day")).select_from(Event), visible, **filters)
+                  .where(*that_day))
         first = (_filtered(select(Event.id, Event.title, Event.starts_at, Event.ends_at, Event.cancelled),
                            visible, **filters)
                  .where(*that_day).order_by(Event.starts_at, Event.id).limit(per_day))
@@ -111,13 +111,16 @@ def first_of_each_day(visible: ColumnElement[bool], day_starts: list[datetime], 
                       name="days").data(list(pairwise(day_starts)))
         first, on_day = of_the_day(days.c.day_start, days.c.day_end)
         lateral = first.lateral("first_of_day")
-        return (select(lateral, on_day.label("on_day")).select_from(days).join(lateral, true())
+        # The count in a LATERAL of its own: once a day, not once per event shown.
+        counted = on_day.lateral("day_count")
+        return (select(lateral, counted.c.on_day).select_from(days)
+                .join(counted, true()).join(lateral, true())
                 .order_by(lateral.c.starts_at, lateral.c.id))
     # SQLite has no LATERAL, and plans the union at once: one branch a day.
     branches = []
     for day_start, day_end in pairwise(day_starts):
         first, on_day = of_the_day(day_start, day_end)
-        branches.append(select(first.add_columns(on_day.correlate(None).label("on_day")).subquery()))
+        branches.append(select(first.add_columns(on_day.scalar_subquery().correlate(None).label("on_day")).subquery()))
     month = union_all(*branches).subquery()
     return select(month).order_by(month.c.starts_at, month.c.id)
 
