@@ -1025,6 +1025,34 @@ def prepare_database(url: str) -> None:
     prepare_postgresql(url)
 
 
+@dataclass
+class DataSet:
+    url: str
+    app: Flask
+    plan: Plan
+    events: int
+    bookings: int
+
+
+def data_set(folder: Path, database_url: str | None, *, events: int, seed: int, name: str) -> DataSet:
+    """The bench data set in a migrated database: the PostgreSQL one given (emptied first), or
+    a fresh SQLite file ``name``.sqlite3 in ``folder``. Bookings scale with the events; the
+    people stay PEOPLE (the associations need enough members to fill 40 places and a queue)."""
+    os.environ["MAILLAGE_INSTANCE_PATH"] = str(folder / "instance")
+    if database_url:
+        url = database_url
+        progress(f"Emptying {make_url(url).render_as_string(hide_password=True)}…")
+        prepare_database(url)
+    else:
+        url = f"sqlite:///{folder / f'{name}.sqlite3'}"
+    app = make_app(url, TESTING=False, LOG_LEVEL="WARNING")
+    upgrade(app)
+    bookings = round(BOOKINGS * events / EVENTS)
+    progress(f"Generating {PEOPLE:,} people, {events:,} events, {bookings:,} bookings…")
+    plan = generate(app, 1, seed, events=events, bookings=bookings)
+    return DataSet(url, app, plan, events, bookings)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

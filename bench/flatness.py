@@ -35,7 +35,6 @@ from agenda import (
     explain,
     markdown_table,
     plan_summary,
-    prepare_database,
     progress,
     shown_rows,
 )
@@ -47,8 +46,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState
 
 from core.database import get_database
-from core.database.migrate import upgrade
-from core.testing import login, make_app
+from core.testing import login
 
 PAGES = ("upcoming list (page 1)", "busiest month", "busiest week")
 
@@ -92,16 +90,11 @@ def second_url(url: str, factor: int) -> str:
     return parsed.set(database=f"{parsed.database}_x{factor}").render_as_string(hide_password=False)
 
 
-def build(label: str, events: int, url: str, seed: int) -> Size:
-    if url.startswith("postgresql"):
-        progress(f"Emptying {make_url(url).render_as_string(hide_password=True)}…")
-        prepare_database(url)
-    app = make_app(url, TESTING=False, LOG_LEVEL="WARNING")
-    upgrade(app)
-    bookings = round(agenda.BOOKINGS * events / agenda.EVENTS)
-    progress(f"Generating {label}: {agenda.PEOPLE:,} people, {events:,} events, {bookings:,} bookings…")
+def build(label: str, events: int, folder: Path, database_url: str | None, seed: int) -> Size:
+    progress(f"Data set {label}:")
     started = time.perf_counter()
-    plan = agenda.generate(app, 1, seed, events=events, bookings=bookings)
+    data = agenda.data_set(folder, database_url, events=events, seed=seed, name=f"flat-{label.lower()}")
+    app, plan, url = data.app, data.plan, data.url
     generated_s = time.perf_counter() - started
     progress(f"  done in {generated_s:.1f} s (" + ", ".join(
         f"{name} {seconds:.1f} s" for name, seconds in plan.timings.items()) + ")")
@@ -212,14 +205,12 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="maillage-bench-flatness-") as folder:
         root = Path(folder)
-        os.environ["MAILLAGE_INSTANCE_PATH"] = str(root / "instance")
+        urls: list[str | None] = [None, None]  # SQLite files in the folder
         if args.database_url:
             urls = [args.database_url, second_url(args.database_url, args.factor)]
-        else:
-            urls = [f"sqlite:///{root / 'flat-n.sqlite3'}", f"sqlite:///{root / 'flat-4n.sqlite3'}"]
         counts = [args.events, args.events * args.factor]
         labels = ["N", f"{args.factor}N"]
-        sizes = [build(label, count, url, args.seed)
+        sizes = [build(label, count, root, url, args.seed)
                  for label, count, url in zip(labels, counts, urls, strict=True)]
         progress("Timing the pages, each size in turn:")
         activity = Activity.now()

@@ -18,7 +18,6 @@ Python objects take), VmHWM (the peak). See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -31,16 +30,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import agenda
-from agenda import markdown_table, prepare_database, progress
+from agenda import markdown_table, progress
 from serving import Browser, Setup, maillage_env, start_server
 from sqlalchemy import Engine, or_, select
-from sqlalchemy.engine import make_url
 
 from core.agenda.clock import paris_today
 from core.agenda.events import Event, Visibility
 from core.database import get_database
-from core.database.migrate import upgrade
-from core.testing import make_app
 
 TARGET_MB = 80
 CLIENTS = 4  # threads sending the requests: enough to keep every worker busy
@@ -192,9 +188,9 @@ def _wait_booted(master: int, workers: int) -> dict[int, dict[str, float]]:
     raise SystemExit("the workers did not settle")
 
 
-def report(results: list[Measure], args: argparse.Namespace, kind: str) -> None:
+def report(results: list[Measure], args: argparse.Namespace, kind: str, data: agenda.DataSet) -> None:
     print(f"# Memory of a gunicorn worker ({kind}, {args.workers} workers per app)\n")
-    print(f"Data: {agenda.PEOPLE:,} people, {agenda.EVENTS:,} events, {agenda.BOOKINGS:,} bookings. "
+    print(f"Data: {agenda.PEOPLE:,} people, {data.events:,} events, {data.bookings:,} bookings. "
           f"{args.requests:,} mixed requests per app from {CLIENTS} client threads, "
           f"{BOOKINGS} of them bookings; on Maillage, {LOGINS} of them logins (a new session: the form, "
           f"the POST, a page), besides one per thread first.\n")
@@ -234,24 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--requests must be above {BOOKINGS + LOGINS}")
 
     started = time.perf_counter()
-    agenda.BOOKINGS = round(agenda.BOOKINGS * args.events / agenda.EVENTS)  # as versus.py does
-    agenda.EVENTS = args.events
     rng = random.Random(args.seed)  # noqa: S311 - test data, not secrets
     with tempfile.TemporaryDirectory(prefix="maillage-bench-memory-") as name:
         folder = Path(name)
-        os.environ["MAILLAGE_INSTANCE_PATH"] = str(folder / "instance")
-        if args.database_url:
-            url = args.database_url
-            progress(f"Emptying {make_url(url).render_as_string(hide_password=True)}…")
-            prepare_database(url)
-        else:
-            url = f"sqlite:///{folder / 'memory.sqlite3'}"
-        app = make_app(url, TESTING=False, LOG_LEVEL="WARNING")
+        data = agenda.data_set(folder, args.database_url, events=args.events, seed=args.seed, name="memory")
+        app, plan, url = data.app, data.plan, data.url
         engine = get_database(app).engine
-        upgrade(app)
-        progress(f"Generating {agenda.PEOPLE:,} people, {agenda.EVENTS:,} events, "
-                 f"{agenda.BOOKINGS:,} bookings…")
-        plan = agenda.generate(app, 1, args.seed)
         setup = Setup(engine)
         ours_events, bound_events = setup.events(BOOKINGS, 50), setup.events(BOOKINGS, 50)
         ours, bound = mixes(plan, engine, args.requests, ours_events.event_ids,
@@ -262,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"Bound: {args.workers} workers, {args.requests:,} requests…")
         results.append(measure("bound", "lower_bound:create_app()", {"BOUND_DATABASE_URL": url}, bound,
                                None, args, folder, rng))
-        report(results, args, "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite")
+        report(results, args, "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite", data)
         get_database(app).dispose()
     progress(f"Ran in {time.perf_counter() - started:.0f} s.")
     return 0

@@ -21,7 +21,6 @@ totals and exits 1 if anything is wrong. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import threading
@@ -31,14 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import agenda
-from agenda import markdown_table, prepare_database, progress
+from agenda import markdown_table, progress
 from serving import Browser, Job, Setup, Stage, Tally, drive, maillage_env, start_server, tally
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from core.database import get_database
-from core.database.migrate import upgrade
-from core.testing import make_app
 
 PLACE, FULL = 303, 409  # the only answers a booking may get here
 WARMUP_EVENTS = 2
@@ -198,29 +194,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--clients must stay under {agenda.PEOPLE // 2}")
 
     started = time.perf_counter()
-    # Set as versus.py does: the data set's size lives in agenda's module constants.
-    agenda.BOOKINGS = round(agenda.BOOKINGS * args.background / agenda.EVENTS)
-    agenda.EVENTS = args.background
     with tempfile.TemporaryDirectory(prefix="maillage-bench-race-") as name:
         folder = Path(name)
-        os.environ["MAILLAGE_INSTANCE_PATH"] = str(folder / "instance")
-        if args.database_url:
-            url = args.database_url
-            progress(f"Emptying {make_url(url).render_as_string(hide_password=True)}…")
-            prepare_database(url)
-        else:
-            url = f"sqlite:///{folder / 'race.sqlite3'}"
-        app = make_app(url, TESTING=False, LOG_LEVEL="WARNING")
-        engine = get_database(app).engine
-        upgrade(app)
-        progress(f"Generating {agenda.PEOPLE:,} people, {agenda.EVENTS:,} events, "
-                 f"{agenda.BOOKINGS:,} bookings…")
-        agenda.generate(app, 1, args.seed)
+        data = agenda.data_set(folder, args.database_url, events=args.background, seed=args.seed, name="race")
+        url, engine = data.url, get_database(data.app).engine
         progress("Racing:")
         run = race(url, engine, args, folder)
         kind = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
         report(run, args, kind, folder)
-        get_database(app).dispose()
+        get_database(data.app).dispose()
     progress(f"Ran in {time.perf_counter() - started:.0f} s.")
     return 1 if run.problems() else 0
 

@@ -31,18 +31,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import agenda
-from agenda import Recorder, database_version, markdown_table, prepare_database, progress, shown_rows
+from agenda import Recorder, database_version, markdown_table, progress, shown_rows
 from flask import Flask
 from flask.testing import FlaskClient
 from lower_bound import create_app as create_bound_app
 from machine_load import Activity, describe_machine, median_ms, p95_ms
 from serving import Browser, Job, Setup, Stage, Throughput, check_stage, drive, maillage_env, start_server
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from core.database import get_database
-from core.database.migrate import upgrade
-from core.testing import login, make_app
+from core.testing import login
 
 RACE_CAPACITY = 5
 
@@ -248,23 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.requests < 20:
         parser.error("--requests must be at least 20 (for a 95th percentile)")
 
-    # The people stay 5,000: the associations need enough members to fill 40 places and a queue.
-    booking_rows = round(agenda.BOOKINGS * args.events / agenda.EVENTS)
     with tempfile.TemporaryDirectory(prefix="maillage-bench-versus-") as folder:
         root = Path(folder)
-        os.environ["MAILLAGE_INSTANCE_PATH"] = str(root / "instance")
-        if args.database_url:
-            url = args.database_url
-            progress(f"Emptying {make_url(url).render_as_string(hide_password=True)}…")
-            prepare_database(url)
-        else:
-            url = f"sqlite:///{root / 'versus.sqlite3'}"
-        app = make_app(url, TESTING=False, LOG_LEVEL="WARNING")
+        data = agenda.data_set(root, args.database_url, events=args.events, seed=args.seed, name="versus")
+        app, plan, url, booking_rows = data.app, data.plan, data.url, data.bookings
         engine = get_database(app).engine
-        upgrade(app)
-        progress(f"Generating {agenda.PEOPLE:,} people, {args.events:,} events, "
-                 f"{booking_rows:,} bookings…")
-        plan = agenda.generate(app, 1, args.seed, events=args.events, bookings=booking_rows)
         progress("Timing the pages, Maillage and the bound alternately:")
         activity = Activity.now()
         pairs = pages(app, plan, args)
