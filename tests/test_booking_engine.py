@@ -129,6 +129,42 @@ def test_closed_or_past_activities_refuse_with_a_reason(app, db, world, policy, 
     assert statuses(db, bookable.id) == {} and counters(db, bookable.id) == (0, 0)
 
 
+def test_an_activity_that_does_not_exist_refuses(app, db, world):
+    [person] = make_people(db, 1)
+    with pytest.raises(BookingRefused, match="n'existe pas"):
+        committed(app, book, 999_999, person)
+
+
+@pytest.mark.parametrize("refusal", ["closed", "full", "missing", "twice", "closed referral"])
+def test_a_refused_booking_leaves_nothing_in_the_callers_transaction(app, db, world, refusal):
+    """A caller that catches the refusal and goes on (a plugin booking several people in one
+    transaction) commits only the bookings that were accepted, on a transaction still usable
+    (no foreign-key error ended it on PostgreSQL)."""
+    closed = make_bookable(db, world, closes_at=utcnow() - timedelta(minutes=1))
+    full = make_bookable(db, world, capacity=1, waitlist=False)
+    other = make_bookable(db, world)
+    first, person = make_people(db, 2)
+    committed(app, book, full.id, first)
+    committed(app, book, other.id, first)
+    target, who, referral = {"closed": (closed.id, person, False), "full": (full.id, person, False),
+                             "missing": (999_999, person, False), "twice": (other.id, first, False),
+                             "closed referral": (closed.id, person, True)}[refusal]
+
+    def refused_then_booked() -> None:
+        with pytest.raises(BookingRefused):
+            book(target, who, referral=referral)
+        book(other.id, person)
+
+    committed(app, refused_then_booked)
+    db.expire_all()
+    rows = db.execute(select(Booking.bookable_id, Booking.person_id, Booking.status)).all()
+    assert sorted(rows) == sorted([(full.id, first, BookingStatus.CONFIRMED),
+                                   (other.id, first, BookingStatus.CONFIRMED),
+                                   (other.id, person, BookingStatus.CONFIRMED)])
+    assert counters(db, closed.id) == (0, 0) and counters(db, full.id) == (1, 0)
+    assert counters(db, other.id) == (2, 0)
+
+
 def test_cancellation_cutoff(app, db, world):
     bookable = make_bookable(db, world, starts_at=utcnow() + timedelta(hours=3),
                              cancellation_cutoff_minutes=24 * 60)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import format_datetime, ngettext
-from sqlalchemy import Update, bindparam, func, select, text, update
+from sqlalchemy import Update, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.dml import ReturningInsert
@@ -44,13 +44,16 @@ def _refuse_if_closed(bookable: Bookable | None, now: datetime) -> Bookable:
     return bookable
 
 
-def _take_place(bookable_id: int, *, referral: bool, now: datetime) -> str | None:
+def _take_place(bookable_id: int, *, referral: bool, now: datetime, window: bool = False) -> str | None:
     """Claim a place: held-back ones first for a referral, then an open one. The policy is
     re-checked in the UPDATE itself, so a cancellation that commits between our read and
-    our write still wins."""
+    our write still wins; with ``window``, the registration window too (a new booking, not a
+    promotion from the queue, which goes on after registrations close)."""
     pool = None
     for candidate in (HELD, OPEN) if referral else (OPEN,):
-        if session.execute(_claim(candidate), {"bookable_id": bookable_id, "now": now}).rowcount == 1:
+        claimed = session.connection().execute(_claim(candidate, window),
+                                               {"bookable_id": bookable_id, "now": now})
+        if claimed.rowcount == 1:
             pool = candidate
             break
     _forget_counters(bookable_id)
@@ -58,16 +61,23 @@ def _take_place(bookable_id: int, *, referral: bool, now: datetime) -> str | Non
 
 
 @cache
-def _claim(pool: str) -> Update:
-    """The conditional UPDATE that takes a place of the pool, built once (every booking runs it);
-    the counters of a loaded activity are expired, not evaluated in memory (_forget_counters)."""
-    taken, free = ((Bookable.taken_held, Bookable.held_back) if pool == HELD
-                   else (Bookable.taken_open, Bookable.capacity - Bookable.held_back))
-    return (update(Bookable)
-            .where(Bookable.id == bindparam("bookable_id"), Bookable.cancelled.is_(False),
-                   Bookable.starts_at > bindparam("now", type_=UTCDateTime()), taken < free)
-            .values({taken: taken + 1})
-            .execution_options(synchronize_session=False))
+def _claim(pool: str, window: bool) -> Update:
+    """The conditional UPDATE that takes a place of the pool, built once (every booking runs it).
+
+    It is a statement on the table, run on the session's connection: through the session, the
+    ORM would copy it at each call to synchronise objects in memory, and compute its cache key
+    anew, which costs more than running it. The counters of a loaded activity are expired
+    instead (_forget_counters)."""
+    table = Bookable.__table__.c
+    now = bindparam("now", type_=UTCDateTime())
+    taken, free = ((table.taken_held, table.held_back) if pool == HELD
+                   else (table.taken_open, table.capacity - table.held_back))
+    conditions = [table.id == bindparam("bookable_id"), table.cancelled.is_(False),
+                  table.starts_at > now, taken < free]
+    if window:  # as _refuse_if_closed, which says why when this finds no place
+        conditions += [or_(table.opens_at.is_(None), table.opens_at <= now),
+                       or_(table.closes_at.is_(None), table.closes_at > now)]
+    return update(Bookable.__table__).where(*conditions).values({taken: taken + 1})
 
 
 def _forget_counters(bookable_id: int) -> None:
@@ -90,41 +100,44 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
     """A place if one is free, else a place in the queue (if the policy has one)."""
     stamp_on_arrival = now is None
     now = now or utcnow()
-    bookable = _refuse_if_closed(session.get(Bookable, bookable_id), now)
-    # The row first: a second booking of the same person is refused here, on the unique index,
-    # before any place is claimed. It is written as the likely outcome (a place, for a plain
-    # booking), so that the usual case costs this INSERT and the claim's UPDATE; another
-    # outcome rewrites it before the transaction ends, unseen by anyone.
+    # The row first: a second booking of the same person, or one of an activity that does not
+    # exist, inserts nothing, before any place is claimed. It is written as the likely outcome
+    # (a place, for a plain booking), so that the usual case costs this INSERT and the claim's
+    # UPDATE, and reads nothing; another outcome rewrites it before the transaction ends,
+    # unseen by anyone.
     booking = _insert_booking(
         bookable_id=bookable_id, person_id=person_id, booked_by_id=booked_by_id,
         referral=referral, queued_at=now,
         **({} if referral else {"status": BookingStatus.CONFIRMED, "pool": OPEN, "confirmed_at": now}),
     )
     if booking is None:
+        _refuse_if_closed(session.get(Bookable, bookable_id), now)
         raise BookingRefused("Cette personne est déjà inscrite ou en liste d'attente.")
     # Booking, then activity, as cancel() does, not to deadlock. The claim's UPDATE locks the
     # activity's row; a place taken needs no queue order.
-    if not referral and _take_place(bookable_id, referral=False, now=now) == OPEN:
+    if not referral and _take_place(bookable_id, referral=False, now=now, window=True) == OPEN:
         return booking
     # No place at first sight (or a referral, which tries held-back places first): lock the
-    # activity's row until commit, and only then stamp the booking. Bookings of one activity
-    # then take places and queue in the order they commit, so nobody arriving later is put
-    # ahead of someone already told their position. (FOR NO KEY UPDATE, as an UPDATE takes:
-    # FOR UPDATE would conflict with the key-share locks of concurrent bookings' foreign keys.)
-    session.execute(select(Bookable.id).where(Bookable.id == bookable_id)
-                    .with_for_update(key_share=True))
+    # activity's row until commit, read it, and only then stamp the booking. Bookings of one
+    # activity then take places and queue in the order they commit, so nobody arriving later
+    # is put ahead of someone already told their position. (FOR NO KEY UPDATE, as an UPDATE
+    # takes: FOR UPDATE would conflict with the key-share locks of concurrent bookings'
+    # foreign keys.)
+    bookable = session.get(Bookable, bookable_id, with_for_update={"key_share": True},
+                           populate_existing=True)
+    try:
+        _refuse_if_closed(bookable, now)
+    except BookingRefused:
+        _withdraw(booking)
+        raise
+    assert bookable is not None
     if stamp_on_arrival:
         now = utcnow()
     pool = _take_place(bookable_id, referral=referral, now=now)
     if pool is not None:
         booking.status, booking.pool, booking.confirmed_at = BookingStatus.CONFIRMED, pool, now
-    elif session.scalar(select(Bookable.cancelled).where(Bookable.id == bookable_id)):
-        session.delete(booking)  # cancelled while we were booking
-        session.flush()
-        raise BookingRefused("Cette activité est annulée.")
     elif not bookable.waitlist:
-        session.delete(booking)
-        session.flush()
+        _withdraw(booking)
         raise BookingRefused("Il n'y a plus de place.")
     else:
         booking.status, booking.pool, booking.confirmed_at = BookingStatus.WAITLISTED, None, None
@@ -133,12 +146,20 @@ def book(bookable_id: int, person_id: int, *, booked_by_id: int | None = None,
     return booking
 
 
+def _withdraw(booking: Booking) -> None:
+    """Take back the row written first, when the booking is refused after all."""
+    session.delete(booking)
+    session.flush()
+
+
 def _insert_booking(**values: object) -> Booking | None:
-    """INSERT … ON CONFLICT DO NOTHING on the live-booking index: the new booking, or None
-    when the person already has one (no savepoint, no exception to catch)."""
+    """INSERT … SELECT … ON CONFLICT DO NOTHING on the live-booking index: the new booking, or
+    None when the person already has one or the activity does not exist (no savepoint, no
+    exception to catch)."""
     values = {"status": BookingStatus.WAITLISTED, "pool": None, "confirmed_at": None,
               "attendance": None, "cancelled_at": None, "reminded_at": None, **values}
-    booking_id = session.scalar(_insert_unless_booked(session.get_bind().dialect.name), values)
+    connection = session.connection()  # a statement on the table: no ORM work to run it
+    booking_id = connection.scalar(_insert_unless_booked(connection.dialect.name), values)
     if booking_id is None:
         return None
     # Every column is known: the object joins the session as loaded, without a SELECT.
@@ -158,10 +179,14 @@ def _insert_unless_booked(dialect: str) -> ReturningInsert[tuple[int]]:
         from sqlalchemy.dialects.sqlite import insert
     live = text("status != 'cancelled'")  # uq_bookings_live's condition
     table = Booking.__table__
-    return (insert(table)
-            .values({c.name: bindparam(c.name, type_=c.type) for c in table.columns if c.name != "id"})
+    columns = [c for c in table.columns if c.name != "id"]
+    # Selected from the activity's row, so that no row means no activity (rather than a
+    # foreign-key error, which would end a PostgreSQL transaction).
+    row = (select(*(bindparam(c.name, type_=c.type) for c in columns))
+           .where(Bookable.__table__.c.id == bindparam("bookable_id")))
+    return (insert(table).from_select(columns, row)
             .on_conflict_do_nothing(index_elements=["bookable_id", "person_id"], index_where=live)
-            .returning(Booking.__table__.c.id))
+            .returning(table.c.id))
 
 
 def waitlist_position(booking: Booking) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import ColumnElement, or_, true
 
 from core.agenda.events import Event, Visibility
@@ -21,7 +23,16 @@ def events_visible_clause() -> ColumnElement[bool]:
     return or_(shared, Event.association_id.in_(mine))
 
 
-def can_see_event(event: Event) -> bool:
+class Scoped(Protocol):
+    """What deciding who sees an event reads: an Event, or a row of these two columns."""
+
+    @property
+    def visibility(self) -> Visibility: ...
+    @property
+    def association_id(self) -> int | None: ...
+
+
+def can_see_event(event: Scoped) -> bool:
     return (
         is_collective_admin()
         or event.visibility is not Visibility.ASSOCIATION

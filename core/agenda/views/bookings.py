@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from core.agenda import engine
 from core.agenda.bookings import Attendance, Booking, BookingStatus
-from core.agenda.events import Event
+from core.agenda.events import Event, Visibility
 from core.agenda.forms import NEW_PERSON, BookForForm
 from core.agenda.notify import tell_promoted
 from core.agenda.scope import can_manage_event, can_see_event, managed_association_ids
@@ -62,17 +62,28 @@ def _event_with_places() -> Select[tuple[Event]]:
     return select(Event).where(Event.id == bindparam("event_id")).options(joinedload(Event.bookable))
 
 
+@cache
+def _event_to_book() -> Select[tuple[int, int, Visibility, int | None]]:
+    # Columns, not the event: a place taken needs no more (a refusal loads the page's event).
+    return (select(Event.id, Event.bookable_id, Event.visibility, Event.association_id)
+            .where(Event.id == bindparam("event_id"), Event.bookable_id.is_not(None)))
+
+
 @bp.post("/<int:event_id>/inscription")
 @access(Level.AUTHENTICATED)
 def book(event_id: int) -> Response | tuple[str, int]:
     with reads_first():  # before the write lock: it is held for the booking alone
-        event = _bookable_event_or_404(event_id)
-    assert event.bookable_id is not None
+        event = session.connection().execute(_event_to_book(), {"event_id": event_id}).one_or_none()
+        if event is None or not can_see_event(event):
+            abort(404)
     try:
         booking = engine.book(event.bookable_id, current_user.person_id,
                               booked_by_id=current_user.person_id)
     except engine.BookingRefused as refusal:
-        return _refused(event, str(refusal))
+        session.rollback()
+        with reads_first():
+            shown = _bookable_event_or_404(event_id)
+        return _refused(shown, str(refusal))
     session.commit()
     # A place needs no flash: the event page says « Vous êtes inscrit·e. » in the same words,
     # and twice on one screen reads as two messages. A queue is news (it was full), and the
