@@ -15,6 +15,7 @@ from core.database.base import Base, TimestampMixin, UTCDateTime, string_enum, u
 from core.database.engine import (
     create_database_engine,
     deferred_begin,
+    in_read_phase,
     is_sqlite,
     write_intent,
     writing_request,
@@ -76,14 +77,17 @@ def reads_first() -> Iterator[None]:
     """The reads a writing request makes before it writes: who is asking, what about.
 
     On SQLite such a request takes the write lock at its first statement (BEGIN IMMEDIATE), so
-    that it never fails half-way; reads inside this block run in a transaction of their own,
-    ended on leaving (what they loaded stays usable), so that the lock is held for the writes
-    alone and concurrent bookings wait for it far less. Nothing may be written inside. Where a
-    transaction is already open, in a GET, or on PostgreSQL (whose reads take no lock), it
-    changes nothing.
+    that it never fails half-way. Reads inside this block run instead in a deferred transaction,
+    which the first statement run after the block turns into a write transaction (it ends
+    the reads' snapshot, then waits for the lock): the lock is held for the writes alone, and
+    concurrent bookings wait for it far less. Several blocks in one request (the user loader's,
+    then the view's) read in the same transaction; what they loaded stays usable. Nothing may
+    be written inside. Where the request already writes, in a GET, or on PostgreSQL (whose
+    reads take no lock), it changes nothing.
     """
     db_session = get_session()
-    if not writing_request() or db_session.in_transaction() or not get_database().is_sqlite:
+    if not writing_request() or not get_database().is_sqlite or (
+            db_session.in_transaction() and not in_read_phase(db_session.connection())):
         yield
         return
     with deferred_begin():
@@ -94,7 +98,6 @@ def reads_first() -> Iterator[None]:
             raise
     if db_session.new or db_session.dirty or db_session.deleted:
         raise RuntimeError("reads_first(): a change was made inside; write after the block")
-    db_session.commit()  # nothing to write: ends the read snapshot, keeps the objects
 
 
 def init_app(app: Flask) -> Database:

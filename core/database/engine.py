@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import has_request_context, request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -50,12 +50,33 @@ def writing_request() -> bool:
 
 @contextmanager
 def deferred_begin() -> Iterator[None]:
-    """Transactions opened inside start deferred, even in a writing request (reads_first)."""
+    """Statements run inside read, even in a writing request (reads_first): a transaction
+    opened inside starts deferred, as a *read phase* that the first statement run outside
+    ends by taking the write lock (_end_read_phase)."""
     token = _reading.set(True)
     try:
         yield
     finally:
         _reading.reset(token)
+
+
+_READ_PHASE = "maillage_read_phase"  # in Connection.info: a deferred transaction of reads_first
+
+
+def in_read_phase(connection: Connection) -> bool:
+    """Whether the connection's transaction still only reads, its write lock not taken."""
+    return bool(connection.info.get(_READ_PHASE))
+
+
+def _end_read_phase(connection: Connection) -> None:
+    """Turn the read phase into a write transaction: its snapshot ends (nothing was written),
+    and BEGIN IMMEDIATE waits for the write lock. SQLite cannot take the lock inside a
+    deferred transaction once another writer went by since its first read."""
+    connection.info[_READ_PHASE] = False
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("COMMIT")
+    driver.execute("BEGIN IMMEDIATE")
 
 
 def is_sqlite(url: str) -> bool:
@@ -87,7 +108,17 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_immediate() else "BEGIN")
+    def _begin(connection: Connection) -> None:
+        immediate = _wants_immediate()
+        connection.info[_READ_PHASE] = not immediate and _reading.get()
+        # On the driver's connection: through SQLAlchemy, a BEGIN costs as much as a query.
+        driver = connection.connection.dbapi_connection
+        assert driver is not None
+        driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _write_after_reads(connection: Connection, *_statement: object) -> None:
+        if connection.info.get(_READ_PHASE) and not _reading.get():
+            _end_read_phase(connection)
 
     return engine
