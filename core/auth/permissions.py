@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import ColumnElement, ScalarSelect, String, cast, func, literal, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, cast, func, literal_column, select
 
 from core.database import session
 from core.members.associations import Association
@@ -63,8 +63,10 @@ def is_collective_admin() -> bool:
 def packed_roles(person_id: ColumnElement[int]) -> ScalarSelect[str | None]:
     """The person's roles in active associations as one string, ``"12:coordinator,15:volunteer"``:
     the user loader reads them with the account, in the one query every request pays."""
-    pair = cast(Membership.association_id, String) + literal(":") + cast(Membership.role, String)
-    return (select(func.aggregate_strings(pair, ","))
+    # Separators written in the SQL: as parameters, one would be spliced into the statement
+    # at each execution (aggregate_strings renders its separator inline).
+    pair = cast(Membership.association_id, String) + literal_column("':'") + cast(Membership.role, String)
+    return (select(func.aggregate_strings(pair, literal_column("','")))
             .join(Association, Association.id == Membership.association_id)
             .where(Membership.person_id == person_id, Association.active)
             .scalar_subquery())
