@@ -65,7 +65,9 @@ from core.pluginhost.contributions import (
     Section,
 )
 from core.pluginhost.directory import (
+    NeighbourhoodRef,
     PartnerRef,
+    neighbourhoods,
     partner,
     partner_names,
     partners,
@@ -167,6 +169,7 @@ __all__ = [
     "Indicator",
     "Level",
     "NavEntry",
+    "NeighbourhoodRef",
     "Overlap",
     "Page",
     "PartnerRef",
@@ -206,6 +209,7 @@ __all__ = [
     "in_paris",
     "mark_attendance",
     "max_length",
+    "neighbourhoods",
     "ngettext",
     "not_blank",
     "paris_to_utc",

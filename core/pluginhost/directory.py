@@ -11,6 +11,7 @@ from sqlalchemy import Integer, String, column, select, table
 from core.database import session
 from core.members.associations import Association
 from core.members.memberships import Membership
+from core.members.neighbourhoods import Neighbourhood
 from core.members.people import Person
 from core.members.roles import Role
 from core.partners.models import Partner
@@ -35,6 +36,21 @@ class PartnerRef:
 def _partner_ref(partner: Partner) -> PartnerRef:
     return PartnerRef(id=partner.id, name=partner.name, kind=partner.kind.value,
                       address=partner.address)
+
+
+@dataclass(frozen=True)
+class NeighbourhoodRef:
+    id: int
+    name: str
+    city: str
+    qpv_code: str | None  # set for a priority neighbourhood (QPV)
+
+
+def neighbourhoods() -> list[NeighbourhoodRef]:
+    """The collective's neighbourhoods, by name."""
+    rows = session.execute(select(Neighbourhood.id, Neighbourhood.name, Neighbourhood.city,
+                                  Neighbourhood.qpv_code).order_by(Neighbourhood.name))
+    return [NeighbourhoodRef(*row) for row in rows]
 
 
 def partners(kinds: Iterable[str] | None = None) -> list[PartnerRef]:
