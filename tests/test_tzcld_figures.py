@@ -44,7 +44,8 @@ def test_an_end_mid_month_counts_up_to_the_last_day_worked():
 
 def test_a_change_of_hours_counts_each_part_of_the_month():
     # 35 h from 1 to 15 March, 17.5 h from the 16th: (15 × 35 + 16 × 17.5) / (35 × 31) = 23/31.
-    contract = full_time(date(2025, 3, 1), hours=((date(2025, 3, 1), D(35)), (date(2025, 3, 16), D("17.5"))))
+    contract = full_time(date(2025, 3, 1),
+                         hours=((date(2025, 3, 1), D(35)), (date(2025, 3, 16), D("17.5"))))
     assert etp_in_month(contract, date(2025, 3, 1), D(35)) == D(23) / D(31)
     assert etp_in_month(contract, date(2025, 4, 1), D(35)) == D("0.5")
 
@@ -71,10 +72,12 @@ def test_monthly_table_counts_heads_entries_exits_and_warns_over_the_cap():
 
 
 def test_the_cap_is_a_setting():
-    contracts = [full_time(date(2025, 1, 1)) for _ in range(4)] + [full_time(date(2025, 1, 1), ppde=False)]
-    [month] = monthly_figures(contracts, date(2025, 1, 1), date(2025, 1, 1), Rules({"non_ppde_cap_percent": 20}))
+    contracts = [full_time(date(2025, 1, 1)) for _ in range(4)]
+    contracts.append(full_time(date(2025, 1, 1), ppde=False))
+    january = date(2025, 1, 1)
+    [month] = monthly_figures(contracts, january, january, Rules({"non_ppde_cap_percent": 20}))
     assert not month.over_cap  # exactly 20 %
-    [month] = monthly_figures(contracts, date(2025, 1, 1), date(2025, 1, 1), Rules({"non_ppde_cap_percent": 19}))
+    [month] = monthly_figures(contracts, january, january, Rules({"non_ppde_cap_percent": 19}))
     assert month.over_cap
 
 
@@ -130,8 +133,9 @@ def test_eligibility_needs_consent_and_says_why_not():
 
 def test_the_rules_are_settings():
     rules = Rules({"months_without_work": 24, "months_resident": 0})
-    assert not eligibility(date(2024, 1, 1), date(2025, 1, 1), date(2025, 1, 1), date(2025, 6, 1), rules).eligible
-    assert eligibility(date(2023, 1, 1), date(2025, 6, 1), date(2025, 1, 1), date(2025, 6, 1), rules).eligible
+    june = date(2025, 6, 1)
+    assert not eligibility(date(2024, 1, 1), date(2025, 1, 1), date(2025, 1, 1), june, rules).eligible
+    assert eligibility(date(2023, 1, 1), june, date(2025, 1, 1), june, rules).eligible
 
 
 def test_months_end_on_the_last_day_when_the_day_is_missing():
