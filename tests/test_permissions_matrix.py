@@ -39,6 +39,7 @@ from plugins.premieres_heures.pathways import (
 )
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
+from plugins.tzcld.models import Ppde
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -81,6 +82,9 @@ class MatrixWorld(World):
     ph_waiver_b: int
     ph_action_b: int
     ph_session_b: int
+    # Territoire zéro chômeur, enabled for Alpha only: an entry of the register in each.
+    tz_ppde_a: int
+    tz_ppde_b: int
 
 
 UNKNOWN = 999999  # an id no record has
@@ -145,6 +149,25 @@ PH_FIRST_HOURS = parse_ladder(DEFAULT_SETTINGS["hours_ladder"])[0]
 def ph(path: str, association: str = "alpha") -> Callable[[MatrixWorld], str]:
     """A Premières Heures address; ``{ph_pathway_a}``, ``{partner.id}``… are the world's."""
     return lambda w: f"/p/premieres_heures/{association}/{path.format_map(vars(w))}"
+
+
+def tz(path: str, association: str = "alpha") -> Callable[[MatrixWorld], str]:
+    """A Territoire zéro chômeur address; ``{tz_ppde_a}``… are the world's."""
+    return lambda w: f"/p/tzcld/{association}/{path.format_map(vars(w))}"
+
+
+def _tzcld(world: World) -> dict[str, int]:
+    """Territoire zéro chômeur enabled for Alpha only; an entry of the register in each
+    association (Bêta's written as the plugin would have, before Bêta turned it off)."""
+    session.add(PluginActivation(plugin="tzcld", association_id=world.asso_a.id))
+    ids = {}
+    for suffix, association, person in (("a", world.asso_a, world.supported_a),
+                                        ("b", world.asso_b, world.supported_b)):
+        entry = Ppde(association_id=association.id, person_id=person.id)
+        session.add(entry)
+        session.flush()
+        ids[f"tz_ppde_{suffix}"] = entry.id
+    return ids
 
 
 def day(offset: int) -> Callable[[MatrixWorld], str]:
@@ -221,7 +244,7 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         assert past.bookable is not None
         past.bookable.taken_open = 1
         token = new_feed_token(world.coordinator_b.id)
-        plugin = _premieres_heures(world)
+        plugin = _premieres_heures(world) | _tzcld(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
@@ -410,11 +433,35 @@ GETS = [
          label="Bêta's session behind Alpha's pathway"),
     Case("premieres_heures.session_edit",
          ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/modifier"), PH_OTHER, label="Bêta's"),
+    # Territoire zéro chômeur, enabled for Alpha only (as Premières Heures, above).
+    Case("tzcld.index", lambda w: "/p/tzcld/", MANAGER_PAGE),
+    Case("tzcld.home", lambda w: "/p/tzcld/alpha/", MANAGER_PAGE),
+    Case("tzcld.home", lambda w: "/p/tzcld/beta/", logged(404), label="Bêta, not enabled"),
+    Case("tzcld.register_list", tz("registre/"), MANAGER_PAGE),
+    Case("tzcld.register_list", tz("registre/", "beta"), logged(404), label="Bêta, not enabled"),
+    Case("tzcld.register_create", tz("registre/nouveau"), MANAGER_PAGE),
+    Case("tzcld.register_detail", tz("registre/{tz_ppde_a}"), MANAGER_PAGE),
+    Case("tzcld.register_detail", tz("registre/{tz_ppde_b}"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.register_detail", tz(f"registre/{UNKNOWN}"), PH_OTHER, label="unknown"),
+    Case("tzcld.register_edit", tz("registre/{tz_ppde_a}/modifier"), MANAGER_PAGE),
+    Case("tzcld.register_edit", tz("registre/{tz_ppde_b}/modifier"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.exhaustiveness", tz("exhaustivite"), MANAGER_PAGE),
+    Case("tzcld.exhaustiveness", tz("exhaustivite", "beta"), logged(404), label="Bêta, not enabled"),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
 # shows the permission check passed without changing anything.
 POSTS = [
+    Case("tzcld.register_create", tz("registre/nouveau"), PH_FORM, "POST"),
+    Case("tzcld.register_create", tz("registre/nouveau"), PH_FORM, "POST",
+         {"person_id": lambda w: str(PB(w))}, label="a person of Bêta's"),
+    Case("tzcld.register_move", tz("registre/{tz_ppde_a}/etape"), PH_FORM, "POST"),
+    Case("tzcld.register_move", tz("registre/{tz_ppde_b}/etape"), PH_OTHER, "POST",
+         {"status": "met", "on": day(0)}, label="Bêta's"),
+    Case("tzcld.register_edit", tz("registre/{tz_ppde_a}/modifier"), PH_DONE, "POST",
+         {"resident_since": day(-400)}),
+    Case("tzcld.register_edit", tz("registre/{tz_ppde_b}/modifier"), PH_OTHER, "POST",
+         {"resident_since": day(-400)}, label="Bêta's"),
     Case("auth.login", lambda w: "/login", (422, 302, 302, 302, 302), "POST"),
     Case("auth.forgotten_password", lambda w: "/mot-de-passe/oublie", every(422), "POST"),
     Case("auth.reset_password", lambda w: "/mot-de-passe/nouveau/inconnu", every(404), "POST"),

@@ -279,7 +279,10 @@ class Employment(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     association_id: Mapped[int] = _association()
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # Emptied when the person's data is erased: the contract's dates and hours stay, so that
+    # the months' ETP and the CDE already declared do not change.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"),
+                                                  index=True)
     ppde: Mapped[bool]
     job: Mapped[str] = mapped_column(String(120), default="")
     started_on: Mapped[date]

@@ -1,0 +1,46 @@
+"""The territory at a glance: who waits for a job and for how long, and this month's staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+from sqlalchemy import select
+
+from core.plugin_api import Level, access, paris_today, people_of, plugin_associations, session
+from plugins.tzcld import TITLE
+from plugins.tzcld.calendar import month_label
+from plugins.tzcld.models import Territory
+from plugins.tzcld.register import STATUS_LABELS, waiting_of
+from plugins.tzcld.settings import rules_of
+from plugins.tzcld.staff import contracts_of, monthly_figures
+from plugins.tzcld.views import bp, team
+
+
+def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(f"tzcld/{template}", title=TITLE, status_labels=STATUS_LABELS,
+                           **context), status
+
+
+@bp.get("/")
+@access(Level.MANAGER)
+def index() -> tuple[str, int]:
+    """The associations of the user that run the plugin."""
+    return render("index.html", associations=plugin_associations())
+
+
+@bp.get("/<association>/")
+@access(Level.MANAGER)
+def home(association: str) -> tuple[str, int]:
+    current = team()
+    rules = rules_of(current)
+    today = paris_today()
+    territory = session.scalar(select(Territory).where(Territory.association_id == current.id))
+    waiting = waiting_of(current.id, today, rules.waiting_alert_days)
+    month = today.replace(day=1)
+    [figures] = monthly_figures(contracts_of(current.id, month, today), month, month, rules)
+    names = ({p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)}
+             if waiting.over_threshold else {})
+    return render("home.html", association=current, territory=territory, waiting=waiting,
+                  threshold=rules.waiting_alert_days, figures=figures, month=month_label(month),
+                  names=names)

@@ -1,0 +1,172 @@
+"""The register of PPDE: the list, an entry with its eligibility and its steps, and the
+exhaustiveness page (who waits, for how long). For the territory's team only; an entry of
+another association answers 404."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.plugin_api import (
+    INVALID_FORM_STATUS,
+    AssociationRef,
+    Level,
+    access,
+    add_error,
+    current_person,
+    paris_today,
+    people_of,
+    person_in,
+    see_other,
+    session,
+)
+from plugins.tzcld.calendar import add_months, month_label, months_between
+from plugins.tzcld.forms_register import CHOOSE, MoveForm, PpdeForm
+from plugins.tzcld.models import Ppde, PpdeStatus, Transition
+from plugins.tzcld.register import (
+    EXIT_LABELS,
+    NEXT,
+    STATUS_LABELS,
+    TransitionRefused,
+    eligibility_of,
+    hires_by_month,
+    move,
+    waiting_of,
+)
+from plugins.tzcld.settings import rules_of
+from plugins.tzcld.views import bp, team
+from plugins.tzcld.views.home import render
+
+
+def _entry_or_404(current: AssociationRef, ppde_id: int) -> Ppde:
+    entry = session.get(Ppde, ppde_id)
+    if entry is None or entry.association_id != current.id:
+        abort(404)
+    return entry
+
+
+def _name(current: AssociationRef, person_id: int) -> str:
+    person = person_in(current, person_id)
+    return f"{person.first_name} {person.last_name}" if person else "Personne retirée de l'association"
+
+
+@bp.get("/<association>/registre/")
+@access(Level.MANAGER)
+def register_list(association: str) -> tuple[str, int]:
+    current = team()
+    wanted = request.args.get("statut", "")
+    query = select(Ppde).where(Ppde.association_id == current.id)
+    if wanted in {s.value for s in PpdeStatus}:
+        query = query.where(Ppde.status == PpdeStatus(wanted))
+    else:
+        wanted = ""
+    names = {p.id: f"{p.last_name} {p.first_name}" for p in people_of(current)}
+    entries = sorted(session.scalars(query), key=lambda e: names.get(e.person_id, "").casefold())
+    return render("register_list.html", association=current, entries=entries, names=names,
+                  wanted=wanted, statuses=list(PpdeStatus), today=paris_today())
+
+
+@bp.route("/<association>/registre/nouveau", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def register_create(association: str) -> Response | tuple[str, int]:
+    current = team()
+    form = PpdeForm()
+    listed = set(session.scalars(select(Ppde.person_id).where(Ppde.association_id == current.id)))
+    form.person_id.choices = [CHOOSE, *((p.id, f"{p.last_name} {p.first_name}")
+                                        for p in people_of(current) if p.id not in listed)]
+    if form.validate_on_submit():
+        entry = Ppde(association_id=current.id, person_id=form.person_id.data,
+                     without_work_since=form.without_work_since.data,
+                     resident_since=form.resident_since.data, consent_on=form.consent_on.data)
+        session.add(entry)
+        session.flush()
+        me = current_person()
+        # The entry's first step, on the day it is written: the pipeline starts here.
+        entry.transitions.append(Transition(association_id=current.id, status=PpdeStatus.IDENTIFIED,
+                                            on=paris_today(), recorded_by_id=me.id if me else None))
+        session.commit()
+        flash("Personne inscrite au registre.", "success")
+        return see_other("tzcld.register_detail", association=current.slug, ppde_id=entry.id)
+    return render("register_form.html", INVALID_FORM_STATUS if form.errors else 200,
+                  association=current, form=form, heading="Inscrire au registre",
+                  submit="Inscrire", empty=len(form.person_id.choices) == 1)
+
+
+@bp.get("/<association>/registre/<int:ppde_id>")
+@access(Level.MANAGER)
+def register_detail(association: str, ppde_id: int) -> tuple[str, int]:
+    current = team()
+    entry = _entry_or_404(current, ppde_id)
+    form = MoveForm(data={"on": paris_today()})
+    form.offer(NEXT[entry.status])
+    return _detail(current, entry, form)
+
+
+def _detail(current: AssociationRef, entry: Ppde, form: MoveForm, status: int = 200) -> tuple[str, int]:
+    today = paris_today()
+    rules = rules_of(current)
+    return render("register_detail.html", status, association=current, entry=entry,
+                  name=_name(current, entry.person_id), form=form,
+                  eligibility=eligibility_of(entry, today, rules), today=today,
+                  exit_labels=EXIT_LABELS,
+                  waited=(today - entry.waiting_since).days if entry.waiting_since else None)
+
+
+@bp.post("/<association>/registre/<int:ppde_id>/etape")
+@access(Level.MANAGER)
+def register_move(association: str, ppde_id: int) -> Response | tuple[str, int]:
+    current = team()
+    entry = _entry_or_404(current, ppde_id)
+    form = MoveForm()
+    form.offer(NEXT[entry.status])
+    if form.validate():
+        me = current_person()
+        try:
+            move(entry, form.status.data, form.on.data, rules=rules_of(current), today=paris_today(),
+                 recorded_by_id=me.id if me else None, exit_reason=form.reason,
+                 weekly_hours=form.hours, note=form.note.data or "")
+        except TransitionRefused as refused:
+            session.rollback()
+            entry = _entry_or_404(current, ppde_id)
+            add_error(getattr(form, refused.field), str(refused))
+        else:
+            session.commit()
+            flash(f"Étape enregistrée : {STATUS_LABELS[entry.status]}.", "success")
+            return see_other("tzcld.register_detail", association=current.slug, ppde_id=entry.id)
+    return _detail(current, entry, form, INVALID_FORM_STATUS)
+
+
+@bp.route("/<association>/registre/<int:ppde_id>/modifier", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def register_edit(association: str, ppde_id: int) -> Response | tuple[str, int]:
+    current = team()
+    entry = _entry_or_404(current, ppde_id)
+    form = PpdeForm(obj=entry)
+    del form.person_id
+    if form.validate_on_submit():
+        entry.without_work_since = form.without_work_since.data
+        entry.resident_since = form.resident_since.data
+        entry.consent_on = form.consent_on.data
+        session.commit()
+        flash("Situation enregistrée.", "success")
+        return see_other("tzcld.register_detail", association=current.slug, ppde_id=entry.id)
+    return render("register_form.html", INVALID_FORM_STATUS if form.errors else 200,
+                  association=current, form=form, heading=f"Situation de {_name(current, entry.person_id)}",
+                  submit="Enregistrer", empty=False, entry=entry)
+
+
+@bp.get("/<association>/exhaustivite")
+@access(Level.MANAGER)
+def exhaustiveness(association: str) -> tuple[str, int]:
+    """The team's daily to-do: who waits, for how long, and the hires of the last 12 months."""
+    current = team()
+    rules = rules_of(current)
+    today = paris_today()
+    waiting = waiting_of(current.id, today, rules.waiting_alert_days)
+    first = add_months(today.replace(day=1), -11)
+    hires = hires_by_month(current.id, first, today)
+    months = [(month_label(m), hires.get(m, 0)) for m in months_between(first, today)]
+    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)}
+    return render("exhaustiveness.html", association=current, waiting=waiting, names=names,
+                  threshold=rules.waiting_alert_days, months=months)

@@ -1,0 +1,179 @@
+"""Territoire zéro chômeur: the register through its pages — entry, eligibility shown with
+its reasons, the pipeline and its bad steps, the wait for a job, and the scoping."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.plugin_api import paris_today
+from plugins.tzcld.calendar import add_months
+from plugins.tzcld.models import Employment, ExitReason, Ppde, PpdeStatus, Transition, WorkingTime
+from tests.conftest import World
+from tests.support import field_error, login, post, text_of
+
+PLUGIN = "tzcld"
+BASE = "/p/tzcld/alpha"
+
+
+@pytest.fixture
+def enabled(world: World, maillage_enable_plugin) -> World:
+    maillage_enable_plugin(PLUGIN, world.asso_a)
+    return world
+
+
+@pytest.fixture
+def coord(client, enabled):
+    login(client, "coord.a@test.org")
+    return client
+
+
+def entry(db: Session, world: World, *, status: PpdeStatus = PpdeStatus.IDENTIFIED,
+          association=None, person=None, eligible: bool = True, waiting_since: date | None = None,
+          step_on: date | None = None) -> Ppde:
+    today = paris_today()
+    made = Ppde(association_id=(association or world.asso_a).id,
+                person_id=(person or world.supported_a).id,
+                without_work_since=add_months(today, -24) if eligible else add_months(today, -3),
+                resident_since=add_months(today, -36), consent_on=add_months(today, -1),
+                status=status, waiting_since=waiting_since)
+    made.transitions.append(Transition(association_id=made.association_id, status=status,
+                                       on=step_on or waiting_since or today - timedelta(days=10)))
+    db.add(made)
+    db.commit()
+    return made
+
+
+def iso(day: date) -> str:
+    return day.isoformat()
+
+
+def test_an_entry_is_written_and_shows_its_eligibility_with_reasons(coord, db, world):
+    page = coord.get(f"{BASE}/registre/nouveau")
+    assert (page.status_code == 200 and "Samir" in text_of(page)) or "Suivi" in text_of(page)
+    today = paris_today()
+    response = post(coord, f"{BASE}/registre/nouveau", {
+        "person_id": str(world.supported_a.id), "without_work_since": iso(add_months(today, -13)),
+        "resident_since": iso(add_months(today, -2)), "consent_on": iso(today)})
+    assert response.status_code == 303
+    made = db.scalar(select(Ppde).where(Ppde.person_id == world.supported_a.id))
+    assert made is not None and made.status is PpdeStatus.IDENTIFIED
+    page = text_of(coord.get(response.headers["Location"]))
+    assert "Pas éligible aujourd&#39;hui" in page or "Pas éligible aujourd'hui" in page
+    assert "Sans emploi depuis plus de 12 mois" in page
+    assert f"éligible à partir du {add_months(add_months(today, -2), 6):%d/%m/%Y}" in page
+
+
+def test_someone_of_another_association_cannot_be_entered(coord, db, world):
+    response = post(coord, f"{BASE}/registre/nouveau", {"person_id": str(world.supported_b.id)})
+    assert response.status_code == 422
+    assert field_error(response, "person_id")
+    assert db.scalar(select(Ppde.id)) is None
+
+
+def test_the_pipeline_from_met_to_hired_opens_the_contract(coord, db, world):
+    made = entry(db, world, step_on=paris_today() - timedelta(days=40))
+    today = paris_today()
+    for status, on in (("met", today - timedelta(days=30)), ("waiting", today - timedelta(days=20))):
+        assert post(coord, f"{BASE}/registre/{made.id}/etape", {"status": status, "on": iso(on)}
+                    ).status_code == 303
+    db.expire_all()
+    assert db.get(Ppde, made.id).waiting_since == today - timedelta(days=20)
+    assert "20 jours" in text_of(coord.get(f"{BASE}/exhaustivite"))
+    response = post(coord, f"{BASE}/registre/{made.id}/etape",
+                    {"status": "hired", "on": iso(today), "weekly_hours": "24,5"})
+    assert response.status_code == 303
+    db.expire_all()
+    hired = db.get(Ppde, made.id)
+    assert hired.status is PpdeStatus.HIRED and hired.waiting_since is None
+    assert [t.status for t in hired.transitions] == [PpdeStatus.IDENTIFIED, PpdeStatus.MET,
+                                                     PpdeStatus.WAITING, PpdeStatus.HIRED]
+    assert hired.transitions[-1].recorded_by_id == world.coordinator_a.id
+    contract = db.scalar(select(Employment).where(Employment.person_id == world.supported_a.id))
+    assert contract is not None and contract.ppde and contract.started_on == today
+    assert [(w.effective_on, w.weekly_hours) for w in db.scalars(select(WorkingTime))] == [
+        (today, Decimal("24.50"))]
+
+
+@pytest.mark.parametrize(("status", "form", "field", "message"), [
+    # Only the steps that may follow are offered: a hire straight from « met » is not one.
+    (PpdeStatus.MET, {"status": "hired", "weekly_hours": "24"}, "status", "choisissez dans la liste"),
+    (PpdeStatus.WAITING, {"status": "hired"}, "weekly_hours", "temps de travail"),
+    (PpdeStatus.WAITING, {"status": "hired", "weekly_hours": "40"}, "weekly_hours", "Entre 1 et 35"),
+    (PpdeStatus.WAITING, {"status": "hired", "weekly_hours": "vingt"}, "weekly_hours", "nombre d'heures"),
+    (PpdeStatus.MET, {"status": "exited"}, "exit_reason", "motif de sortie"),
+    (PpdeStatus.MET, {"status": "waiting", "days": -30}, "on", "précéder"),
+    (PpdeStatus.MET, {"status": "waiting", "days": 1}, "on", "futur"),
+])
+def test_bad_steps_are_refused_next_to_their_field(coord, db, world, status, form, field, message):
+    made = entry(db, world, status=status, step_on=paris_today() - timedelta(days=10),
+                 waiting_since=paris_today() - timedelta(days=10) if status is PpdeStatus.WAITING else None)
+    data = {"on": iso(paris_today() + timedelta(days=form.pop("days", 0))), **form}
+    response = post(coord, f"{BASE}/registre/{made.id}/etape", data)
+    assert response.status_code == 422
+    assert message in (field_error(response, field) or ""), text_of(response)
+    db.expire_all()
+    assert db.get(Ppde, made.id).status is status
+    assert len(db.get(Ppde, made.id).transitions) == 1 and db.scalar(select(Employment.id)) is None
+
+
+def test_an_ineligible_person_does_not_join_the_waiting_list(coord, db, world):
+    made = entry(db, world, status=PpdeStatus.MET, eligible=False)
+    response = post(coord, f"{BASE}/registre/{made.id}/etape",
+                    {"status": "waiting", "on": iso(paris_today())})
+    assert response.status_code == 422
+    assert "Pas éligible" in field_error(response, "status")
+
+
+def test_someone_who_left_may_come_back(coord, db, world):
+    made = entry(db, world, status=PpdeStatus.MET, step_on=paris_today() - timedelta(days=9))
+    assert post(coord, f"{BASE}/registre/{made.id}/etape", {
+        "status": "exited", "exit_reason": ExitReason.TRAINING.value,
+        "on": iso(paris_today() - timedelta(days=5))}).status_code == 303
+    assert post(coord, f"{BASE}/registre/{made.id}/etape", {
+        "status": "waiting", "on": iso(paris_today())}).status_code == 303
+    db.expire_all()
+    back = db.get(Ppde, made.id)
+    assert back.status is PpdeStatus.WAITING and back.waiting_since == paris_today()
+    assert back.transitions[-2].exit_reason is ExitReason.TRAINING
+
+
+def test_exhaustiveness_counts_the_wait_and_lists_who_waits_too_long(coord, db, world):
+    today = paris_today()
+    entry(db, world, status=PpdeStatus.WAITING, waiting_since=today - timedelta(days=120))
+    entry(db, world, status=PpdeStatus.WAITING, person=world.volunteer_a,
+          waiting_since=today - timedelta(days=20))
+    entry(db, world, status=PpdeStatus.WAITING, association=world.asso_b, person=world.supported_b,
+          waiting_since=today - timedelta(days=500))  # Bêta's: not counted here
+    page = text_of(coord.get(f"{BASE}/exhaustivite"))
+    assert "<strong>2</strong> volontaires" in page
+    assert "Attente médiane : 70 jours" in page and "la plus longue : 120 jours" in page.replace(
+        "Attente la plus longue", "la plus longue")
+    over = page.split("En attente depuis plus de 90 jours")[1].split("<h2>")[0]
+    assert "120 jours" in over and world.volunteer_a.last_name not in over and "500" not in page
+
+
+def test_another_associations_entry_answers_404(coord, db, world):
+    theirs = entry(db, world, association=world.asso_b, person=world.supported_b)
+    assert coord.get(f"{BASE}/registre/{theirs.id}").status_code == 404
+    assert post(coord, f"{BASE}/registre/{theirs.id}/etape",
+                {"status": "met", "on": iso(paris_today())}).status_code == 404
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(status=st.text(max_size=12), on=st.text(max_size=12), hours=st.text(max_size=8),
+       reason=st.text(max_size=12))
+def test_any_step_form_answers_without_error(coord, db, world, status, on, hours, reason):
+    made = db.scalar(select(Ppde)) or entry(db, world, status=PpdeStatus.WAITING,
+                                            waiting_since=paris_today() - timedelta(days=3))
+    response = post(coord, f"{BASE}/registre/{made.id}/etape",
+                    {"status": status, "on": on, "weekly_hours": hours, "exit_reason": reason})
+    # A NUL character is refused by the core before any query (400), as everywhere.
+    nul = "\x00" in status + on + hours + reason
+    assert response.status_code in ((400,) if nul else (303, 422)), text_of(response)[:300]
