@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ from plugins.premieres_heures.pathways import (
 )
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
-from plugins.tzcld.models import Ppde
+from plugins.tzcld.models import Employment, Ppde, WorkingTime
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -85,6 +86,8 @@ class MatrixWorld(World):
     # Territoire zéro chômeur, enabled for Alpha only: an entry of the register in each.
     tz_ppde_a: int
     tz_ppde_b: int
+    tz_contract_a: int  # a contract with the EBE in each
+    tz_contract_b: int
 
 
 UNKNOWN = 999999  # an id no record has
@@ -164,9 +167,12 @@ def _tzcld(world: World) -> dict[str, int]:
     for suffix, association, person in (("a", world.asso_a, world.supported_a),
                                         ("b", world.asso_b, world.supported_b)):
         entry = Ppde(association_id=association.id, person_id=person.id)
-        session.add(entry)
+        contract = Employment(association_id=association.id, person_id=person.id, ppde=True,
+                              started_on=paris_today() - timedelta(days=30))
+        contract.hours.append(WorkingTime(effective_on=contract.started_on, weekly_hours=Decimal(24)))
+        session.add_all([entry, contract])
         session.flush()
-        ids[f"tz_ppde_{suffix}"] = entry.id
+        ids |= {f"tz_ppde_{suffix}": entry.id, f"tz_contract_{suffix}": contract.id}
     return ids
 
 
@@ -447,6 +453,15 @@ GETS = [
     Case("tzcld.register_edit", tz("registre/{tz_ppde_b}/modifier"), PH_OTHER, label="Bêta's"),
     Case("tzcld.exhaustiveness", tz("exhaustivite"), MANAGER_PAGE),
     Case("tzcld.exhaustiveness", tz("exhaustivite", "beta"), logged(404), label="Bêta, not enabled"),
+    Case("tzcld.contract_list", tz("salaries/"), MANAGER_PAGE),
+    Case("tzcld.contract_create", tz("salaries/nouveau"), MANAGER_PAGE),
+    Case("tzcld.working_time", tz("salaries/{tz_contract_a}/temps"), MANAGER_PAGE),
+    Case("tzcld.working_time", tz("salaries/{tz_contract_b}/temps"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.contract_end", tz("salaries/{tz_contract_a}/fin"), MANAGER_PAGE),
+    Case("tzcld.contract_end", tz("salaries/{tz_contract_b}/fin"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.monthly_table", tz("etp"), MANAGER_PAGE),
+    Case("tzcld.monthly_table", tz("etp", "beta"), logged(404), label="Bêta, not enabled"),
+    Case("tzcld.rates", tz("cde/taux"), MANAGER_PAGE),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
@@ -462,6 +477,17 @@ POSTS = [
          {"resident_since": day(-400)}),
     Case("tzcld.register_edit", tz("registre/{tz_ppde_b}/modifier"), PH_OTHER, "POST",
          {"resident_since": day(-400)}, label="Bêta's"),
+    Case("tzcld.contract_create", tz("salaries/nouveau"), PH_FORM, "POST"),
+    Case("tzcld.contract_create", tz("salaries/nouveau"), PH_FORM, "POST",
+         {"person_id": lambda w: str(PB(w)), "started_on": day(0), "weekly_hours": "24"},
+         label="a person of Bêta's"),
+    Case("tzcld.working_time", tz("salaries/{tz_contract_a}/temps"), PH_FORM, "POST"),
+    Case("tzcld.working_time", tz("salaries/{tz_contract_b}/temps"), PH_OTHER, "POST",
+         {"effective_on": day(0), "weekly_hours": "30"}, label="Bêta's"),
+    Case("tzcld.contract_end", tz("salaries/{tz_contract_a}/fin"), PH_FORM, "POST"),
+    Case("tzcld.contract_end", tz("salaries/{tz_contract_b}/fin"), PH_OTHER, "POST",
+         {"ended_on": day(0), "end_reason": "Démission"}, label="Bêta's"),
+    Case("tzcld.rates", tz("cde/taux"), PH_FORM, "POST"),
     Case("auth.login", lambda w: "/login", (422, 302, 302, 302, 302), "POST"),
     Case("auth.forgotten_password", lambda w: "/mot-de-passe/oublie", every(422), "POST"),
     Case("auth.reset_password", lambda w: "/mot-de-passe/nouveau/inconnu", every(404), "POST"),

@@ -32,25 +32,34 @@ def optional_enum(kind: type[Any]) -> Any:
     return coerce
 
 
-def parse_hours(text: str | None) -> Decimal | None:
-    """« 24 », « 17,5 » or « 17.5 » hours a week; None when left empty. Raises ValueError
-    with the French message."""
+def parse_decimal(text: str | None, places: int = 2, example: str = "17,5") -> Decimal | None:
+    """« 24 », « 17,5 » or « 17.5 »; None when left empty. Raises ValueError with the French
+    message."""
     if not text:
         return None
     try:
-        hours = Decimal(text.replace(",", ".").replace(" ", "").replace("\u202f", ""))
+        number = Decimal(text.replace(",", ".").replace(" ", "").replace("\u202f", ""))
     except InvalidOperation:
-        raise ValueError("Un nombre d'heures, par exemple 24 ou 17,5.") from None
-    if not hours.is_finite() or hours != hours.quantize(Decimal("0.01")):
-        raise ValueError("Un nombre d'heures, au centième au plus (par exemple 17,5).")
-    return hours
+        raise ValueError(f"Un nombre, par exemple {example}.") from None
+    if not number.is_finite() or number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValueError(f"Un nombre, avec {places} décimales au plus (par exemple {example}).")
+    return number
 
 
-def french_hours(_form: FlaskForm, field: Any) -> None:
-    try:
-        parse_hours(field.data)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
+def parse_hours(text: str | None) -> Decimal | None:
+    return parse_decimal(text)
+
+
+def french_decimal(places: int = 2, example: str = "17,5") -> Any:
+    def check(_form: FlaskForm, field: Any) -> None:
+        try:
+            parse_decimal(field.data, places, example)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+    return check
+
+
+french_hours = french_decimal()
 
 
 class PpdeForm(FlaskForm):

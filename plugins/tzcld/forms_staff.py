@@ -1,0 +1,96 @@
+"""Forms of the EBE's pages: contracts, their working time, their end, and the CDE's yearly
+rates. Decimal figures are typed the French way (« 17,5 », « 11,88 »)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import Optional, ValidationError
+
+from core.plugin_api import (
+    STRIP,
+    ChoiceField,
+    FrenchDateField,
+    FrenchIntegerField,
+    max_length,
+    required,
+    required_input,
+    whole_number,
+)
+from plugins.tzcld.forms_register import french_decimal, french_hours, parse_decimal, person_choice
+
+MAX_WEEKLY_HOURS = Decimal(48)  # the legal weekly maximum
+
+
+def in_range(low: Decimal, high: Decimal, message: str, places: int = 2) -> Any:
+    """After french_decimal: the number lies in ]low, high]."""
+    def check(_form: FlaskForm, field: Any) -> None:
+        try:
+            number = parse_decimal(field.data, places)
+        except ValueError:
+            return  # french_decimal says why
+        if number is not None and not low < number <= high:
+            raise ValidationError(message)
+    return check
+
+
+HOURS_IN_RANGE = in_range(Decimal(0), MAX_WEEKLY_HOURS, "Entre 1 et 48 heures par semaine.")
+
+
+class ContractForm(FlaskForm):
+    person_id = ChoiceField("Salarié·e", coerce=person_choice, validators=[required()])
+    ppde = BooleanField("Personne privée durablement d'emploi (embauchée depuis le registre)",
+                        description="Décochez pour l'encadrement et l'appui : ils ne comptent pas "
+                                    "pour la contribution et sont plafonnés.")
+    job = StringField("Poste", filters=STRIP, validators=[Optional(), max_length(120)])
+    started_on = FrenchDateField("Début du contrat", validators=[required()])
+    weekly_hours = StringField("Heures par semaine", filters=STRIP,
+                               validators=[required(), french_hours, HOURS_IN_RANGE])
+
+    @property
+    def hours(self) -> Decimal | None:
+        return parse_decimal(self.weekly_hours.data)
+
+
+class WorkingTimeForm(FlaskForm):
+    effective_on = FrenchDateField("À partir du", validators=[required()])
+    weekly_hours = StringField("Heures par semaine", filters=STRIP,
+                               validators=[required(), french_hours, HOURS_IN_RANGE])
+
+    @property
+    def hours(self) -> Decimal | None:
+        return parse_decimal(self.weekly_hours.data)
+
+
+class EndForm(FlaskForm):
+    ended_on = FrenchDateField("Dernier jour travaillé", validators=[required()])
+    end_reason = StringField("Motif", filters=STRIP, validators=[required(), max_length(200)],
+                             description="Démission, rupture conventionnelle, retraite…")
+
+
+class RatesForm(FlaskForm):
+    year = FrenchIntegerField("Année", validators=[required_input(), *whole_number("Année", 2016, 2100)])
+    hourly_minimum_wage = StringField(
+        "SMIC horaire brut (€)", filters=STRIP,
+        validators=[required(), french_decimal(4, "11,88"),
+                    in_range(Decimal(0), Decimal(100), "Un taux horaire en euros, par exemple 11,88.", 4)])
+    state_rate = StringField(
+        "Part de l'État (% du SMIC)", filters=STRIP,
+        validators=[required(), french_decimal(3, "95"),
+                    in_range(Decimal(0), Decimal(200), "Un pourcentage entre 0 et 200.", 3)],
+        description="Fixée chaque année par arrêté (par exemple 95 %).")
+    departement_share = StringField(
+        "Part du département (% de la part de l'État)", filters=STRIP,
+        validators=[required(), french_decimal(3, "15"),
+                    in_range(Decimal(-1), Decimal(100), "Un pourcentage entre 0 et 100.", 3)])
+    hours_per_year = FrenchIntegerField(
+        "Heures d'un temps plein sur l'année", default=1820,
+        validators=[required_input(), *whole_number("Durée", 1, 2500)])
+
+    def figures(self) -> dict[str, Decimal | None]:
+        return {"hourly_minimum_wage": parse_decimal(self.hourly_minimum_wage.data, 4),
+                "state_rate": parse_decimal(self.state_rate.data, 3),
+                "departement_share": parse_decimal(self.departement_share.data, 3)}

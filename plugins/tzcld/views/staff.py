@@ -1,0 +1,164 @@
+"""The EBE's staff: contracts and their working time, the monthly table of full-time
+equivalents, and the CDE per month and per year from the yearly rates. For the territory's
+team only; a contract of another association answers 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, request
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.plugin_api import (
+    INVALID_FORM_STATUS,
+    AssociationRef,
+    Level,
+    access,
+    add_error,
+    paris_today,
+    people_of,
+    see_other,
+    session,
+)
+from plugins.tzcld.calendar import month_label
+from plugins.tzcld.cde import monthly_cde, rates_by_year, yearly_cde
+from plugins.tzcld.forms_register import CHOOSE
+from plugins.tzcld.forms_staff import ContractForm, EndForm, RatesForm, WorkingTimeForm
+from plugins.tzcld.models import CdeRates, Employment, WorkingTime
+from plugins.tzcld.settings import rules_of
+from plugins.tzcld.staff import contracts_of, monthly_figures
+from plugins.tzcld.views import bp, team
+from plugins.tzcld.views.home import render
+
+
+def _contract_or_404(current: AssociationRef, employment_id: int) -> Employment:
+    found = session.get(Employment, employment_id)
+    if found is None or found.association_id != current.id:
+        abort(404)
+    return found
+
+
+def _names(current: AssociationRef) -> dict[int | None, str]:
+    return {p.id: f"{p.last_name} {p.first_name}" for p in people_of(current)}
+
+
+def _name(current: AssociationRef, contract: Employment) -> str:
+    return _names(current).get(contract.person_id, "Salarié·e")
+
+
+@bp.get("/<association>/salaries/")
+@access(Level.MANAGER)
+def contract_list(association: str) -> tuple[str, int]:
+    current = team()
+    contracts = session.scalars(select(Employment).where(Employment.association_id == current.id)
+                                .order_by(Employment.ended_on.is_not(None), Employment.started_on.desc(),
+                                          Employment.id)).all()
+    hours = {c.id: c.hours[-1].weekly_hours if c.hours else None for c in contracts}
+    return render("contract_list.html", association=current, contracts=contracts, hours=hours,
+                  names=_names(current), today=paris_today())
+
+
+@bp.route("/<association>/salaries/nouveau", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def contract_create(association: str) -> Response | tuple[str, int]:
+    current = team()
+    defaults = {"started_on": paris_today(), "ppde": False}
+    form = ContractForm(data=defaults if request.method == "GET" else None)
+    form.person_id.choices = [CHOOSE, *((p.id, f"{p.last_name} {p.first_name}") for p in people_of(current))]
+    if form.validate_on_submit():
+        contract = Employment(association_id=current.id, person_id=form.person_id.data,
+                              ppde=form.ppde.data, job=form.job.data or "",
+                              started_on=form.started_on.data)
+        contract.hours.append(WorkingTime(effective_on=form.started_on.data, weekly_hours=form.hours))
+        session.add(contract)
+        session.commit()
+        flash("Contrat enregistré.", "success")
+        return see_other("tzcld.contract_list", association=current.slug)
+    return render("staff_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, heading="Nouveau contrat avec l'EBE", submit="Enregistrer")
+
+
+@bp.route("/<association>/salaries/<int:employment_id>/temps", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def working_time(association: str, employment_id: int) -> Response | tuple[str, int]:
+    current = team()
+    contract = _contract_or_404(current, employment_id)
+    form = WorkingTimeForm(data={"effective_on": paris_today()} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        day: date = form.effective_on.data
+        if day <= contract.started_on or (contract.ended_on and day > contract.ended_on):
+            add_error(form.effective_on, "Le changement tombe après le début du contrat et avant sa fin.")
+        elif any(w.effective_on == day for w in contract.hours):
+            add_error(form.effective_on, "Le temps de travail change déjà ce jour-là.")
+        else:
+            contract.hours.append(WorkingTime(effective_on=day, weekly_hours=form.hours))
+            session.commit()
+            flash("Temps de travail enregistré.", "success")
+            return see_other("tzcld.contract_list", association=current.slug)
+    return render("staff_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, heading=f"Temps de travail — {_name(current, contract)}",
+                  submit="Enregistrer")
+
+
+@bp.route("/<association>/salaries/<int:employment_id>/fin", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def contract_end(association: str, employment_id: int) -> Response | tuple[str, int]:
+    current = team()
+    contract = _contract_or_404(current, employment_id)
+    form = EndForm(obj=contract)
+    if form.validate_on_submit():
+        if form.ended_on.data < contract.started_on:
+            add_error(form.ended_on, "La fin ne peut pas précéder le début du contrat.")
+        else:
+            contract.ended_on, contract.end_reason = form.ended_on.data, form.end_reason.data
+            session.commit()
+            flash("Fin du contrat enregistrée.", "success")
+            return see_other("tzcld.contract_list", association=current.slug)
+    return render("staff_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, heading=f"Fin du contrat — {_name(current, contract)}",
+                  submit="Enregistrer")
+
+
+@bp.get("/<association>/etp")
+@access(Level.MANAGER)
+def monthly_table(association: str) -> tuple[str, int]:
+    """Full-time equivalents, headcount, entries and exits month by month for a year, with
+    the CDE owed for each month and the year."""
+    current = team()
+    rules = rules_of(current)
+    today = paris_today()
+    year = request.args.get("annee", today.year, type=int)
+    if not 2016 <= year <= today.year + 1:
+        year = today.year
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    figures = monthly_figures(contracts_of(current.id, first, date(year, 12, 31)), first, last, rules)
+    rates = rates_by_year(current.id)
+    cde = monthly_cde(figures, rates)
+    return render("monthly_table.html", association=current, year=year,
+                  rows=list(zip(figures, cde, strict=True)),
+                  totals=yearly_cde(cde)[0], month_label=month_label, rules=rules,
+                  has_rates=year in rates)
+
+
+@bp.route("/<association>/cde/taux", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def rates(association: str) -> Response | tuple[str, int]:
+    current = team()
+    saved = session.scalars(select(CdeRates).where(CdeRates.association_id == current.id)
+                            .order_by(CdeRates.year.desc())).all()
+    defaults = {"year": paris_today().year, "hours_per_year": 1820}
+    form = RatesForm(data=defaults if request.method == "GET" else None)
+    if form.validate_on_submit():
+        row = next((r for r in saved if r.year == form.year.data), None)
+        if row is None:
+            row = CdeRates(association_id=current.id, year=form.year.data)
+            session.add(row)
+        for name, value in form.figures().items():
+            setattr(row, name, value)
+        row.hours_per_year = form.hours_per_year.data
+        session.commit()
+        flash(f"Taux {form.year.data} enregistrés.", "success")
+        return see_other("tzcld.rates", association=current.slug)
+    return render("rates.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, saved=saved)

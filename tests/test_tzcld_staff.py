@@ -1,0 +1,134 @@
+"""Territoire zéro chômeur: the EBE's contracts and the monthly table through their pages —
+ETP pro rata and the CDE as a hand computation gives them, the cap warning, the yearly rates,
+bad input, and the scoping."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugins.tzcld.models import CdeRates, Employment, WorkingTime
+from tests.conftest import World
+from tests.support import field_error, login, post, text_of
+
+BASE = "/p/tzcld/alpha"
+
+
+@pytest.fixture
+def coord(client, world: World, maillage_enable_plugin):
+    maillage_enable_plugin("tzcld", world.asso_a)
+    login(client, "coord.a@test.org")
+    return client
+
+
+def contract(db: Session, world: World, start: date, hours: str, *, ppde: bool = True,
+             person=None, association=None, end: date | None = None) -> Employment:
+    made = Employment(association_id=(association or world.asso_a).id,
+                      person_id=(person or world.supported_a).id, ppde=ppde, started_on=start, ended_on=end)
+    made.hours.append(WorkingTime(effective_on=start, weekly_hours=Decimal(hours)))
+    db.add(made)
+    db.commit()
+    return made
+
+
+def rates_2025(db: Session, world: World) -> None:
+    db.add(CdeRates(association_id=world.asso_a.id, year=2025, hourly_minimum_wage=Decimal("11.88"),
+                    state_rate=Decimal(95), departement_share=Decimal(20), hours_per_year=1820))
+    db.commit()
+
+
+def test_a_contract_then_a_change_of_hours(coord, db, world):
+    response = post(coord, f"{BASE}/salaries/nouveau", {
+        "person_id": str(world.supported_a.id), "ppde": "y", "job": "Recyclerie",
+        "started_on": "2025-03-01", "weekly_hours": "35"})
+    assert response.status_code == 303
+    made = db.scalar(select(Employment))
+    assert made.ppde and made.started_on == date(2025, 3, 1)
+    assert post(coord, f"{BASE}/salaries/{made.id}/temps",
+                {"effective_on": "2025-03-16", "weekly_hours": "17,5"}).status_code == 303
+    page = text_of(coord.get(f"{BASE}/etp?annee=2025"))
+    # March: (15 × 35 + 16 × 17.5) / (35 × 31) = 23/31 = 0.74; April on: 0.50.
+    march = page.split("mars 2025")[1].split("</tr>")[0]
+    assert "0,74" in march and "0,50" in page.split("avril 2025")[1].split("</tr>")[0]
+    assert "ne sont pas saisis" in page
+
+
+def test_the_monthly_cde_matches_the_hand_computation(coord, db, world):
+    rates_2025(db, world)
+    made = contract(db, world, date(2025, 3, 1), "35")
+    db.add(WorkingTime(employment_id=made.id, effective_on=date(2025, 3, 16), weekly_hours=Decimal("17.5")))
+    db.commit()
+    page = text_of(coord.get(f"{BASE}/etp?annee=2025"))
+    march = page.split("mars 2025")[1].split("</tr>")[0]
+    # 23/31 × 11.88 × 95 % × 1,820 / 12 = 1,269.978… ; × 20 % = 253.9957…
+    assert "1 269,98 €" in march and "254,00 €" in march
+    february = page.split("février 2025")[1].split("</tr>")[0]
+    assert "0,00 €" in february
+
+
+def test_the_non_ppde_share_over_its_cap_is_flagged(coord, db, world):
+    contract(db, world, date(2025, 1, 1), "35")
+    contract(db, world, date(2025, 1, 1), "35", ppde=False, person=world.volunteer_a)
+    january = text_of(coord.get(f"{BASE}/etp?annee=2025")).split("janvier 2025")[1].split("</tr>")[0]
+    assert "50,0 %" in january and "au-dessus du plafond" in january
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("hourly_minimum_wage", "onze", "Un nombre"),
+    ("hourly_minimum_wage", "11,123456", "décimales au plus"),
+    ("state_rate", "250", "entre 0 et 200"),
+    ("year", "1999", ""),
+])
+def test_bad_rates_are_refused_next_to_their_field(coord, db, world, field, value, message):
+    form = {"year": "2025", "hourly_minimum_wage": "11,88", "state_rate": "95",
+            "departement_share": "15", "hours_per_year": "1820", field: value}
+    response = post(coord, f"{BASE}/cde/taux", form)
+    assert response.status_code == 422
+    assert message in (field_error(response, field) or "missing")
+    assert db.scalar(select(CdeRates.id)) is None
+
+
+def test_rates_are_kept_by_year_and_corrected_in_place(coord, db, world):
+    form = {"year": "2025", "hourly_minimum_wage": "11,88", "state_rate": "95",
+            "departement_share": "15", "hours_per_year": "1820"}
+    assert post(coord, f"{BASE}/cde/taux", form).status_code == 303
+    assert post(coord, f"{BASE}/cde/taux", {**form, "state_rate": "101,5"}).status_code == 303
+    assert post(coord, f"{BASE}/cde/taux", {**form, "year": "2026", "hourly_minimum_wage": "12,02"}
+                ).status_code == 303
+    rows = {r.year: (r.hourly_minimum_wage, r.state_rate) for r in db.scalars(select(CdeRates))}
+    assert rows == {2025: (Decimal("11.8800"), Decimal("101.500")),
+                    2026: (Decimal("12.0200"), Decimal("95.000"))}
+
+
+def test_a_change_of_hours_outside_the_contract_is_refused(coord, db, world):
+    made = contract(db, world, date(2025, 3, 1), "35", end=date(2025, 6, 30))
+    for day in ("2025-03-01", "2025-07-01", "2025-02-01"):
+        response = post(coord, f"{BASE}/salaries/{made.id}/temps",
+                        {"effective_on": day, "weekly_hours": "20"})
+        assert response.status_code == 422 and field_error(response, "effective_on")
+    response = post(coord, f"{BASE}/salaries/{made.id}/temps",
+                    {"effective_on": "2025-04-01", "weekly_hours": "60"})
+    assert response.status_code == 422 and "Entre 1 et 48" in field_error(response, "weekly_hours")
+    assert len(db.scalars(select(WorkingTime)).all()) == 1
+
+
+def test_an_end_before_the_start_is_refused(coord, db, world):
+    made = contract(db, world, date(2025, 3, 1), "35")
+    response = post(coord, f"{BASE}/salaries/{made.id}/fin",
+                    {"ended_on": "2025-02-01", "end_reason": "Démission"})
+    assert response.status_code == 422 and "précéder" in field_error(response, "ended_on")
+    db.expire_all()
+    assert db.get(Employment, made.id).ended_on is None
+
+
+def test_another_associations_contract_answers_404_and_is_not_counted(coord, db, world):
+    theirs = contract(db, world, date(2025, 1, 1), "35", association=world.asso_b, person=world.supported_b)
+    assert coord.get(f"{BASE}/salaries/{theirs.id}/temps").status_code == 404
+    assert post(coord, f"{BASE}/salaries/{theirs.id}/fin",
+                {"ended_on": "2025-02-01", "end_reason": "x"}).status_code == 404
+    january = text_of(coord.get(f"{BASE}/etp?annee=2025")).split("janvier 2025")[1].split("</tr>")[0]
+    assert "1,00" not in january
