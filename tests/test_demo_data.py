@@ -40,14 +40,14 @@ def test_plugins_with_demo_data_are_enabled_for_the_demo_association_only(app: F
                              .join(Association, Association.id == PluginActivation.association_id)).all()
     # The suite's example plugin has no demo hook: loaded, left alone, no error.
     assert "exemplum" in get_host(app).registered
-    assert get_host(app).implementing("load_demo_data") == ["premieres_heures"]
-    assert activations == [("premieres_heures", DEMO_SLUG, True)]
+    assert sorted(get_host(app).implementing("load_demo_data")) == ["premieres_heures", "tzcld"]
+    assert sorted(activations) == [("premieres_heures", DEMO_SLUG, True), ("tzcld", DEMO_SLUG, True)]
 
 
 def test_a_second_load_changes_nothing(app: Flask, db: Session):
     load_demo_through_the_command(app)
     assert "Données déjà présentes" in load_demo_through_the_command(app)
-    assert len(db.scalars(select(PluginActivation.id)).all()) == 1
+    assert len(db.scalars(select(PluginActivation.id)).all()) == 2
 
 
 def test_the_demo_coordinator_sees_premieres_heures_alive(app: Flask, client):
@@ -71,3 +71,17 @@ def test_the_demo_coordinator_sees_premieres_heures_alive(app: Flask, client):
     assert week.status_code == 200
     # Three people at work at the host structure this week: 4 h + 12 h + 8 h planned.
     assert "Chantier d'insertion Bâti'Cité 3 24 h" in flat(text_of(week))
+
+
+def test_the_demo_coordinator_sees_a_living_territory(app: Flask, client):
+    load_demo_through_the_command(app)
+    login(client, "coordination@exemple.org", "demo-maillage")
+    base = f"/p/tzcld/{DEMO_SLUG}"
+    home = flat(text_of(client.get(f"{base}/")))
+    assert "volontaires en attente" in home and "En attente depuis plus de 90 jours" in home
+    register = flat(text_of(client.get(f"{base}/registre/")))
+    for status in ("Volontaire, en attente d'embauche", "Embauchée par l'EBE", "Sortie"):
+        assert status in register, status
+    table = flat(text_of(client.get(f"{base}/etp")))
+    assert "Part de l'État" in table and "ne sont pas saisis" not in table
+    assert re.search(r"\d[\d  ]*,\d\d €", table)  # the CDE computed, in euros

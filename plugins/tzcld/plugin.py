@@ -5,12 +5,21 @@ enabled the plugin. Import from ``core.plugin_api`` only.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint
 
-from core.plugin_api import NavEntry, PersonalData, PersonRef, PluginSettings, Role, hookimpl
-from plugins.tzcld import TITLE
+from core.plugin_api import (
+    AssociationRef,
+    NavEntry,
+    PersonalData,
+    PersonRef,
+    PluginSettings,
+    Role,
+    hookimpl,
+)
+from plugins.tzcld import TITLE, demo
 from plugins.tzcld.personal_data import erase_person, export_person
 from plugins.tzcld.settings import DEFAULT_SETTINGS, SettingsForm
 from plugins.tzcld.views import bp
@@ -47,3 +56,8 @@ def export_person_data(person: PersonRef, associations: frozenset[int] | None) -
 @hookimpl
 def erase_person_data(person: PersonRef) -> int:
     return erase_person(person)
+
+
+@hookimpl
+def load_demo_data(association: AssociationRef, today: date) -> None:
+    demo.load(association, today)

@@ -102,6 +102,19 @@ class TransitionRefused(Exception):
         self.field = field
 
 
+def enter(association_id: int, person_id: int, on: date, *, recorded_by_id: int | None,
+          without_work_since: date | None = None, resident_since: date | None = None,
+          consent_on: date | None = None) -> Ppde:
+    """A new entry of the register, identified on ``on`` (the caller commits)."""
+    entry = Ppde(association_id=association_id, person_id=person_id, status=PpdeStatus.IDENTIFIED,
+                 without_work_since=without_work_since, resident_since=resident_since,
+                 consent_on=consent_on)
+    entry.transitions.append(Transition(association_id=association_id, status=PpdeStatus.IDENTIFIED,
+                                        on=on, recorded_by_id=recorded_by_id))
+    session.add(entry)
+    return entry
+
+
 def move(ppde: Ppde, status: PpdeStatus, on: date, *, rules: Rules, today: date,
          recorded_by_id: int | None, exit_reason: ExitReason | None = None,
          weekly_hours: Decimal | None = None, note: str = "") -> Transition:

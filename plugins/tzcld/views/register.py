@@ -23,13 +23,14 @@ from core.plugin_api import (
 )
 from plugins.tzcld.calendar import add_months, month_label, months_between
 from plugins.tzcld.forms_register import CHOOSE, MoveForm, PpdeForm
-from plugins.tzcld.models import Ppde, PpdeStatus, Transition
+from plugins.tzcld.models import Ppde, PpdeStatus
 from plugins.tzcld.register import (
     EXIT_LABELS,
     NEXT,
     STATUS_LABELS,
     TransitionRefused,
     eligibility_of,
+    enter,
     hires_by_month,
     move,
     waiting_of,
@@ -76,15 +77,10 @@ def register_create(association: str) -> Response | tuple[str, int]:
     form.person_id.choices = [CHOOSE, *((p.id, f"{p.last_name} {p.first_name}")
                                         for p in people_of(current) if p.id not in listed)]
     if form.validate_on_submit():
-        entry = Ppde(association_id=current.id, person_id=form.person_id.data,
-                     without_work_since=form.without_work_since.data,
-                     resident_since=form.resident_since.data, consent_on=form.consent_on.data)
-        session.add(entry)
-        session.flush()
         me = current_person()
-        # The entry's first step, on the day it is written: the pipeline starts here.
-        entry.transitions.append(Transition(association_id=current.id, status=PpdeStatus.IDENTIFIED,
-                                            on=paris_today(), recorded_by_id=me.id if me else None))
+        entry = enter(current.id, form.person_id.data, paris_today(), recorded_by_id=me.id if me else None,
+                      without_work_since=form.without_work_since.data,
+                      resident_since=form.resident_since.data, consent_on=form.consent_on.data)
         session.commit()
         flash("Personne inscrite au registre.", "success")
         return see_other("tzcld.register_detail", association=current.slug, ppde_id=entry.id)
