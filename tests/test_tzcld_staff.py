@@ -4,16 +4,19 @@ bad input, and the scoping."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.tzcld.models import CdeRates, Employment, WorkingTime
+from core.members import Person
+from core.members.memberships import Membership
+from core.members.roles import Role
+from plugins.tzcld.models import CdeRates, Employment, Ppde, PpdeStatus, Transition, WorkingTime
 from tests.conftest import World
-from tests.support import field_error, login, post, text_of
+from tests.support import count_queries, field_error, login, post, text_of
 
 BASE = "/p/tzcld/alpha"
 
@@ -132,3 +135,34 @@ def test_another_associations_contract_answers_404_and_is_not_counted(coord, db,
                 {"ended_on": "2025-02-01", "end_reason": "x"}).status_code == 404
     january = text_of(coord.get(f"{BASE}/etp?annee=2025")).split("janvier 2025")[1].split("</tr>")[0]
     assert "1,00" not in january
+
+
+
+def _grow(db: Session, world: World, count: int) -> None:
+    """``count`` more people of Alpha, each waiting on the register and under contract."""
+    start = date(2025, 1, 1)
+    for index in range(count):
+        person = Person(first_name="Personne", last_name=f"Nombre {index}")
+        db.add(person)
+        db.flush()
+        db.add(Membership(person_id=person.id, association_id=world.asso_a.id, role=Role.SUPPORTED))
+        db.add(Ppde(association_id=world.asso_a.id, person_id=person.id, status=PpdeStatus.WAITING,
+                    waiting_since=start + timedelta(days=index),
+                    transitions=[Transition(association_id=world.asso_a.id, status=PpdeStatus.HIRED,
+                                            on=start + timedelta(days=index))]))
+        day = start + timedelta(days=index)
+        db.add(Employment(association_id=world.asso_a.id, person_id=person.id, ppde=index % 5 != 0,
+                          started_on=day, hours=[WorkingTime(effective_on=day, weekly_hours=Decimal(24))]))
+    db.commit()
+
+
+@pytest.mark.parametrize("page", ["", "registre/", "exhaustivite", "salaries/", "etp?annee=2025"])
+def test_the_pages_read_a_fixed_number_of_queries(app, coord, db, world, page):
+    """As many statements with 3 people on the register and under contract as with 30."""
+    counts = []
+    for more in (3, 27):
+        _grow(db, world, more)
+        with count_queries(app) as statements:
+            assert coord.get(f"{BASE}/{page}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

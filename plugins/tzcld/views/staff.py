@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import abort, flash, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from core.plugin_api import (
@@ -51,7 +52,8 @@ def _name(current: AssociationRef, contract: Employment) -> str:
 @access(Level.MANAGER)
 def contract_list(association: str) -> tuple[str, int]:
     current = team()
-    contracts = session.scalars(select(Employment).where(Employment.association_id == current.id)
+    contracts = session.scalars(select(Employment).options(selectinload(Employment.hours))
+                                .where(Employment.association_id == current.id)
                                 .order_by(Employment.ended_on.is_not(None), Employment.started_on.desc(),
                                           Employment.id)).all()
     hours = {c.id: c.hours[-1].weekly_hours if c.hours else None for c in contracts}
