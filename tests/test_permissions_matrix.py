@@ -462,6 +462,8 @@ GETS = [
     Case("tzcld.monthly_table", tz("etp"), MANAGER_PAGE),
     Case("tzcld.monthly_table", tz("etp", "beta"), logged(404), label="Bêta, not enabled"),
     Case("tzcld.rates", tz("cde/taux"), MANAGER_PAGE),
+    Case("tzcld.territory_edit", tz("territoire"), MANAGER_PAGE),
+    Case("tzcld.territory_edit", tz("territoire", "beta"), logged(404), label="Bêta, not enabled"),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
@@ -488,6 +490,9 @@ POSTS = [
     Case("tzcld.contract_end", tz("salaries/{tz_contract_b}/fin"), PH_OTHER, "POST",
          {"ended_on": day(0), "end_reason": "Démission"}, label="Bêta's"),
     Case("tzcld.rates", tz("cde/taux"), PH_FORM, "POST"),
+    Case("tzcld.territory_edit", tz("territoire"), PH_FORM, "POST"),
+    Case("tzcld.territory_edit", tz("territoire", "beta"), logged(404), "POST",
+         {"name": "Territoire", "stage": "emerging"}, label="Bêta, not enabled"),
     Case("auth.login", lambda w: "/login", (422, 302, 302, 302, 302), "POST"),
     Case("auth.forgotten_password", lambda w: "/mot-de-passe/oublie", every(422), "POST"),
     Case("auth.reset_password", lambda w: "/mot-de-passe/nouveau/inconnu", every(404), "POST"),

@@ -166,3 +166,26 @@ def test_the_pages_read_a_fixed_number_of_queries(app, coord, db, world, page):
             assert coord.get(f"{BASE}/{page}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_territory_with_its_stage_neighbourhoods_and_ebe(coord, db, world):
+    from core.members.neighbourhoods import Neighbourhood
+    from core.partners import Partner, PartnerKind
+    from plugins.tzcld.models import Stage, Territory
+
+    quarter = Neighbourhood(name="Les Tilleuls", city="Villeneuve", qpv_code="QN09301M")
+    ebe = Partner(name="EBE Les Tilleuls", kind=PartnerKind.EBE)
+    db.add_all([quarter, ebe])
+    db.commit()
+    form = {"name": "Territoire des Tilleuls", "stage": "authorised", "authorised_on": "",
+            "neighbourhoods": str(quarter.id), "ebes": str(ebe.id)}
+    response = post(coord, f"{BASE}/territoire", form)
+    assert response.status_code == 422 and "date d'habilitation" in field_error(response, "authorised_on")
+    assert post(coord, f"{BASE}/territoire", {**form, "authorised_on": "2024-07-01"}).status_code == 303
+    assert post(coord, f"{BASE}/territoire", {**form, "authorised_on": "2024-07-01",
+                                             "ebes": str(world.partner.id)}).status_code == 422  # not an EBE
+    territory = db.scalar(select(Territory))
+    assert territory.stage is Stage.AUTHORISED and territory.authorised_on == date(2024, 7, 1)
+    assert [n.neighbourhood_id for n in territory.neighbourhoods] == [quarter.id]
+    assert [e.partner_id for e in territory.ebes] == [ebe.id]
+    assert "Territoire des Tilleuls" in text_of(coord.get(f"{BASE}/"))

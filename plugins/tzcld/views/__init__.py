@@ -15,6 +15,6 @@ def team() -> AssociationRef:
     return current
 
 
-from plugins.tzcld.views import home, register, staff  # noqa: E402
+from plugins.tzcld.views import home, register, staff, territory  # noqa: E402
 
-__all__ = ["bp", "home", "register", "staff", "team"]
+__all__ = ["bp", "home", "register", "staff", "team", "territory"]
