@@ -47,7 +47,10 @@ def parse_decimal(text: str | None, places: int = 2, example: str = "17,5") -> D
 
 
 def parse_hours(text: str | None) -> Decimal | None:
-    return parse_decimal(text)
+    try:
+        return parse_decimal(text)
+    except ValueError:
+        raise ValueError("Un nombre d'heures, par exemple 24 ou 17,5.") from None
 
 
 def french_decimal(places: int = 2, example: str = "17,5") -> Any:
@@ -59,7 +62,11 @@ def french_decimal(places: int = 2, example: str = "17,5") -> Any:
     return check
 
 
-french_hours = french_decimal()
+def french_hours(_form: FlaskForm, field: Any) -> None:
+    try:
+        parse_hours(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 class PpdeForm(FlaskForm):
