@@ -97,6 +97,11 @@ from core.web.reading import columns_as, id_urls
 from core.web.text import fold
 from core.web.views import Page, see_other
 
+# isort: split
+# charts
+from core.web.charts import Series, bar_chart
+from core.web.numbers import format_number
+
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 # Fixtures of the testing kit (pytest plugin ``maillage``, installed with Maillage).
@@ -238,4 +243,11 @@ __all__ = [
     "waitlist_position",
     "whole_number",
     "write_intent",
+]
+
+# charts
+__all__ += [
+    "Series",
+    "bar_chart",
+    "format_number",
 ]

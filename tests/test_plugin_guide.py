@@ -351,6 +351,41 @@ def test_the_form_macros_example_renders_with_the_example_form(app, world):
     assert page.count("<li>") >= 2
 
 
+# --- charts ------------------------------------------------------------------------------
+
+CHARTS = "## 8. Graphiques: charts with their table"
+
+
+def test_the_charts_example_draws_what_it_says(app):
+    import xml.etree.ElementTree as ET
+
+    from flask import render_template_string
+
+    body = section(GUIDE, CHARTS)
+    [python] = [source for source, _ in python_blocks(body)]
+    [template] = [source for language, source, _ in code_blocks(body) if language == "html"]
+    example: dict = {}
+    exec(compile(python, "docs/plugins.md (charts)", "exec"), example)  # noqa: S102 - the guide's own code
+    with app.test_request_context("/"):
+        waiting = example["waiting_chart"]([3, 30, 31, 45, 200, 365, 366, 1000])
+        fte = example["fte_chart"](["janv. 2026", "févr. 2026"], [12.35, 10], [3.5, 4.25])
+        page = render_template_string(template, waiting=waiting, fte=fte)
+        nothing = example["fte_chart"]([], [], [])
+    figures = [ET.fromstring(figure)  # noqa: S314 - our own output
+               for figure in re.findall(r"<figure.*?</figure>", page, re.DOTALL)]
+    assert len(figures) == 2
+    rows = [[["".join(cell.itertext()) for cell in row] for row in figure.iter("tr")]
+            for figure in figures]
+    assert rows[0] == [["Temps d'attente", "Personnes"], ["0–30 j", "2"], ["31–90 j", "2"],
+                       ["91–180 j", "0"], ["181–365 j", "2"], ["Plus d'un an", "2"]]
+    assert rows[1] == [["Mois", "PPDE (ETP)", "Non-PPDE (ETP)", "Total (ETP)"],
+                       ["janv. 2026", "12,35", "3,50", "15,85"],
+                       ["févr. 2026", "10,00", "4,25", "14,25"]]
+    assert "En moyenne 11,18 ETP de PPDE par mois." in page
+    assert 'id="chart-1"' in page and 'id="chart-2"' in page
+    assert "Aucune donnée pour cette période." in nothing
+
+
 # --- commands --------------------------------------------------------------------------------
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.partners import Partner, PartnerKind
-from core.plugin_api import paris_today
+from core.plugin_api import paris_to_utc, paris_today
 from plugins.premieres_heures import pathways as domain
 from plugins.premieres_heures.models import (
     Decision,
@@ -748,3 +748,68 @@ def test_a_host_filed_under_another_kind_is_kept_by_an_edit(coord, db, world):
     assert response.status_code == 303
     db.expire_all()
     assert db.get(Pathway, pathway.id).host_partner_id == world.partner.id
+
+
+# --- Hours per month (a chart of the core's) -----------------------------------------------
+
+def _session_row(pathway: Pathway, starts_at: datetime, hours: float, attendance=None):
+    from plugins.premieres_heures.models import WorkSession
+
+    return WorkSession(pathway_id=pathway.id, person_id=pathway.person_id,
+                       association_id=pathway.association_id, starts_at=starts_at,
+                       ends_at=starts_at + timedelta(hours=hours), attendance=attendance)
+
+
+def _month_label(month: date) -> str:
+    from babel.dates import format_date
+
+    return format_date(month, "MMM yyyy", locale="fr_FR")
+
+
+def test_the_pathway_page_charts_hours_planned_and_worked_by_month(coord, db, world):
+    import xml.etree.ElementTree as ET
+
+    from plugins.premieres_heures.models import Attendance
+
+    this_month = TODAY.replace(day=1)
+    first = add_months(this_month, -2)
+    second = add_months(this_month, -1)
+    pathway = make_pathway(db, world, start=first)
+    paris = paris_to_utc
+    db.add_all([
+        _session_row(pathway, paris(datetime(first.year, first.month, 10, 9)), 3, Attendance.PRESENT),
+        _session_row(pathway, paris(datetime(first.year, first.month, 12, 9)), 2.5, Attendance.ABSENT),
+        _session_row(pathway, paris(datetime(second.year, second.month, 3, 14)), 4, Attendance.PRESENT),
+    ])
+    db.commit()
+    page = text_of(coord.get(f"{BASE}/parcours/{pathway.id}"))
+    [figure] = re.findall(r'<figure class="chart".*?</figure>', page, re.DOTALL)
+    chart = ET.fromstring(figure)  # noqa: S314 - our own page
+    rows = [["".join(cell.itertext()) for cell in row] for row in chart.iter("tr")]
+    assert rows == [["Mois", "Prévues (h)", "Travaillées (h)"],
+                    [_month_label(first), "5,5", "3,0"],
+                    [_month_label(second), "4,0", "4,0"],
+                    [_month_label(this_month), "0,0", "0,0"]]
+    assert len(list(chart.iter("{http://www.w3.org/2000/svg}rect"))) >= 6  # 3 months × 2 series
+    assert "Heures prévues et travaillées par mois" in figure
+
+
+def test_hours_fall_in_their_paris_month_and_a_pathway_to_come_has_no_chart(app, coord, db, world):
+    from plugins.premieres_heures.models import Attendance
+    from plugins.premieres_heures.monthly import monthly_hours
+
+    this_month = TODAY.replace(day=1)
+    start = add_months(this_month, -1)
+    pathway = make_pathway(db, world, start=start)
+    # 00:30 in Paris on the 1st is still the previous month in UTC.
+    db.add(_session_row(pathway, paris_to_utc(datetime.combine(this_month, time(0, 30))), 2,
+                        Attendance.PRESENT))
+    db.commit()
+    with app.app_context():
+        months, planned, worked = monthly_hours(db.get(Pathway, pathway.id), TODAY)
+    assert months == [start, this_month]
+    assert (planned, worked) == ([0.0, 2.0], [0.0, 2.0])
+
+    later = make_pathway(db, world, start=TODAY + timedelta(days=40), person=world.volunteer2_a)
+    page = text_of(coord.get(f"{BASE}/parcours/{later.id}"))
+    assert "Aucune séance pour l&#39;instant." in page and "<svg" not in page.split("Heures par mois")[1]

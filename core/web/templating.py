@@ -18,6 +18,7 @@ from core.pluginhost.host import get_host
 from core.web import plurals
 from core.web.contact_links import mailto, tel
 from core.web.dates import format_date, format_datetime
+from core.web.numbers import format_number
 from core.web.reading import id_urls
 
 logger = logging.getLogger("maillage.plugins")
@@ -105,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["id_urls"] = id_urls
+    app.jinja_env.filters["number"] = format_number  # {{ 1234.5 | number(2) }}: « 1 234,50 »
     app.jinja_env.filters["tel"] = tel
     app.jinja_env.filters["mailto"] = mailto
     app.jinja_env.trim_blocks = True

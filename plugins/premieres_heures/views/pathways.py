@@ -54,6 +54,7 @@ from plugins.premieres_heures.models import (
     SupportStatus,
     Waiver,
 )
+from plugins.premieres_heures.monthly import hours_chart
 from plugins.premieres_heures.pathways import (
     CLOSED_STATUSES,
     DECISION_LABELS,
@@ -276,7 +277,8 @@ def pathway_detail(association: str, pathway_id: int) -> tuple[str, int]:
         "pathway_detail.html", association=current, pathway=pathway, name=full_name(person),
         person=person, referent=referent, partners=every_partner, target=target,
         plan_rows=plan_rows, reviews=reviews, waivers=waiver.waivers, actions=actions, today=today,
-        next_review=next_review, waiver=waiver, threshold=WAIVER_THRESHOLD_HOURS)
+        next_review=next_review, waiver=waiver, threshold=WAIVER_THRESHOLD_HOURS,
+        hours_chart=hours_chart(pathway, today))
 
 
 @bp.route("/<association>/parcours/<int:pathway_id>/modifier", methods=["GET", "POST"])
