@@ -3,6 +3,7 @@ its reasons, the pipeline and its bad steps, the wait for a job, and the scoping
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -157,6 +158,12 @@ def test_exhaustiveness_counts_the_wait_and_lists_who_waits_too_long(coord, db, 
         "Attente la plus longue", "la plus longue")
     over = page.split("En attente depuis plus de 90 jours")[1].split("<h2>")[0]
     assert "120 jours" in over and world.volunteer_a.last_name not in over and "500" not in page
+    # The distribution is a chart, with its values in a table for screen readers.
+    assert page.count('role="img"') == 1 and "Voir les données du graphique" in page
+    assert "Aucune embauche sur les 12 derniers mois." in page  # no hire: no empty drawing
+    table = page.split("Durée d&#39;attente")[-1] if "Durée d&#39;attente" in page else page
+    assert re.search(r"0 à 30 jours</th>\s*<td[^>]*>1</td>", table) and re.search(
+        r"91 à 180 jours</th>\s*<td[^>]*>1</td>", table), table[:2000]
 
 
 def test_another_associations_entry_answers_404(coord, db, world):

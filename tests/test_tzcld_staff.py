@@ -38,6 +38,11 @@ def contract(db: Session, world: World, start: date, hours: str, *, ppde: bool =
     return made
 
 
+def row(page: str, month: str) -> str:
+    """The monthly table's row of ``month`` (the chart above names the months too)."""
+    return page.split(f'data-label="Mois">{month}</th>')[1].split("</tr>")[0]
+
+
 def rates_2025(db: Session, world: World) -> None:
     db.add(CdeRates(association_id=world.asso_a.id, year=2025, hourly_minimum_wage=Decimal("11.88"),
                     state_rate=Decimal(95), departement_share=Decimal(20), hours_per_year=1820))
@@ -55,8 +60,8 @@ def test_a_contract_then_a_change_of_hours(coord, db, world):
                 {"effective_on": "2025-03-16", "weekly_hours": "17,5"}).status_code == 303
     page = text_of(coord.get(f"{BASE}/etp?annee=2025"))
     # March: (15 × 35 + 16 × 17.5) / (35 × 31) = 23/31 = 0.74; April on: 0.50.
-    march = page.split("mars 2025")[1].split("</tr>")[0]
-    assert "0,74" in march and "0,50" in page.split("avril 2025")[1].split("</tr>")[0]
+    march = row(page, "mars 2025")
+    assert "0,74" in march and "0,50" in row(page, "avril 2025")
     assert "ne sont pas saisis" in page
 
 
@@ -66,17 +71,17 @@ def test_the_monthly_cde_matches_the_hand_computation(coord, db, world):
     db.add(WorkingTime(employment_id=made.id, effective_on=date(2025, 3, 16), weekly_hours=Decimal("17.5")))
     db.commit()
     page = text_of(coord.get(f"{BASE}/etp?annee=2025"))
-    march = page.split("mars 2025")[1].split("</tr>")[0]
+    march = row(page, "mars 2025")
     # 23/31 × 11.88 × 95 % × 1,820 / 12 = 1,269.978… ; × 20 % = 253.9957…
     assert "1 269,98 €" in march and "254,00 €" in march
-    february = page.split("février 2025")[1].split("</tr>")[0]
+    february = row(page, "février 2025")
     assert "0,00 €" in february
 
 
 def test_the_non_ppde_share_over_its_cap_is_flagged(coord, db, world):
     contract(db, world, date(2025, 1, 1), "35")
     contract(db, world, date(2025, 1, 1), "35", ppde=False, person=world.volunteer_a)
-    january = text_of(coord.get(f"{BASE}/etp?annee=2025")).split("janvier 2025")[1].split("</tr>")[0]
+    january = row(text_of(coord.get(f"{BASE}/etp?annee=2025")), "janvier 2025")
     assert "50,0 %" in january and "au-dessus du plafond" in january
 
 
@@ -133,7 +138,7 @@ def test_another_associations_contract_answers_404_and_is_not_counted(coord, db,
     assert coord.get(f"{BASE}/salaries/{theirs.id}/temps").status_code == 404
     assert post(coord, f"{BASE}/salaries/{theirs.id}/fin",
                 {"ended_on": "2025-02-01", "end_reason": "x"}).status_code == 404
-    january = text_of(coord.get(f"{BASE}/etp?annee=2025")).split("janvier 2025")[1].split("</tr>")[0]
+    january = row(text_of(coord.get(f"{BASE}/etp?annee=2025")), "janvier 2025")
     assert "1,00" not in january
 
 

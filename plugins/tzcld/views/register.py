@@ -12,8 +12,10 @@ from core.plugin_api import (
     INVALID_FORM_STATUS,
     AssociationRef,
     Level,
+    Series,
     access,
     add_error,
+    bar_chart,
     current_person,
     paris_today,
     people_of,
@@ -164,5 +166,13 @@ def exhaustiveness(association: str) -> tuple[str, int]:
     hires = hires_by_month(current.id, first, today)
     months = [(month_label(m), hires.get(m, 0)) for m in months_between(first, today)]
     names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)}
+    distribution = bar_chart(
+        "Personnes en attente, par durée d'attente", [label for label, _ in waiting.distribution],
+        [Series("Personnes", [count for _, count in waiting.distribution])],
+        category="Temps d'attente", empty_message="Personne n'est en attente d'embauche.")
+    hires_chart = bar_chart(
+        "Embauches par l'EBE, par mois", [label for label, _ in months],
+        [Series("Embauches", [count for _, count in months])], category="Mois",
+        caption="Les 12 derniers mois.", empty_message="Aucune embauche sur les 12 derniers mois.")
     return render("exhaustiveness.html", association=current, waiting=waiting, names=names,
-                  threshold=rules.waiting_alert_days, months=months)
+                  threshold=rules.waiting_alert_days, distribution=distribution, hires_chart=hires_chart)

@@ -15,8 +15,10 @@ from core.plugin_api import (
     INVALID_FORM_STATUS,
     AssociationRef,
     Level,
+    Series,
     access,
     add_error,
+    bar_chart,
     paris_today,
     people_of,
     see_other,
@@ -137,10 +139,16 @@ def monthly_table(association: str) -> tuple[str, int]:
     figures = monthly_figures(contracts_of(current.id, first, date(year, 12, 31)), first, last, rules)
     rates = rates_by_year(current.id)
     cde = monthly_cde(figures, rates)
+    chart = bar_chart(
+        f"Équivalents temps plein par mois en {year}", [month_label(f.month) for f in figures],
+        [Series("PPDE", [float(f.etp_ppde) for f in figures]),
+         Series("Non PPDE", [float(f.etp_other) for f in figures])],
+        unit="ETP", stacked=True, category="Mois",
+        caption="Encadrement et appui comptés à part (non PPDE).", empty_message="Aucun salarié cette année.")
     return render("monthly_table.html", association=current, year=year,
                   rows=list(zip(figures, cde, strict=True)),
                   totals=yearly_cde(cde)[0], month_label=month_label, rules=rules,
-                  has_rates=year in rates)
+                  has_rates=year in rates, chart=chart)
 
 
 @bp.route("/<association>/cde/taux", methods=["GET", "POST"])
