@@ -40,7 +40,17 @@ from plugins.premieres_heures.pathways import (
 )
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
-from plugins.tzcld.models import Employment, Ppde, WorkingTime
+from plugins.tzcld.models import (
+    Activity,
+    Decision,
+    DecisionSubject,
+    Employment,
+    Meeting,
+    Outcome,
+    Ppde,
+    Proposer,
+    WorkingTime,
+)
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -88,6 +98,12 @@ class MatrixWorld(World):
     tz_ppde_b: int
     tz_contract_a: int  # a contract with the EBE in each
     tz_contract_b: int
+    tz_meeting_a: int  # a committee meeting with a decision about an activity, in each
+    tz_meeting_b: int
+    tz_decision_a: int
+    tz_decision_b: int
+    tz_activity_a: int
+    tz_activity_b: int
 
 
 UNKNOWN = 999999  # an id no record has
@@ -170,9 +186,19 @@ def _tzcld(world: World) -> dict[str, int]:
         contract = Employment(association_id=association.id, person_id=person.id, ppde=True,
                               started_on=paris_today() - timedelta(days=30))
         contract.hours.append(WorkingTime(effective_on=contract.started_on, weekly_hours=Decimal(24)))
-        session.add_all([entry, contract])
+        start = paris_to_utc(datetime.combine(paris_today() - timedelta(days=7), time(18)))
+        meeting = Meeting(association_id=association.id, starts_at=start, ends_at=start + timedelta(hours=2))
+        activity = Activity(association_id=association.id, title="Recyclerie", need="Réemploi",
+                            proposer=Proposer.RESIDENT, proposed_on=paris_today() - timedelta(days=30))
+        session.add_all([entry, contract, meeting, activity])
         session.flush()
-        ids |= {f"tz_ppde_{suffix}": entry.id, f"tz_contract_{suffix}": contract.id}
+        decision = Decision(association_id=association.id, meeting_id=meeting.id, activity_id=activity.id,
+                            subject=DecisionSubject.ACTIVITY, title="Recyclerie", outcome=Outcome.POSTPONED)
+        session.add(decision)
+        session.flush()
+        ids |= {f"tz_ppde_{suffix}": entry.id, f"tz_contract_{suffix}": contract.id,
+                f"tz_meeting_{suffix}": meeting.id, f"tz_decision_{suffix}": decision.id,
+                f"tz_activity_{suffix}": activity.id}
     return ids
 
 
@@ -464,6 +490,19 @@ GETS = [
     Case("tzcld.rates", tz("cde/taux"), MANAGER_PAGE),
     Case("tzcld.territory_edit", tz("territoire"), MANAGER_PAGE),
     Case("tzcld.territory_edit", tz("territoire", "beta"), logged(404), label="Bêta, not enabled"),
+    Case("tzcld.committee", tz("cle/"), MANAGER_PAGE),
+    Case("tzcld.committee", tz("cle/", "beta"), logged(404), label="Bêta, not enabled"),
+    Case("tzcld.member_create", tz("cle/membres/nouveau"), MANAGER_PAGE),
+    Case("tzcld.meeting_create", tz("cle/reunions/nouvelle"), MANAGER_PAGE),
+    Case("tzcld.meeting_detail", tz("cle/reunions/{tz_meeting_a}"), MANAGER_PAGE),
+    Case("tzcld.meeting_detail", tz("cle/reunions/{tz_meeting_b}"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.decision_edit", tz("cle/decisions/{tz_decision_a}/modifier"), MANAGER_PAGE),
+    Case("tzcld.decision_edit", tz("cle/decisions/{tz_decision_b}/modifier"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.activity_list", tz("activites/"), MANAGER_PAGE),
+    Case("tzcld.activity_create", tz("activites/nouvelle"), MANAGER_PAGE),
+    Case("tzcld.activity_detail", tz("activites/{tz_activity_a}"), MANAGER_PAGE),
+    Case("tzcld.activity_detail", tz("activites/{tz_activity_b}"), PH_OTHER, label="Bêta's"),
+    Case("tzcld.activity_detail", tz(f"activites/{UNKNOWN}"), PH_OTHER, label="unknown"),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which
@@ -491,6 +530,29 @@ POSTS = [
          {"ended_on": day(0), "end_reason": "Démission"}, label="Bêta's"),
     Case("tzcld.rates", tz("cde/taux"), PH_FORM, "POST"),
     Case("tzcld.territory_edit", tz("territoire"), PH_FORM, "POST"),
+    Case("tzcld.member_create", tz("cle/membres/nouveau"), PH_FORM, "POST"),
+    Case("tzcld.meeting_create", tz("cle/reunions/nouvelle"), PH_FORM, "POST"),
+    Case("tzcld.decision_create", tz("cle/reunions/{tz_meeting_a}/decisions"), PH_FORM, "POST"),
+    Case("tzcld.decision_create", tz("cle/reunions/{tz_meeting_b}/decisions"), PH_OTHER, "POST",
+         {"subject": "other", "title": "Budget", "outcome": "approved"}, label="Bêta's"),
+    Case("tzcld.decision_create", tz("cle/reunions/{tz_meeting_a}/decisions"), PH_FORM, "POST",
+         {"subject": "activity", "activity_id": lambda w: str(w.tz_activity_b), "title": "Recyclerie",
+          "outcome": "approved"}, label="about Bêta's activity (not a choice)"),
+    Case("tzcld.decision_edit", tz("cle/decisions/{tz_decision_a}/modifier"), PH_FORM, "POST"),
+    Case("tzcld.decision_edit", tz("cle/decisions/{tz_decision_b}/modifier"), PH_OTHER, "POST",
+         {"title": "Recyclerie", "outcome": "approved"}, label="Bêta's"),
+    Case("tzcld.activity_create", tz("activites/nouvelle"), PH_FORM, "POST"),
+    Case("tzcld.consultation_create", tz("activites/{tz_activity_a}/consultations"), PH_FORM, "POST"),
+    Case("tzcld.consultation_create", tz("activites/{tz_activity_b}/consultations"), PH_OTHER, "POST",
+         {"consulted": "Garage", "consulted_on": day(0)}, label="Bêta's"),
+    Case("tzcld.activity_start", tz("activites/{tz_activity_a}/demarrage"), PH_FORM, "POST",
+         {"started_on": day(0), "jobs": "2"}, label="postponed, not approved"),
+    Case("tzcld.activity_start", tz("activites/{tz_activity_b}/demarrage"), PH_OTHER, "POST",
+         {"started_on": day(0), "jobs": "2"}, label="Bêta's"),
+    Case("tzcld.activity_end", tz("activites/{tz_activity_a}/fin"), PH_FORM, "POST",
+         {"ended_on": day(0)}, label="not running"),
+    Case("tzcld.activity_end", tz("activites/{tz_activity_b}/fin"), PH_OTHER, "POST",
+         {"ended_on": day(0)}, label="Bêta's"),
     Case("tzcld.territory_edit", tz("territoire", "beta"), logged(404), "POST",
          {"name": "Territoire", "stage": "emerging"}, label="Bêta, not enabled"),
     Case("auth.login", lambda w: "/login", (422, 302, 302, 302, 302), "POST"),

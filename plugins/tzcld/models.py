@@ -132,10 +132,12 @@ class Meeting(TimestampMixin, Base):
     """A meeting of the CLE; it shows in the shared agenda for the territory's team."""
 
     __tablename__ = "tzcld_meetings"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     association_id: Mapped[int] = _association()
     starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(200), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
     minutes: Mapped[str] = mapped_column(Text, default="")

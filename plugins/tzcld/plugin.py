@@ -5,12 +5,14 @@ enabled the plugin. Import from ``core.plugin_api`` only.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, url_for
+from sqlalchemy import select
 
 from core.plugin_api import (
+    AgendaItem,
     AssociationRef,
     NavEntry,
     PersonalData,
@@ -18,8 +20,10 @@ from core.plugin_api import (
     PluginSettings,
     Role,
     hookimpl,
+    session,
 )
 from plugins.tzcld import TITLE, demo
+from plugins.tzcld.models import Meeting
 from plugins.tzcld.personal_data import erase_person, export_person
 from plugins.tzcld.settings import DEFAULT_SETTINGS, SettingsForm
 from plugins.tzcld.views import bp
@@ -61,3 +65,17 @@ def erase_person_data(person: PersonRef) -> int:
 @hookimpl
 def load_demo_data(association: AssociationRef, today: date) -> None:
     demo.load(association, today)
+
+
+@hookimpl
+def agenda_items(association: AssociationRef, start: datetime, end: datetime) -> list[AgendaItem]:
+    """The committee's meetings, for the territory's team (coordinators), in one query."""
+    meetings = session.execute(
+        select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.place)
+        .where(Meeting.association_id == association.id, Meeting.starts_at < end, Meeting.ends_at > start)
+        .order_by(Meeting.starts_at, Meeting.id)).all()
+    return [AgendaItem(title="Comité local pour l'emploi", start=starts_at, end=ends_at, kind="meeting",
+                       location=place, uid=f"meeting-{meeting_id}", visibility="people",
+                       url=url_for("tzcld.meeting_detail", association=association.slug,
+                                   meeting_id=meeting_id))
+            for meeting_id, starts_at, ends_at, place in meetings]

@@ -15,6 +15,6 @@ def team() -> AssociationRef:
     return current
 
 
-from plugins.tzcld.views import home, register, staff, territory  # noqa: E402
+from plugins.tzcld.views import activities, committee, home, register, staff, territory  # noqa: E402
 
-__all__ = ["bp", "home", "register", "staff", "team", "territory"]
+__all__ = ["activities", "bp", "committee", "home", "register", "staff", "team", "territory"]

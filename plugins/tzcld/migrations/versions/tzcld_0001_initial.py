@@ -2,7 +2,7 @@
 
 Revision ID: tzcld_0001
 Revises:
-Create Date: 2026-12-02 07:39:54.893077
+Create Date: 2026-12-02 08:20:21.141967
 """
 
 from collections.abc import Sequence
@@ -97,11 +97,13 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('association_id', sa.Integer(), nullable=False),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('place', sa.String(length=200), nullable=False),
     sa.Column('agenda', sa.Text(), nullable=False),
     sa.Column('minutes', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_tzcld_meetings_ends_after_start')),
     sa.ForeignKeyConstraint(['association_id'], ['associations.id'], name=op.f('fk_tzcld_meetings_association_id_associations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tzcld_meetings'))
     )

@@ -1,0 +1,150 @@
+"""Useful-work activities: the proposal (an unmet need, who proposed it), the non-competition
+review (local businesses and networks consulted, their answers), the CLE's decision, then
+the run. An activity starts only once the CLE approved it."""
+
+from __future__ import annotations
+
+from flask import abort, flash
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.plugin_api import (
+    INVALID_FORM_STATUS,
+    AssociationRef,
+    Level,
+    access,
+    add_error,
+    paris_today,
+    see_other,
+    session,
+)
+from plugins.tzcld.committee import OUTCOME_LABELS, approved
+from plugins.tzcld.forms_committee import (
+    PROPOSER_LABELS,
+    ActivityForm,
+    ConsultationForm,
+    EndActivityForm,
+    StartForm,
+)
+from plugins.tzcld.models import Activity, ActivityStatus, Consultation, Decision, Meeting, Proposer
+from plugins.tzcld.views import bp, team
+from plugins.tzcld.views.home import render
+
+STATUS_LABELS = {
+    ActivityStatus.PROPOSED: "Proposée", ActivityStatus.APPROVED: "Approuvée par le comité",
+    ActivityStatus.REFUSED: "Refusée", ActivityStatus.POSTPONED: "Reportée",
+    ActivityStatus.RUNNING: "En cours", ActivityStatus.ENDED: "Terminée",
+}
+
+
+def _activity_or_404(current: AssociationRef, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.association_id != current.id:
+        abort(404)
+    return activity
+
+
+@bp.get("/<association>/activites/")
+@access(Level.MANAGER)
+def activity_list(association: str) -> tuple[str, int]:
+    current = team()
+    activities = session.scalars(select(Activity).where(Activity.association_id == current.id)
+                                 .order_by(Activity.proposed_on.desc(), Activity.id)).all()
+    return render("activity_list.html", association=current, activities=activities,
+                  activity_labels=STATUS_LABELS, proposer_labels=PROPOSER_LABELS)
+
+
+@bp.route("/<association>/activites/nouvelle", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def activity_create(association: str) -> Response | tuple[str, int]:
+    current = team()
+    form = ActivityForm(data={"proposed_on": paris_today()})
+    if form.validate_on_submit():
+        activity = Activity(association_id=current.id, title=form.title.data, need=form.need.data,
+                            proposer=Proposer(form.proposer.data),
+                            proposer_name=form.proposer_name.data or "",
+                            proposed_on=form.proposed_on.data)
+        session.add(activity)
+        session.commit()
+        flash("Activité proposée : consultez les entreprises du territoire avant la décision du comité.",
+              "success")
+        return see_other("tzcld.activity_detail", association=current.slug, activity_id=activity.id)
+    return render("committee_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, heading="Proposer une activité utile", submit="Enregistrer")
+
+
+def _page(current: AssociationRef, activity: Activity, status: int = 200, **forms: object) -> tuple[str, int]:
+    decisions = session.execute(
+        select(Decision, Meeting.starts_at).join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.activity_id == activity.id).order_by(Decision.id)).all()
+    meetings = session.scalars(select(Meeting).where(Meeting.association_id == current.id)
+                               .order_by(Meeting.starts_at.desc()).limit(5)).all()
+    defaults = {"consultation": ConsultationForm(formdata=None, data={"consulted_on": paris_today()}),
+                "start": StartForm(formdata=None, data={"started_on": paris_today(), "jobs": 0}),
+                "end": EndActivityForm(formdata=None, data={"ended_on": paris_today()})}
+    return render("activity_detail.html", status, association=current, activity=activity, decisions=decisions,
+                  meetings=meetings, activity_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
+                  proposer_labels=PROPOSER_LABELS, **{**defaults, **forms})
+
+
+@bp.get("/<association>/activites/<int:activity_id>")
+@access(Level.MANAGER)
+def activity_detail(association: str, activity_id: int) -> tuple[str, int]:
+    current = team()
+    return _page(current, _activity_or_404(current, activity_id))
+
+
+@bp.post("/<association>/activites/<int:activity_id>/consultations")
+@access(Level.MANAGER)
+def consultation_create(association: str, activity_id: int) -> Response | tuple[str, int]:
+    current = team()
+    activity = _activity_or_404(current, activity_id)
+    form = ConsultationForm()
+    if form.validate():
+        activity.consultations.append(Consultation(
+            consulted=form.consulted.data, consulted_on=form.consulted_on.data,
+            answer=form.answer.data or "", competition=form.competition.data))
+        session.commit()
+        flash("Consultation enregistrée.", "success")
+        return see_other("tzcld.activity_detail", association=current.slug, activity_id=activity.id)
+    return _page(current, activity, INVALID_FORM_STATUS, consultation=form)
+
+
+@bp.post("/<association>/activites/<int:activity_id>/demarrage")
+@access(Level.MANAGER)
+def activity_start(association: str, activity_id: int) -> Response | tuple[str, int]:
+    current = team()
+    activity = _activity_or_404(current, activity_id)
+    form = StartForm()
+    if form.validate():
+        if activity.status is not ActivityStatus.APPROVED or not approved(activity.id):
+            add_error(form.started_on,
+                      "Une activité ne démarre qu'après une décision du comité qui l'approuve.")
+        elif form.started_on.data < activity.proposed_on:
+            add_error(form.started_on, "Le démarrage ne peut pas précéder la proposition.")
+        else:
+            activity.status = ActivityStatus.RUNNING
+            activity.started_on, activity.jobs = form.started_on.data, form.jobs.data
+            session.commit()
+            flash("Activité démarrée.", "success")
+            return see_other("tzcld.activity_detail", association=current.slug, activity_id=activity.id)
+    return _page(current, activity, INVALID_FORM_STATUS, start=form)
+
+
+@bp.post("/<association>/activites/<int:activity_id>/fin")
+@access(Level.MANAGER)
+def activity_end(association: str, activity_id: int) -> Response | tuple[str, int]:
+    current = team()
+    activity = _activity_or_404(current, activity_id)
+    form = EndActivityForm()
+    if form.validate():
+        if activity.status is not ActivityStatus.RUNNING or activity.started_on is None:
+            add_error(form.ended_on, "Seule une activité en cours peut prendre fin.")
+        elif form.ended_on.data < activity.started_on:
+            add_error(form.ended_on, "La fin ne peut pas précéder le démarrage.")
+        else:
+            activity.status, activity.ended_on = ActivityStatus.ENDED, form.ended_on.data
+            session.commit()
+            flash("Fin de l'activité enregistrée.", "success")
+            return see_other("tzcld.activity_detail", association=current.slug, activity_id=activity.id)
+    return _page(current, activity, INVALID_FORM_STATUS, end=form)

@@ -1,0 +1,201 @@
+"""The local employment committee: its members, its meetings (in the shared agenda for the
+team) and their decisions, whose every change keeps the previous wording, dated and signed."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.plugin_api import (
+    INVALID_FORM_STATUS,
+    AssociationRef,
+    Level,
+    access,
+    add_error,
+    current_person,
+    paris_to_utc,
+    partners,
+    people_names,
+    people_of,
+    see_other,
+    session,
+)
+from plugins.tzcld.committee import OUTCOME_LABELS, SUBJECT_LABELS, DecisionRefused, amend, decide
+from plugins.tzcld.forms_committee import NONE, DecisionForm, MeetingForm, MemberForm
+from plugins.tzcld.models import (
+    Activity,
+    CleMember,
+    Decision,
+    DecisionSubject,
+    Meeting,
+    MeetingAttendee,
+    Outcome,
+)
+from plugins.tzcld.views import bp, team
+from plugins.tzcld.views.home import render
+
+
+def _own(model: type, record_id: int, current: AssociationRef):
+    record = session.get(model, record_id)
+    if record is None or record.association_id != current.id:
+        abort(404)
+    return record
+
+
+def _member_label(member: CleMember, names: dict[int, str]) -> str:
+    who = names.get(member.person_id, "") if member.person_id else member.name
+    where = f" ({member.organisation})" if member.organisation else ""
+    return f"{who}{where}" + (f" — {member.role}" if member.role else "")
+
+
+def _names(person_ids: set[int | None]) -> dict[int, str]:
+    """Names of these people (members of the committee, who changed a decision), one query."""
+    wanted = [i for i in person_ids if i is not None]
+    if not wanted:
+        return {}
+    return {i: f"{f} {la}" for i, f, la in session.execute(
+        select(people_names.c.id, people_names.c.first_name, people_names.c.last_name)
+        .where(people_names.c.id.in_(wanted)))}
+
+
+@bp.get("/<association>/cle/")
+@access(Level.MANAGER)
+def committee(association: str) -> tuple[str, int]:
+    current = team()
+    members = session.scalars(select(CleMember).where(CleMember.association_id == current.id)
+                              .order_by(CleMember.id)).all()
+    meetings = session.scalars(select(Meeting).where(Meeting.association_id == current.id)
+                               .order_by(Meeting.starts_at.desc())).all()
+    names = _names({m.person_id for m in members})
+    return render("committee.html", association=current, meetings=meetings,
+                  members=[(m, _member_label(m, names)) for m in members])
+
+
+@bp.route("/<association>/cle/membres/nouveau", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def member_create(association: str) -> Response | tuple[str, int]:
+    current = team()
+    form = MemberForm()
+    form.person_id.choices = [(NONE, "Aucune"), *((p.id, f"{p.last_name} {p.first_name}")
+                                                  for p in people_of(current))]
+    form.partner_id.choices = [(NONE, "Aucune"), *((p.id, p.name) for p in partners())]
+    if form.validate_on_submit():
+        person_id = form.person_id.data or None
+        if person_id and session.scalar(select(CleMember.id).where(
+                CleMember.association_id == current.id, CleMember.person_id == person_id)):
+            add_error(form.person_id, "Cette personne siège déjà au comité.")
+        else:
+            partner = next((p for p in partners() if p.id == form.partner_id.data), None)
+            session.add(CleMember(association_id=current.id, person_id=person_id, name=form.name.data or "",
+                                  partner_id=partner.id if partner else None,
+                                  organisation=form.organisation.data or (partner.name if partner else ""),
+                                  role=form.role.data or "", reads_decisions=form.reads_decisions.data))
+            session.commit()
+            flash("Membre du comité ajouté.", "success")
+            return see_other("tzcld.committee", association=current.slug)
+    return render("committee_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, heading="Nouveau membre du comité local pour l'emploi", submit="Ajouter")
+
+
+def _meeting_form(current: AssociationRef, form: MeetingForm) -> None:
+    members = session.scalars(select(CleMember).where(CleMember.association_id == current.id)
+                              .order_by(CleMember.id)).all()
+    names = _names({m.person_id for m in members})
+    form.attendees.choices = [(m.id, _member_label(m, names)) for m in members]
+
+
+@bp.route("/<association>/cle/reunions/nouvelle", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def meeting_create(association: str) -> Response | tuple[str, int]:
+    current = team()
+    form = MeetingForm()
+    _meeting_form(current, form)
+    if form.validate_on_submit():
+        meeting = Meeting(association_id=current.id, starts_at=paris_to_utc(form.starts_at.data),
+                          ends_at=paris_to_utc(form.ends_at.data), place=form.place.data or "",
+                          agenda=form.agenda.data or "", minutes=form.minutes.data or "",
+                          attendees=[MeetingAttendee(member_id=m) for m in form.attendees.data])
+        session.add(meeting)
+        session.commit()
+        flash("Réunion enregistrée : elle paraît dans l'agenda de l'équipe.", "success")
+        return see_other("tzcld.meeting_detail", association=current.slug, meeting_id=meeting.id)
+    return render("committee_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, heading="Nouvelle réunion du comité", submit="Enregistrer")
+
+
+def _decision_form(current: AssociationRef, form: DecisionForm) -> None:
+    form.activity_id.choices = [(NONE, "Aucune"), *((a.id, a.title) for a in session.scalars(
+        select(Activity).where(Activity.association_id == current.id).order_by(Activity.title)))]
+
+
+def _meeting_page(current: AssociationRef, meeting: Meeting, form: DecisionForm,
+                  status: int = 200) -> tuple[str, int]:
+    decisions = session.scalars(select(Decision).where(Decision.meeting_id == meeting.id)
+                                .order_by(Decision.id)).all()
+    present = {a.member_id for a in meeting.attendees}
+    members = session.scalars(select(CleMember).where(CleMember.id.in_(present))).all() if present else []
+    names = _names({m.person_id for m in members})
+    return render("meeting_detail.html", status, association=current, meeting=meeting, decisions=decisions,
+                  form=form, subject_labels=SUBJECT_LABELS, outcome_labels=OUTCOME_LABELS,
+                  present=[_member_label(m, names) for m in members])
+
+
+@bp.get("/<association>/cle/reunions/<int:meeting_id>")
+@access(Level.MANAGER)
+def meeting_detail(association: str, meeting_id: int) -> tuple[str, int]:
+    current = team()
+    meeting = _own(Meeting, meeting_id, current)
+    form = DecisionForm(data={"activity_id": request.args.get("activite", NONE, type=int)})
+    _decision_form(current, form)
+    return _meeting_page(current, meeting, form)
+
+
+@bp.post("/<association>/cle/reunions/<int:meeting_id>/decisions")
+@access(Level.MANAGER)
+def decision_create(association: str, meeting_id: int) -> Response | tuple[str, int]:
+    current = team()
+    meeting = _own(Meeting, meeting_id, current)
+    form = DecisionForm()
+    _decision_form(current, form)
+    if form.validate():
+        activity = _own(Activity, form.activity_id.data, current) if form.activity_id.data else None
+        try:
+            decide(current.id, meeting.id, subject=DecisionSubject(form.subject.data), activity=activity,
+                   title=form.title.data, outcome=Outcome(form.outcome.data), reasons=form.reasons.data or "")
+        except DecisionRefused as refused:
+            session.rollback()
+            meeting = _own(Meeting, meeting_id, current)
+            add_error(getattr(form, refused.field), str(refused))
+        else:
+            session.commit()
+            flash("Décision enregistrée.", "success")
+            return see_other("tzcld.meeting_detail", association=current.slug, meeting_id=meeting.id)
+    return _meeting_page(current, meeting, form, INVALID_FORM_STATUS)
+
+
+@bp.route("/<association>/cle/decisions/<int:decision_id>/modifier", methods=["GET", "POST"])
+@access(Level.MANAGER)
+def decision_edit(association: str, decision_id: int) -> Response | tuple[str, int]:
+    current = team()
+    decision = _own(Decision, decision_id, current)
+    form = DecisionForm(data={"subject": decision.subject.value, "activity_id": decision.activity_id or NONE,
+                              "title": decision.title, "outcome": decision.outcome.value,
+                              "reasons": decision.reasons} if request.method == "GET" else None)
+    _decision_form(current, form)
+    del form.subject, form.activity_id  # what a decision is about does not change
+    if form.validate_on_submit():
+        me = current_person()
+        try:
+            amend(decision, title=form.title.data, outcome=Outcome(form.outcome.data),
+                  reasons=form.reasons.data or "", by_id=me.id if me else None)
+        except DecisionRefused as refused:
+            session.rollback()
+            add_error(getattr(form, refused.field), str(refused))
+        else:
+            session.commit()
+            flash("Décision modifiée ; la version précédente est gardée.", "success")
+            return see_other("tzcld.meeting_detail", association=current.slug, meeting_id=decision.meeting_id)
+    return render("decision_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  form=form, decision=decision, outcome_labels=OUTCOME_LABELS,
+                  names=_names({v.replaced_by_id for v in decision.versions}))

@@ -1,0 +1,110 @@
+"""Territoire zéro chômeur: the local employment committee and useful-work activities —
+a decision never changed silently, refusals with reasons, an activity that starts only once
+approved, meetings in the team's agenda."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.plugin_api import paris_today
+from plugins.tzcld.models import Activity, ActivityStatus, Decision, DecisionVersion, Meeting
+from tests.conftest import World
+from tests.support import field_error, login, post, text_of
+
+BASE = "/p/tzcld/alpha"
+
+
+@pytest.fixture
+def coord(client, world: World, maillage_enable_plugin):
+    maillage_enable_plugin("tzcld", world.asso_a)
+    login(client, "coord.a@test.org")
+    return client
+
+
+def meeting(coord, days: int = -3) -> int:
+    day = (paris_today() + timedelta(days=days)).isoformat()
+    response = post(coord, f"{BASE}/cle/reunions/nouvelle", {
+        "starts_at": f"{day}T18:00", "ends_at": f"{day}T20:00", "place": "Mairie annexe",
+        "agenda": "Activités proposées"})
+    assert response.status_code == 303
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def activity(coord) -> int:
+    response = post(coord, f"{BASE}/activites/nouvelle", {
+        "title": "Recyclerie de quartier", "need": "Pas de réemploi à moins de 10 km",
+        "proposer": "resident", "proposer_name": "Conseil citoyen",
+        "proposed_on": date(2025, 1, 10).isoformat()})
+    assert response.status_code == 303
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_an_activity_starts_only_after_the_committee_approves_it(coord, db):
+    activity_id, meeting_id = activity(coord), meeting(coord)
+    start = {"started_on": paris_today().isoformat(), "jobs": "3"}
+    response = post(coord, f"{BASE}/activites/{activity_id}/demarrage", start)
+    assert response.status_code == 422 and "approuve" in field_error(response, "started_on")
+    assert post(coord, f"{BASE}/activites/{activity_id}/consultations", {
+        "consulted": "Garage Martin", "consulted_on": paris_today().isoformat(),
+        "answer": "Pas concerné", "competition": ""}).status_code == 303
+    decision = {"subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie",
+                "outcome": "refused", "reasons": ""}
+    response = post(coord, f"{BASE}/cle/reunions/{meeting_id}/decisions", decision)
+    assert response.status_code == 422 and "motifs" in field_error(response, "reasons")
+    assert db.scalar(select(Decision.id)) is None
+    assert post(coord, f"{BASE}/cle/reunions/{meeting_id}/decisions",
+                {**decision, "outcome": "approved"}).status_code == 303
+    db.expire_all()
+    assert db.get(Activity, activity_id).status is ActivityStatus.APPROVED
+    assert post(coord, f"{BASE}/activites/{activity_id}/demarrage", start).status_code == 303
+    db.expire_all()
+    running = db.get(Activity, activity_id)
+    assert running.status is ActivityStatus.RUNNING and running.jobs == 3
+    page = text_of(coord.get(f"{BASE}/activites/{activity_id}"))
+    assert "Garage Martin" in page and "Approuvée" in page
+
+
+def test_a_decision_changed_keeps_its_previous_wording(coord, db, world):
+    meeting_id = meeting(coord)
+    assert post(coord, f"{BASE}/cle/reunions/{meeting_id}/decisions", {
+        "subject": "budget", "activity_id": "0", "title": "Budget 2026", "outcome": "postponed",
+        "reasons": "Chiffres attendus"}).status_code == 303
+    decision = db.scalar(select(Decision))
+    assert post(coord, f"{BASE}/cle/decisions/{decision.id}/modifier", {
+        "title": "Budget 2026", "outcome": "approved", "reasons": "Chiffres reçus"}).status_code == 303
+    assert post(coord, f"{BASE}/cle/decisions/{decision.id}/modifier", {  # nothing changed: no version
+        "title": "Budget 2026", "outcome": "approved", "reasons": "Chiffres reçus"}).status_code == 303
+    [version] = db.scalars(select(DecisionVersion)).all()
+    assert (version.outcome.value, version.reasons, version.replaced_by_id) == (
+        "postponed", "Chiffres attendus", world.coordinator_a.id)
+    page = text_of(coord.get(f"{BASE}/cle/decisions/{decision.id}/modifier"))
+    assert "Chiffres attendus" in page and world.coordinator_a.last_name in page
+
+
+def test_a_meeting_that_ends_before_it_starts_is_refused(coord, db):
+    response = post(coord, f"{BASE}/cle/reunions/nouvelle",
+                    {"starts_at": "2026-03-02T18:00", "ends_at": "2026-03-02T17:00"})
+    assert response.status_code == 422 and field_error(response, "ends_at")
+    assert db.scalar(select(Meeting.id)) is None
+
+
+def test_meetings_show_in_the_teams_agenda_only(app, coord, client, db, world):
+    meeting(coord, days=2)
+    week = text_of(coord.get(f"/agenda/semaine?jour={(paris_today() + timedelta(days=2)).isoformat()}"))
+    assert "Comité local pour l" in week
+    other = app.test_client()
+    login(other, "benevole.a@test.org")
+    week = text_of(other.get(f"/agenda/semaine?jour={(paris_today() + timedelta(days=2)).isoformat()}"))
+    assert "Comité local pour l" not in week
+
+
+def test_a_member_is_someone_of_the_collective_or_a_named_contact(coord, db, world):
+    response = post(coord, f"{BASE}/cle/membres/nouveau", {"person_id": "0", "partner_id": "0", "name": ""})
+    assert response.status_code == 422 and field_error(response, "name")
+    assert post(coord, f"{BASE}/cle/membres/nouveau", {
+        "person_id": "0", "partner_id": str(world.partner.id), "name": "Irène Conseil",
+        "role": "Représentante", "reads_decisions": "y"}).status_code == 303
+    assert "Irène Conseil" in text_of(coord.get(f"{BASE}/cle/"))
