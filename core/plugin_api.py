@@ -75,6 +75,9 @@ from core.pluginhost.directory import (
 )
 from core.pluginhost.hookspecs import PROJECT
 from core.pluginhost.host import current_association, get_host
+
+# exports
+from core.web.exports import ExportColumn, export_table
 from core.web.forms import (
     INVALID_FORM_STATUS,
     STRIP,
@@ -234,4 +237,10 @@ __all__ = [
     "waitlist_position",
     "whole_number",
     "write_intent",
+]
+
+# exports
+__all__ += [
+    "ExportColumn",
+    "export_table",
 ]
