@@ -77,6 +77,9 @@ from core.pluginhost.directory import (
 )
 from core.pluginhost.hookspecs import PROJECT
 from core.pluginhost.host import current_association, get_host
+
+# exports
+from core.web.exports import ExportColumn, export_table
 from core.web.forms import (
     INVALID_FORM_STATUS,
     STRIP,
@@ -250,4 +253,10 @@ __all__ += [
     "Series",
     "bar_chart",
     "format_number",
+]
+
+# exports
+__all__ += [
+    "ExportColumn",
+    "export_table",
 ]

@@ -18,23 +18,35 @@
 from __future__ import annotations
 
 import ast
+import csv
 import inspect
+import io
 import itertools
 import os
 import re
 import shlex
 import subprocess
 import sys
+import types
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pluggy
 import pytest
 from click.testing import CliRunner
+from flask import abort, g, render_template_string, request
+from openpyxl import load_workbook
+from sqlalchemy import Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import core.plugin_api as plugin_api
 from core.cli import cli
+from core.database import session
 from core.pluginhost import hookspecs
+from core.pluginhost.refs import association_ref
 from core.pluginhost.scaffold import generate
+from core.testing import make_app
+from tests.support import login
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE_PATH = ROOT / "docs" / "plugins.md"
@@ -353,7 +365,7 @@ def test_the_form_macros_example_renders_with_the_example_form(app, world):
 
 # --- charts ------------------------------------------------------------------------------
 
-CHARTS = "## 8. Graphiques: charts with their table"
+CHARTS = "## 9. Graphiques: charts with their table"
 
 
 def test_the_charts_example_draws_what_it_says(app):
@@ -384,6 +396,101 @@ def test_the_charts_example_draws_what_it_says(app):
     assert "En moyenne 11,18 ETP de PPDE par mois." in page
     assert 'id="chart-1"' in page and 'id="chart-2"' in page
     assert "Aucune donnée pour cette période." in nothing
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+EXPORTS = "## 7. Exports: lists as CSV and Excel files"
+
+
+class StandIn(DeclarativeBase):
+    """A metadata of its own: the core's is the one the migrations are compared with."""
+
+    type_annotation_map = {datetime: plugin_api.UTCDateTime}
+
+
+class StandInNote(StandIn):
+    """What the guide's ``carnet.models.Note`` holds, for its export example."""
+
+    __tablename__ = "carnet_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int]
+    person_id: Mapped[int | None]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+def test_the_exports_example_serves_its_file_and_its_links(database_url, world, monkeypatch):
+    """The guide's export view, run as written: its ``carnet.models.Note`` is a table made
+    for this test, and the host's gate is played by the blueprint (the association of the
+    URL, if it is one of the user's)."""
+    package, models = types.ModuleType("carnet"), types.ModuleType("carnet.models")
+    models.Note = Note = StandInNote  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "carnet", package)
+    monkeypatch.setitem(sys.modules, "carnet.models", models)
+    body = section(GUIDE, EXPORTS)
+    view = next(source for source, _ in python_blocks(body) if "def export_notes" in source)
+    [template] = [source for language, source, _ in code_blocks(body) if language == "html"]
+    example: dict = {"__name__": __name__}  # the blueprint's root: a module with a file
+    exec(compile(view, "docs/plugins.md (exports)", "exec"), example)  # noqa: S102 - the guide's own code
+
+    app = make_app(database_url)
+    with app.app_context():
+        refs = {a.slug: association_ref(a) for a in (world.asso_a, world.asso_b)}
+
+    def gate() -> None:  # the host's, for this test: the URL's association, if the user's
+        ref = refs.get((request.view_args or {}).get("association", ""))
+        if ref is None or not plugin_api.has_role(ref.id, plugin_api.Role.VOLUNTEER):
+            abort(404)
+        g.plugin_association = ref
+
+    example["bp"].before_request(gate)
+    app.register_blueprint(example["bp"])
+    with app.app_context():
+        StandIn.metadata.create_all(session.connection())
+        session.commit()
+    try:
+        with app.app_context():
+            session.add_all([
+                Note(association_id=world.asso_a.id, person_id=world.coordinator_a.id,
+                     text="Réunion des bénévoles", created_at=datetime(2026, 7, 14, 8, 5, tzinfo=UTC)),
+                Note(association_id=world.asso_a.id, text="=HYPERLINK(\"http://x\")",
+                     created_at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC)),
+                Note(association_id=world.asso_b.id, text="Pas pour Alpha",
+                     created_at=datetime(2026, 1, 1, tzinfo=UTC)),
+            ])
+            session.commit()
+        client = app.test_client()
+        login(client, "coord.a@test.org")
+        response = client.get("/p/carnet/alpha/notes/export.csv")
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"].startswith(
+            'attachment; filename="Notes - Alpha.csv"')
+        text = response.data.decode("utf-8")
+        assert text.startswith("\ufeff")
+        assert list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";")) == [
+            ["Écrite le", "Auteur·rice", "Note"],
+            ["16/01/2026 00:30", "", "'=HYPERLINK(\"http://x\")"],
+            ["14/07/2026 10:05", "Chloé Coord", "Réunion des bénévoles"],
+        ]
+        sheet = load_workbook(io.BytesIO(client.get("/p/carnet/alpha/notes/export.xlsx").data)).active
+        assert sheet.title == "Notes"
+        assert [c.value for c in list(sheet.iter_rows())[2]] == [
+            datetime(2026, 7, 14, 10, 5), "Chloé Coord", "Réunion des bénévoles"]
+        assert client.get("/p/carnet/alpha/notes/export.pdf").status_code == 404
+        assert client.get("/p/carnet/beta/notes/export.csv").status_code == 404
+        volunteer = app.test_client()
+        login(volunteer, "benevole.a@test.org")
+        assert volunteer.get("/p/carnet/alpha/notes/export.csv").status_code == 403
+        with app.test_request_context("/p/carnet/alpha/"):
+            links = render_template_string(template, association=refs["alpha"])
+        assert ('Télécharger : <a href="/p/carnet/alpha/notes/export.csv" type="text/csv" download>'
+                "CSV</a> · ") in links
+        assert '<a href="/p/carnet/alpha/notes/export.xlsx"' in links and ">Excel</a>" in links
+    finally:
+        with app.app_context():
+            StandIn.metadata.drop_all(session.connection())
+            session.commit()
 
 
 # --- commands --------------------------------------------------------------------------------

@@ -63,6 +63,49 @@ def test_page_query_counts_do_not_grow_with_data(app: Flask, db, world) -> None:
     assert max(few.values()) <= 12, few
 
 
+# --- lists downloaded as files --------------------------------------------------------------
+
+# An export reads its rows and what each row lists (roles, services...) in a fixed number of
+# queries, read in one go rather than per row; XLSX and CSV read the same.
+# The user's account and roles come first, in one query (core/auth/sessions.py).
+EXPORTS = {"/personnes/export.csv": 3, "/personnes/export.xlsx?q=martin": 3,
+           "/associations/alpha/personnes/export.csv": 3, "/partenaires/export.xlsx": 5,
+           "/partenaires/export.csv?frein=childcare": 5}
+
+
+def measure_exports(app: Flask, email: str) -> tuple[dict[str, int], dict[str, str]]:
+    client = app.test_client()
+    login(client, email)
+    counts, texts = {}, {}
+    for url in EXPORTS:
+        with count_queries(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(statements)
+        texts[url] = response.data.decode("utf-8", "replace")
+    return counts, texts
+
+
+SEEN_ROLES = {"collectif@test.org": "A32 (bénévole), Alpha (personne accompagnée)",
+              "coord.a@test.org": "Alpha (personne accompagnée)"}
+
+
+@pytest.mark.parametrize("email", list(SEEN_ROLES))
+def test_export_query_counts_do_not_grow_with_data(app: Flask, db, world, email: str) -> None:
+    add_data(db, world, 0, 3)
+    few, _ = measure_exports(app, email)
+    add_data(db, world, 3, 30)
+    many, texts = measure_exports(app, email)
+    assert many == few
+    assert all(count <= EXPORTS[url] for url, count in few.items()), few
+    # The files did hold the data measured, each row with what it lists (as far as the viewer
+    # sees the person's memberships).
+    roles = SEEN_ROLES[email]
+    assert f"Martin 32;Jean;{roles};" in texts["/personnes/export.csv"]
+    assert "Partenaire 32;Autre;Service 32;Logement, Garde d'enfants;Quartier 32;Alpha" in texts[
+        "/partenaires/export.csv?frein=childcare"]
+
+
 # --- the agenda ------------------------------------------------------------------------------
 
 AGENDA_VIEWERS = {"volunteer": "benevole.a@test.org", "coordinator": "coord.a@test.org",
@@ -239,3 +282,30 @@ def test_agenda_lists_read_the_plugin_activations_once(app: Flask, world: World,
         if page != "month":  # the month's grid gives numbers, not titles
             assert item in html.unescape(text_of(response)), page
         assert sum("from plugin_activations" in s.lower() for s in statements) == 1, page
+
+
+def test_the_bookings_export_query_count_does_not_grow_with_data(app: Flask, world: World) -> None:
+    """The event's team downloads its list of bookings: the user, the event, the bookings."""
+    data = AgendaData(world=world, monday=_agenda_week())
+
+    def measure() -> dict[str, tuple[int, str]]:
+        found = {}
+        for email in ("coord.a@test.org", "collectif@test.org"):
+            client = app.test_client()
+            login(client, email)
+            for format in ("csv", "xlsx"):
+                with count_queries(app) as statements:
+                    response = client.get(f"/agenda/{data.main_event_id}/inscriptions/export.{format}")
+                assert response.status_code == 200, (email, format)
+                found[f"{email} {format}"] = (len(statements), response.data.decode("utf-8", "replace"))
+        return found
+
+    add_agenda_data(app, data, 0, 3)
+    few = measure()
+    add_agenda_data(app, data, 3, 30)
+    many = measure()
+    assert {key: count for key, (count, _) in many.items()} == {
+        key: count for key, (count, _) in few.items()}
+    assert max(count for count, _ in few.values()) <= 3, few
+    assert "Alpha 32;Inès;Inscrit·e;non;;" in many["coord.a@test.org csv"][1]
+    assert "Bêta 32;Boris;Inscrit·e;non;;" in many["coord.a@test.org csv"][1]

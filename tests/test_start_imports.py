@@ -10,8 +10,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# alembic: migrations only (``maillage db``); icalendar: calendar feeds only.
-LOADED_ON_DEMAND = ("alembic", "icalendar")
+# alembic: migrations only (``maillage db``); icalendar: calendar feeds only; openpyxl: Excel
+# downloads only.
+LOADED_ON_DEMAND = ("alembic", "icalendar", "openpyxl")
 
 
 def test_starting_the_app_leaves_command_and_feed_libraries_unloaded(tmp_path: Path) -> None:

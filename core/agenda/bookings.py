@@ -20,11 +20,26 @@ class BookingStatus(StrEnum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
 
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
 
 class Attendance(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        return _ATTENDANCE_LABELS[self]
+
+
+# As the event page says them (and the downloaded list of bookings, through ``label``).
+_STATUS_LABELS = {BookingStatus.CONFIRMED: "Inscrit·e", BookingStatus.WAITLISTED: "Liste d'attente",
+                  BookingStatus.CANCELLED: "Annulée"}
+_ATTENDANCE_LABELS = {Attendance.PRESENT: "Présent·e", Attendance.ABSENT: "Absent·e",
+                      Attendance.EXCUSED: "Excusé·e"}
 
 
 class Booking(Base):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template, request
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -13,10 +14,19 @@ from core.auth.permissions import Level, access, association_ids_with, has_level
 from core.database import session
 from core.members import Association, Neighbourhood, Role
 from core.partners.forms import ContactForm, PartnerForm, ServiceForm
-from core.partners.models import Partner, PartnerContact, PartnerService, ServiceBarrier
+from core.partners.models import (
+    Partner,
+    PartnerContact,
+    PartnerService,
+    ServiceBarrier,
+    partner_associations,
+    partner_neighbourhoods,
+)
 from core.partners.vocabulary import Barrier, PartnerKind
+from core.web.exports import ExportColumn, export_table
 from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
 from core.web.params import id_arg
+from core.web.reading import columns_as
 from core.web.views import (
     Page,
     commit_or_conflict,
@@ -44,22 +54,34 @@ def _enum_arg(name: str, enum_class: type[Any]) -> Any:
     return enum_class(value) if value in {member.value for member in enum_class} else None
 
 
-@bp.get("/")
-@access(Level.MEMBER)
-def partner_list() -> str:
-    term = search_term()
-    kind = _enum_arg("type", PartnerKind)
-    barrier = _enum_arg("frein", Barrier)
-    neighbourhood_id = id_arg("quartier")
-    query = (
-        select(Partner)
-        .where(Partner.active)
-        .options(selectinload(Partner.services), selectinload(Partner.neighbourhoods))
-        .order_by(Partner.name)
-    )
-    if term:
-        pattern = like_pattern(term)
-        by_phone = phone_search(Partner.phone, term)
+@dataclass(frozen=True, slots=True)
+class PartnerFilters:
+    """What the partner list is narrowed to, from its query string; its export reads the same."""
+
+    term: str
+    kind: PartnerKind | None
+    barrier: Barrier | None
+    neighbourhood_id: int | None
+
+    @classmethod
+    def from_request(cls) -> PartnerFilters:
+        return cls(term=search_term(), kind=_enum_arg("type", PartnerKind),
+                   barrier=_enum_arg("frein", Barrier), neighbourhood_id=id_arg("quartier"))
+
+    def args(self) -> dict[str, Any]:
+        """The filters as the list's query string holds them, for links that keep them."""
+        given = {"q": self.term, "type": self.kind and self.kind.value,
+                 "frein": self.barrier and self.barrier.value, "quartier": self.neighbourhood_id}
+        return {key: value for key, value in given.items() if value}
+
+
+def _filtered(query: Select[Any], filters: PartnerFilters) -> Select[Any]:
+    """``query`` (of partners, or of their columns) narrowed to the active partners the
+    filters chose."""
+    query = query.where(Partner.active)
+    if filters.term:
+        pattern = like_pattern(filters.term)
+        by_phone = phone_search(Partner.phone, filters.term)
         query = query.where(
             or_(
                 Partner.search_key.like(pattern, escape="\\"),
@@ -67,26 +89,108 @@ def partner_list() -> str:
                 *([by_phone] if by_phone is not None else []),
             )
         )
-    if kind:
-        query = query.where(Partner.kind == kind)
-    if barrier:
-        query = query.where(
-            Partner.services.any(PartnerService.barrier_links.any(ServiceBarrier.barrier == barrier))
-        )
-    if neighbourhood_id:
-        query = query.where(Partner.neighbourhoods.any(Neighbourhood.id == neighbourhood_id))
+    if filters.kind:
+        query = query.where(Partner.kind == filters.kind)
+    if filters.barrier:
+        query = query.where(Partner.services.any(
+            PartnerService.barrier_links.any(ServiceBarrier.barrier == filters.barrier)))
+    if filters.neighbourhood_id:
+        query = query.where(Partner.neighbourhoods.any(Neighbourhood.id == filters.neighbourhood_id))
+    return query
+
+
+@bp.get("/")
+@access(Level.MEMBER)
+def partner_list() -> str:
+    filters = PartnerFilters.from_request()
+    query = _filtered(
+        select(Partner)
+        .options(selectinload(Partner.services), selectinload(Partner.neighbourhoods))
+        .order_by(Partner.name),
+        filters,
+    )
     return render_template(
         "partners/partner_list.html",
         page=Page(query),
-        term=term,
-        kind=kind,
-        barrier=barrier,
-        neighbourhood_id=neighbourhood_id,
+        term=filters.term,
+        kind=filters.kind,
+        barrier=filters.barrier,
+        neighbourhood_id=filters.neighbourhood_id,
         kinds=list(PartnerKind),
         barriers=list(Barrier),
         neighbourhoods=session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)).all(),
         can_edit=has_level(Level.MANAGER),
+        # The export takes the same filters (not the page number: it holds every page).
+        export_args=filters.args(),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerLine:
+    id: int
+    name: str
+    kind: PartnerKind
+    email: str
+    phone: str
+    address: str
+    website: str
+
+
+@bp.get("/export.<format>")
+@access(Level.MEMBER)
+def partner_list_export(format: str) -> Response:
+    """The list with its filters, every page of it, with what a partner's page says of each;
+    in four queries whatever its length."""
+    filters = PartnerFilters.from_request()
+    partners = session.scalars(_filtered(
+        select(columns_as(PartnerLine, Partner.id, Partner.name, Partner.kind, Partner.email,
+                          Partner.phone, Partner.address, Partner.website))
+        .order_by(Partner.name), filters))
+    chosen = _filtered(select(Partner.id), filters)
+    services: dict[int, dict[int, str]] = {}  # partner -> service id -> name, in order
+    barriers: dict[int, set[Barrier]] = {}
+    for partner_id, service_id, service, barrier in session.execute(
+        select(PartnerService.partner_id, PartnerService.id, PartnerService.name,
+               ServiceBarrier.barrier)
+        .outerjoin(ServiceBarrier, ServiceBarrier.service_id == PartnerService.id)
+        .where(PartnerService.partner_id.in_(chosen))
+        .order_by(PartnerService.partner_id, PartnerService.name, PartnerService.id)
+    ):
+        services.setdefault(partner_id, {})[service_id] = service
+        if barrier is not None:
+            barriers.setdefault(partner_id, set()).add(barrier)
+    neighbourhoods = _names_by_partner(
+        select(partner_neighbourhoods.c.partner_id, Neighbourhood.name)
+        .join(Neighbourhood, Neighbourhood.id == partner_neighbourhoods.c.neighbourhood_id)
+        .where(partner_neighbourhoods.c.partner_id.in_(chosen))
+        .order_by(partner_neighbourhoods.c.partner_id, Neighbourhood.name))
+    associations = _names_by_partner(
+        select(partner_associations.c.partner_id, Association.short_name)
+        .join(Association, Association.id == partner_associations.c.association_id)
+        .where(partner_associations.c.partner_id.in_(chosen))
+        .order_by(partner_associations.c.partner_id, Association.name))
+    order = list(Barrier)
+    columns = [
+        ExportColumn("Nom", "name"),
+        ExportColumn("Type", "kind"),
+        ExportColumn("Services", lambda p: list(services.get(p.id, {}).values())),
+        ExportColumn("Freins levés",
+                     lambda p: sorted(barriers.get(p.id, ()), key=order.index)),
+        ExportColumn("Quartiers couverts", lambda p: neighbourhoods.get(p.id, [])),
+        ExportColumn("Travaille avec", lambda p: associations.get(p.id, [])),
+        ExportColumn("E-mail", "email"),
+        ExportColumn("Téléphone", "phone"),
+        ExportColumn("Adresse", "address"),
+        ExportColumn("Site web", "website"),
+    ]
+    return export_table(format, "Partenaires", columns, partners)
+
+
+def _names_by_partner(query: Select[Any]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for partner_id, name in session.execute(query):
+        found.setdefault(partner_id, []).append(name)
+    return found
 
 
 def _partner_form(partner: Partner | None) -> PartnerForm:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, render_template
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.agenda.bookings import Attendance, Booking, BookingStatus
-from core.agenda.clock import paris_to_utc
+from core.agenda.clock import in_paris, paris_to_utc
 from core.agenda.engine import BookingRefused, waitlist_position
 from core.agenda.events import Event, EventKind, Visibility
 from core.agenda.forms import WHOLE_COLLECTIVE, BookForForm, EventForm, NewEventForm
@@ -36,6 +37,7 @@ from core.database import session, utcnow
 from core.members.associations import Association
 from core.members.people import Person
 from core.partners.models import Partner
+from core.web.exports import ExportColumn, export_table
 from core.web.forms import INVALID_FORM_STATUS, add_error
 from core.web.params import id_arg
 from core.web.reading import columns_as
@@ -110,15 +112,7 @@ def render_event(event: Event, *, refusal: str = "", book_for: BookForForm | Non
         )
         position = waitlist_position(mine) if mine is not None else None
         if manage:
-            bookings = list(session.scalars(
-                select(columns_as(BookingLine, Booking.id, Booking.person_id, Booking.status,
-                                  Booking.referral, Booking.attendance, Person.first_name,
-                                  Person.last_name))
-                .join(Person, Person.id == Booking.person_id)
-                .where(Booking.bookable_id == event.bookable_id,
-                       Booking.status != BookingStatus.CANCELLED)
-                .order_by(Booking.status, Booking.queued_at, Booking.id)
-            ))
+            bookings = booking_lines(event.bookable_id)
     return render_template(
         "agenda/event_detail.html", event=event, mine=mine, position=position, manage=manage,
         bookings=bookings, refusal=refusal, started=event.starts_at <= utcnow(),
@@ -137,10 +131,47 @@ class BookingLine:
     attendance: Attendance | None
     first_name: str
     last_name: str
+    queued_at: datetime
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def booking_lines(bookable_id: int) -> list[BookingLine]:
+    """The team's list: the booked, then the waitlist in its order; cancellations left out."""
+    return list(session.scalars(
+        select(columns_as(BookingLine, Booking.id, Booking.person_id, Booking.status,
+                          Booking.referral, Booking.attendance, Person.first_name,
+                          Person.last_name, Booking.queued_at))
+        .join(Person, Person.id == Booking.person_id)
+        .where(Booking.bookable_id == bookable_id, Booking.status != BookingStatus.CANCELLED)
+        .order_by(Booking.status, Booking.queued_at, Booking.id)
+    ))
+
+
+BOOKING_COLUMNS = [
+    ExportColumn("Nom", "last_name"),
+    ExportColumn("Prénom", "first_name"),
+    ExportColumn("Statut", "status"),
+    ExportColumn("Orientation", "referral"),
+    ExportColumn("Présence", "attendance"),
+    ExportColumn("Inscription le", "queued_at"),
+]
+
+
+@bp.get("/<int:event_id>/inscriptions/export.<format>")
+@access(Level.MANAGER)
+def bookings_export(event_id: int, format: str) -> Response:
+    """The list of bookings the event page shows its team, to its team only (as
+    book_for_form: 404 where the event is not seen, 403 where it is seen but not run)."""
+    event = event_or_404(event_id)
+    if event.bookable_id is None:
+        abort(404)
+    require(can_manage_event(event), visible=True)
+    day = in_paris(event.starts_at).strftime("%d-%m-%Y")
+    return export_table(format, f"Inscriptions - {event.title} - {day}", BOOKING_COLUMNS,
+                        booking_lines(event.bookable_id), title="Inscriptions")
 
 
 @bp.get("/<int:event_id>/inscrire")

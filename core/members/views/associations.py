@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,7 +19,9 @@ from core.members.scope import can_see_association_people
 from core.members.views import bp
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref
+from core.web.exports import ExportColumn, export_table
 from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
+from core.web.reading import columns_as
 from core.web.text import fold, slugify
 from core.web.views import commit_or_conflict, search_term, see_other
 
@@ -151,6 +155,41 @@ def association_detail(slug: str) -> str:
         can_edit=has_role(association.id, Role.ADMIN),
         Role=Role,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLine:
+    last_name: str
+    first_name: str
+    role: Role
+    email: str | None
+    phone: str
+
+
+@bp.get("/associations/<slug>/personnes/export.<format>")
+@access(Level.MANAGER)
+def association_people_export(slug: str, format: str) -> Response:
+    """The people of the association's page, to those who see them there: its coordinators
+    and admins, and the collective's admins. Every one of them, where the page shows 200."""
+    association = _association_or_404(slug)
+    if not can_see_association_people(association):
+        abort(404)  # another association's people: not there for this user
+    people = session.scalars(
+        select(columns_as(MemberLine, Person.last_name, Person.first_name, Membership.role,
+                          Person.email, Person.phone))
+        .join(Membership)
+        .where(Membership.association_id == association.id, Person.active)
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+    columns = [
+        ExportColumn("Nom", "last_name"),
+        ExportColumn("Prénom", "first_name"),
+        ExportColumn("Rôle", "role"),
+        ExportColumn("E-mail", "email"),
+        ExportColumn("Téléphone", "phone"),
+    ]
+    return export_table(format, f"Personnes - {association.short_name}", columns, people,
+                        title="Personnes")
 
 
 @bp.route("/associations/<slug>/modifier", methods=["GET", "POST"])

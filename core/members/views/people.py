@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -10,7 +10,6 @@ from core.auth.accounts import Account
 from core.auth.permissions import (
     Level,
     access,
-    association_ids_with,
     grantable_roles,
     is_collective_admin,
     require,
@@ -30,7 +29,6 @@ from core.members.scope import (
     can_deactivate_person,
     can_manage_person,
     can_see_person,
-    people_visible_clause,
     personal_data_scope,
     visible_memberships,
 )
@@ -40,11 +38,7 @@ from core.pluginhost.refs import association_ref, person_ref
 from core.web.forms import INVALID_FORM_STATUS, add_error
 from core.web.params import id_arg
 from core.web.views import (
-    Page,
     commit_or_conflict,
-    like_pattern,
-    phone_search,
-    search_term,
     see_other,
 )
 
@@ -94,50 +88,6 @@ def _role_allowed(form: MembershipForm) -> bool:
         add_error(form.role, ROLE_REFUSED)
         return False
     return True
-
-
-@bp.get("/personnes/")
-@access(Level.MANAGER)
-def person_list() -> str:
-    term = search_term()
-    association_id = id_arg("association")
-    role = request.args.get("role", "")
-    show_inactive = request.args.get("inactives") == "1"
-    query = (
-        select(Person)
-        .where(people_visible_clause())
-        .options(selectinload(Person.memberships).joinedload(Membership.association))
-        .order_by(Person.last_name, Person.first_name, Person.id)
-    )
-    if not show_inactive:
-        query = query.where(Person.active)
-    if term:
-        by_name = Person.search_key.like(like_pattern(term), escape="\\")
-        by_phone = phone_search(Person.phone, term)
-        query = query.where(by_name if by_phone is None else or_(by_name, by_phone))
-    managed = association_ids_with(Role.COORDINATOR)
-    if association_id and (managed is None or association_id in managed):
-        member_filter = Membership.association_id == association_id
-        if role in {r.value for r in Role}:
-            member_filter = member_filter & (Membership.role == role)
-        query = query.where(Person.memberships.any(member_filter))
-    elif role in {r.value for r in Role}:
-        in_scope = Membership.role == role
-        if managed is not None:
-            in_scope = in_scope & Membership.association_id.in_(managed)
-        query = query.where(Person.memberships.any(in_scope))
-    page = Page(query)
-    return render_template(
-        "members/person_list.html",
-        page=page,
-        term=term,
-        associations=session.scalars(associations_managed()).all(),
-        association_id=association_id,
-        role=role,
-        roles=list(Role),
-        show_inactive=show_inactive,
-        visible_memberships=visible_memberships,
-    )
 
 
 DUPLICATE_CHECK = "Cochez cette case si c'est une autre personne."
