@@ -4,7 +4,7 @@ the run. An activity starts only once the CLE approved it."""
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import flash
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -27,21 +27,13 @@ from plugins.tzcld.forms_committee import (
     StartForm,
 )
 from plugins.tzcld.models import Activity, ActivityStatus, Consultation, Decision, Meeting, Proposer
-from plugins.tzcld.views import bp, team
-from plugins.tzcld.views.home import render
+from plugins.tzcld.views import bp, own_or_404, render, team
 
 STATUS_LABELS = {
     ActivityStatus.PROPOSED: "Proposée", ActivityStatus.APPROVED: "Approuvée par le comité",
     ActivityStatus.REFUSED: "Refusée", ActivityStatus.POSTPONED: "Reportée",
     ActivityStatus.RUNNING: "En cours", ActivityStatus.ENDED: "Terminée",
 }
-
-
-def _activity_or_404(current: AssociationRef, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.association_id != current.id:
-        abort(404)
-    return activity
 
 
 @bp.get("/<association>/activites/")
@@ -91,14 +83,14 @@ def _page(current: AssociationRef, activity: Activity, status: int = 200, **form
 @access(Level.MANAGER)
 def activity_detail(association: str, activity_id: int) -> tuple[str, int]:
     current = team()
-    return _page(current, _activity_or_404(current, activity_id))
+    return _page(current, own_or_404(Activity, activity_id, current))
 
 
 @bp.post("/<association>/activites/<int:activity_id>/consultations")
 @access(Level.MANAGER)
 def consultation_create(association: str, activity_id: int) -> Response | tuple[str, int]:
     current = team()
-    activity = _activity_or_404(current, activity_id)
+    activity = own_or_404(Activity, activity_id, current)
     form = ConsultationForm()
     if form.validate():
         activity.consultations.append(Consultation(
@@ -114,7 +106,7 @@ def consultation_create(association: str, activity_id: int) -> Response | tuple[
 @access(Level.MANAGER)
 def activity_start(association: str, activity_id: int) -> Response | tuple[str, int]:
     current = team()
-    activity = _activity_or_404(current, activity_id)
+    activity = own_or_404(Activity, activity_id, current)
     form = StartForm()
     if form.validate():
         if activity.status is not ActivityStatus.APPROVED or not approved(activity.id):
@@ -135,7 +127,7 @@ def activity_start(association: str, activity_id: int) -> Response | tuple[str, 
 @access(Level.MANAGER)
 def activity_end(association: str, activity_id: int) -> Response | tuple[str, int]:
     current = team()
-    activity = _activity_or_404(current, activity_id)
+    activity = own_or_404(Activity, activity_id, current)
     form = EndActivityForm()
     if form.validate():
         if activity.status is not ActivityStatus.RUNNING or activity.started_on is None:

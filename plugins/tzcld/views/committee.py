@@ -3,7 +3,7 @@ team) and their decisions, whose every change keeps the previous wording, dated 
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import flash, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -32,15 +32,7 @@ from plugins.tzcld.models import (
     MeetingAttendee,
     Outcome,
 )
-from plugins.tzcld.views import bp, team
-from plugins.tzcld.views.home import render
-
-
-def _own(model: type, record_id: int, current: AssociationRef):
-    record = session.get(model, record_id)
-    if record is None or record.association_id != current.id:
-        abort(404)
-    return record
+from plugins.tzcld.views import bp, own_or_404, render, team
 
 
 def _member_label(member: CleMember, names: dict[int, str]) -> str:
@@ -145,7 +137,7 @@ def _meeting_page(current: AssociationRef, meeting: Meeting, form: DecisionForm,
 @access(Level.MANAGER)
 def meeting_detail(association: str, meeting_id: int) -> tuple[str, int]:
     current = team()
-    meeting = _own(Meeting, meeting_id, current)
+    meeting = own_or_404(Meeting, meeting_id, current)
     form = DecisionForm(data={"activity_id": request.args.get("activite", NONE, type=int)})
     _decision_form(current, form)
     return _meeting_page(current, meeting, form)
@@ -155,17 +147,17 @@ def meeting_detail(association: str, meeting_id: int) -> tuple[str, int]:
 @access(Level.MANAGER)
 def decision_create(association: str, meeting_id: int) -> Response | tuple[str, int]:
     current = team()
-    meeting = _own(Meeting, meeting_id, current)
+    meeting = own_or_404(Meeting, meeting_id, current)
     form = DecisionForm()
     _decision_form(current, form)
     if form.validate():
-        activity = _own(Activity, form.activity_id.data, current) if form.activity_id.data else None
+        activity = own_or_404(Activity, form.activity_id.data, current) if form.activity_id.data else None
         try:
             decide(current.id, meeting.id, subject=DecisionSubject(form.subject.data), activity=activity,
                    title=form.title.data, outcome=Outcome(form.outcome.data), reasons=form.reasons.data or "")
         except DecisionRefused as refused:
             session.rollback()
-            meeting = _own(Meeting, meeting_id, current)
+            meeting = own_or_404(Meeting, meeting_id, current)
             add_error(getattr(form, refused.field), str(refused))
         else:
             session.commit()
@@ -178,7 +170,7 @@ def decision_create(association: str, meeting_id: int) -> Response | tuple[str, 
 @access(Level.MANAGER)
 def decision_edit(association: str, decision_id: int) -> Response | tuple[str, int]:
     current = team()
-    decision = _own(Decision, decision_id, current)
+    decision = own_or_404(Decision, decision_id, current)
     form = DecisionForm(data={"subject": decision.subject.value, "activity_id": decision.activity_id or NONE,
                               "title": decision.title, "outcome": decision.outcome.value,
                               "reasons": decision.reasons} if request.method == "GET" else None)

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import render_template
 from sqlalchemy import select
 
 from core.plugin_api import Level, access, paris_today, people_of, plugin_associations, session
-from plugins.tzcld import TITLE
 from plugins.tzcld.calendar import month_label
 from plugins.tzcld.models import Territory
-from plugins.tzcld.register import STATUS_LABELS, waiting_of
+from plugins.tzcld.register import waiting_of
 from plugins.tzcld.settings import rules_of
 from plugins.tzcld.staff import contracts_of, monthly_figures
-from plugins.tzcld.views import bp, team
-
-
-def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template(f"tzcld/{template}", title=TITLE, status_labels=STATUS_LABELS,
-                           **context), status
+from plugins.tzcld.views import bp, render, team
 
 
 @bp.get("/")

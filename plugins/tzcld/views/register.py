@@ -4,7 +4,7 @@ another association answers 404."""
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import flash, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -38,15 +38,7 @@ from plugins.tzcld.register import (
     waiting_of,
 )
 from plugins.tzcld.settings import rules_of
-from plugins.tzcld.views import bp, team
-from plugins.tzcld.views.home import render
-
-
-def _entry_or_404(current: AssociationRef, ppde_id: int) -> Ppde:
-    entry = session.get(Ppde, ppde_id)
-    if entry is None or entry.association_id != current.id:
-        abort(404)
-    return entry
+from plugins.tzcld.views import bp, own_or_404, render, team
 
 
 def _name(current: AssociationRef, person_id: int) -> str:
@@ -95,7 +87,7 @@ def register_create(association: str) -> Response | tuple[str, int]:
 @access(Level.MANAGER)
 def register_detail(association: str, ppde_id: int) -> tuple[str, int]:
     current = team()
-    entry = _entry_or_404(current, ppde_id)
+    entry = own_or_404(Ppde, ppde_id, current)
     form = MoveForm(data={"on": paris_today()})
     form.offer(NEXT[entry.status])
     return _detail(current, entry, form)
@@ -115,7 +107,7 @@ def _detail(current: AssociationRef, entry: Ppde, form: MoveForm, status: int = 
 @access(Level.MANAGER)
 def register_move(association: str, ppde_id: int) -> Response | tuple[str, int]:
     current = team()
-    entry = _entry_or_404(current, ppde_id)
+    entry = own_or_404(Ppde, ppde_id, current)
     form = MoveForm()
     form.offer(NEXT[entry.status])
     if form.validate():
@@ -126,7 +118,7 @@ def register_move(association: str, ppde_id: int) -> Response | tuple[str, int]:
                  weekly_hours=form.hours, note=form.note.data or "")
         except TransitionRefused as refused:
             session.rollback()
-            entry = _entry_or_404(current, ppde_id)
+            entry = own_or_404(Ppde, ppde_id, current)
             add_error(getattr(form, refused.field), str(refused))
         else:
             session.commit()
@@ -139,7 +131,7 @@ def register_move(association: str, ppde_id: int) -> Response | tuple[str, int]:
 @access(Level.MANAGER)
 def register_edit(association: str, ppde_id: int) -> Response | tuple[str, int]:
     current = team()
-    entry = _entry_or_404(current, ppde_id)
+    entry = own_or_404(Ppde, ppde_id, current)
     form = PpdeForm(obj=entry)
     del form.person_id
     if form.validate_on_submit():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, request
+from flask import flash, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -31,15 +31,7 @@ from plugins.tzcld.forms_staff import ContractForm, EndForm, RatesForm, WorkingT
 from plugins.tzcld.models import CdeRates, Employment, WorkingTime
 from plugins.tzcld.settings import rules_of
 from plugins.tzcld.staff import contracts_of, monthly_figures
-from plugins.tzcld.views import bp, team
-from plugins.tzcld.views.home import render
-
-
-def _contract_or_404(current: AssociationRef, employment_id: int) -> Employment:
-    found = session.get(Employment, employment_id)
-    if found is None or found.association_id != current.id:
-        abort(404)
-    return found
+from plugins.tzcld.views import bp, own_or_404, render, team
 
 
 def _names(current: AssociationRef) -> dict[int | None, str]:
@@ -87,7 +79,7 @@ def contract_create(association: str) -> Response | tuple[str, int]:
 @access(Level.MANAGER)
 def working_time(association: str, employment_id: int) -> Response | tuple[str, int]:
     current = team()
-    contract = _contract_or_404(current, employment_id)
+    contract = own_or_404(Employment, employment_id, current)
     form = WorkingTimeForm(data={"effective_on": paris_today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         day: date = form.effective_on.data
@@ -109,7 +101,7 @@ def working_time(association: str, employment_id: int) -> Response | tuple[str, 
 @access(Level.MANAGER)
 def contract_end(association: str, employment_id: int) -> Response | tuple[str, int]:
     current = team()
-    contract = _contract_or_404(current, employment_id)
+    contract = own_or_404(Employment, employment_id, current)
     form = EndForm(obj=contract)
     if form.validate_on_submit():
         if form.ended_on.data < contract.started_on:

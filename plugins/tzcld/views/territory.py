@@ -9,8 +9,7 @@ from werkzeug.wrappers import Response
 from core.plugin_api import INVALID_FORM_STATUS, Level, access, neighbourhoods, partners, see_other, session
 from plugins.tzcld.forms_territory import STAGE_LABELS, TerritoryForm
 from plugins.tzcld.models import Stage, Territory, TerritoryEbe, TerritoryNeighbourhood
-from plugins.tzcld.views import bp, team
-from plugins.tzcld.views.home import render
+from plugins.tzcld.views import bp, render, team
 
 
 @bp.route("/<association>/territoire", methods=["GET", "POST"])
