@@ -51,6 +51,7 @@ from plugins.tzcld.models import (
     Proposer,
     WorkingTime,
 )
+from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -540,6 +541,15 @@ GETS = [
     Case("tzcld.activity_detail", tz("activites/{tz_activity_a}"), MANAGER_PAGE),
     Case("tzcld.activity_detail", tz("activites/{tz_activity_b}"), PH_OTHER, label="Bêta's"),
     Case("tzcld.activity_detail", tz(f"activites/{UNKNOWN}"), PH_OTHER, label="unknown"),
+    *(Case("tzcld.download", tz(f"telecharger/{table}.{format}"), MANAGER_PAGE, label=f"{table}.{format}")
+      for table in TZCLD_TABLES for format in ("csv", "xlsx")),
+    Case("tzcld.download", tz("telecharger/registre.csv", "beta"), logged(404), label="Bêta, not enabled"),
+    Case("tzcld.download", tz("telecharger/etapes.csv?inscription={tz_ppde_a}"), MANAGER_PAGE,
+         label="one person's steps"),
+    Case("tzcld.download", tz("telecharger/etapes.csv?inscription={tz_ppde_b}"), PH_OTHER,
+         label="Bêta's person's steps"),
+    Case("tzcld.download", tz("telecharger/inconnue.csv"), PH_OTHER, label="unknown table"),
+    Case("tzcld.download", tz("telecharger/registre.pdf"), PH_OTHER, label="unknown format"),
 ]
 
 # POSTs carry a valid CSRF token. Empty forms answer 422 to those allowed in, which

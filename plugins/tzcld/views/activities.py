@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import flash
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from core.plugin_api import (
@@ -27,7 +28,7 @@ from plugins.tzcld.forms_committee import (
     StartForm,
 )
 from plugins.tzcld.models import Activity, ActivityStatus, Consultation, Decision, Meeting, Proposer
-from plugins.tzcld.views import bp, own_or_404, render, team
+from plugins.tzcld.views import bp, names_by_id, own_or_404, render, team, team_or_reader
 
 STATUS_LABELS = {
     ActivityStatus.PROPOSED: "Proposée", ActivityStatus.APPROVED: "Approuvée par le comité",
@@ -36,14 +37,17 @@ STATUS_LABELS = {
 }
 
 
+def activities_of(current: AssociationRef) -> list[Activity]:
+    return list(session.scalars(select(Activity).where(Activity.association_id == current.id)
+                                .order_by(Activity.proposed_on.desc(), Activity.id)))
+
+
 @bp.get("/<association>/activites/")
-@access(Level.MANAGER)
+@access(Level.MEMBER)
 def activity_list(association: str) -> tuple[str, int]:
-    current = team()
-    activities = session.scalars(select(Activity).where(Activity.association_id == current.id)
-                                 .order_by(Activity.proposed_on.desc(), Activity.id)).all()
-    return render("activity_list.html", association=current, activities=activities,
-                  activity_labels=STATUS_LABELS, proposer_labels=PROPOSER_LABELS)
+    current, in_team = team_or_reader()
+    return render("activity_list.html", association=current, activities=activities_of(current),
+                  activity_labels=STATUS_LABELS, proposer_labels=PROPOSER_LABELS, in_team=in_team)
 
 
 @bp.route("/<association>/activites/nouvelle", methods=["GET", "POST"])
@@ -65,25 +69,32 @@ def activity_create(association: str) -> Response | tuple[str, int]:
                   form=form, heading="Proposer une activité utile", submit="Enregistrer")
 
 
-def _page(current: AssociationRef, activity: Activity, status: int = 200, **forms: object) -> tuple[str, int]:
+def _page(current: AssociationRef, activity: Activity, status: int = 200, *, in_team: bool = True,
+          **forms: object) -> tuple[str, int]:
+    """The activity, its review and the committee's decisions about it, each with its earlier
+    versions; the forms for the team only."""
     decisions = session.execute(
         select(Decision, Meeting.starts_at).join(Meeting, Meeting.id == Decision.meeting_id)
+        .options(selectinload(Decision.versions))
         .where(Decision.activity_id == activity.id).order_by(Decision.id)).all()
-    meetings = session.scalars(select(Meeting).where(Meeting.association_id == current.id)
-                               .order_by(Meeting.starts_at.desc()).limit(5)).all()
-    defaults = {"consultation": ConsultationForm(formdata=None, data={"consulted_on": paris_today()}),
-                "start": StartForm(formdata=None, data={"started_on": paris_today(), "jobs": 0}),
-                "end": EndActivityForm(formdata=None, data={"ended_on": paris_today()})}
+    names = names_by_id({v.replaced_by_id for d, _ in decisions for v in d.versions})
+    meetings, defaults = [], {}
+    if in_team:
+        meetings = session.scalars(select(Meeting).where(Meeting.association_id == current.id)
+                                   .order_by(Meeting.starts_at.desc()).limit(5)).all()
+        defaults = {"consultation": ConsultationForm(formdata=None, data={"consulted_on": paris_today()}),
+                    "start": StartForm(formdata=None, data={"started_on": paris_today(), "jobs": 0}),
+                    "end": EndActivityForm(formdata=None, data={"ended_on": paris_today()})}
     return render("activity_detail.html", status, association=current, activity=activity, decisions=decisions,
                   meetings=meetings, activity_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
-                  proposer_labels=PROPOSER_LABELS, **{**defaults, **forms})
+                  proposer_labels=PROPOSER_LABELS, names=names, in_team=in_team, **{**defaults, **forms})
 
 
 @bp.get("/<association>/activites/<int:activity_id>")
-@access(Level.MANAGER)
+@access(Level.MEMBER)
 def activity_detail(association: str, activity_id: int) -> tuple[str, int]:
-    current = team()
-    return _page(current, own_or_404(Activity, activity_id, current))
+    current, in_team = team_or_reader()
+    return _page(current, own_or_404(Activity, activity_id, current), in_team=in_team)
 
 
 @bp.post("/<association>/activites/<int:activity_id>/consultations")

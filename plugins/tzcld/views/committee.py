@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from core.plugin_api import (
@@ -16,7 +17,6 @@ from core.plugin_api import (
     current_person,
     paris_to_utc,
     partners,
-    people_names,
     people_of,
     see_other,
     session,
@@ -32,7 +32,7 @@ from plugins.tzcld.models import (
     MeetingAttendee,
     Outcome,
 )
-from plugins.tzcld.views import bp, own_or_404, render, team
+from plugins.tzcld.views import bp, names_by_id, own_or_404, render, team, team_or_reader
 
 
 def _member_label(member: CleMember, names: dict[int, str]) -> str:
@@ -41,27 +41,25 @@ def _member_label(member: CleMember, names: dict[int, str]) -> str:
     return f"{who}{where}" + (f" — {member.role}" if member.role else "")
 
 
-def _names(person_ids: set[int | None]) -> dict[int, str]:
-    """Names of these people (members of the committee, who changed a decision), one query."""
-    wanted = [i for i in person_ids if i is not None]
-    if not wanted:
-        return {}
-    return {i: f"{f} {la}" for i, f, la in session.execute(
-        select(people_names.c.id, people_names.c.first_name, people_names.c.last_name)
-        .where(people_names.c.id.in_(wanted)))}
+def members_of(current: AssociationRef) -> list[tuple[CleMember, str]]:
+    """The committee's members with their label (name, organisation, role), two queries."""
+    members = session.scalars(select(CleMember).where(CleMember.association_id == current.id)
+                              .order_by(CleMember.id)).all()
+    names = names_by_id({m.person_id for m in members})
+    return [(m, _member_label(m, names)) for m in members]
+
+
+def meetings_of(current: AssociationRef) -> list[Meeting]:
+    return list(session.scalars(select(Meeting).where(Meeting.association_id == current.id)
+                                .order_by(Meeting.starts_at.desc(), Meeting.id)))
 
 
 @bp.get("/<association>/cle/")
-@access(Level.MANAGER)
+@access(Level.MEMBER)
 def committee(association: str) -> tuple[str, int]:
-    current = team()
-    members = session.scalars(select(CleMember).where(CleMember.association_id == current.id)
-                              .order_by(CleMember.id)).all()
-    meetings = session.scalars(select(Meeting).where(Meeting.association_id == current.id)
-                               .order_by(Meeting.starts_at.desc())).all()
-    names = _names({m.person_id for m in members})
-    return render("committee.html", association=current, meetings=meetings,
-                  members=[(m, _member_label(m, names)) for m in members])
+    current, in_team = team_or_reader()
+    return render("committee.html", association=current, meetings=meetings_of(current),
+                  members=members_of(current), in_team=in_team)
 
 
 @bp.route("/<association>/cle/membres/nouveau", methods=["GET", "POST"])
@@ -91,10 +89,7 @@ def member_create(association: str) -> Response | tuple[str, int]:
 
 
 def _meeting_form(current: AssociationRef, form: MeetingForm) -> None:
-    members = session.scalars(select(CleMember).where(CleMember.association_id == current.id)
-                              .order_by(CleMember.id)).all()
-    names = _names({m.person_id for m in members})
-    form.attendees.choices = [(m.id, _member_label(m, names)) for m in members]
+    form.attendees.choices = [(m.id, label) for m, label in members_of(current)]
 
 
 @bp.route("/<association>/cle/reunions/nouvelle", methods=["GET", "POST"])
@@ -121,25 +116,30 @@ def _decision_form(current: AssociationRef, form: DecisionForm) -> None:
         select(Activity).where(Activity.association_id == current.id).order_by(Activity.title)))]
 
 
-def _meeting_page(current: AssociationRef, meeting: Meeting, form: DecisionForm,
+def _meeting_page(current: AssociationRef, meeting: Meeting, form: DecisionForm | None,
                   status: int = 200) -> tuple[str, int]:
-    decisions = session.scalars(select(Decision).where(Decision.meeting_id == meeting.id)
-                                .order_by(Decision.id)).all()
+    decisions = session.scalars(select(Decision).options(selectinload(Decision.versions))
+                                .where(Decision.meeting_id == meeting.id).order_by(Decision.id)).all()
     present = {a.member_id for a in meeting.attendees}
     members = session.scalars(select(CleMember).where(CleMember.id.in_(present))).all() if present else []
-    names = _names({m.person_id for m in members})
+    names = names_by_id({m.person_id for m in members}
+                        | {v.replaced_by_id for d in decisions for v in d.versions})
     return render("meeting_detail.html", status, association=current, meeting=meeting, decisions=decisions,
                   form=form, subject_labels=SUBJECT_LABELS, outcome_labels=OUTCOME_LABELS,
-                  present=[_member_label(m, names) for m in members])
+                  present=[_member_label(m, names) for m in members], names=names)
 
 
 @bp.get("/<association>/cle/reunions/<int:meeting_id>")
-@access(Level.MANAGER)
+@access(Level.MEMBER)
 def meeting_detail(association: str, meeting_id: int) -> tuple[str, int]:
-    current = team()
+    """The meeting and its decisions, each with its earlier versions; the decision form for
+    the team only."""
+    current, in_team = team_or_reader()
     meeting = own_or_404(Meeting, meeting_id, current)
-    form = DecisionForm(data={"activity_id": request.args.get("activite", NONE, type=int)})
-    _decision_form(current, form)
+    form = None
+    if in_team:
+        form = DecisionForm(data={"activity_id": request.args.get("activite", NONE, type=int)})
+        _decision_form(current, form)
     return _meeting_page(current, meeting, form)
 
 
@@ -190,4 +190,4 @@ def decision_edit(association: str, decision_id: int) -> Response | tuple[str, i
             return see_other("tzcld.meeting_detail", association=current.slug, meeting_id=decision.meeting_id)
     return render("decision_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
                   form=form, decision=decision, outcome_labels=OUTCOME_LABELS,
-                  names=_names({v.replaced_by_id for v in decision.versions}))
+                  names=names_by_id({v.replaced_by_id for v in decision.versions}))

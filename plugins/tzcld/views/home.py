@@ -10,7 +10,7 @@ from plugins.tzcld.models import Territory
 from plugins.tzcld.register import waiting_of
 from plugins.tzcld.settings import rules_of
 from plugins.tzcld.staff import contracts_of, monthly_figures
-from plugins.tzcld.views import bp, render, team
+from plugins.tzcld.views import bp, render, team_or_reader
 
 
 @bp.get("/")
@@ -21,9 +21,10 @@ def index() -> tuple[str, int]:
 
 
 @bp.get("/<association>/")
-@access(Level.MANAGER)
+@access(Level.MEMBER)
 def home(association: str) -> tuple[str, int]:
-    current = team()
+    """For the team, and for the committee's readers without the names of who waits."""
+    current, in_team = team_or_reader()
     rules = rules_of(current)
     today = paris_today()
     territory = session.scalar(select(Territory).where(Territory.association_id == current.id))
@@ -31,7 +32,7 @@ def home(association: str) -> tuple[str, int]:
     month = today.replace(day=1)
     [figures] = monthly_figures(contracts_of(current.id, month, today), month, month, rules)
     names = ({p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)}
-             if waiting.over_threshold else {})
+             if waiting.over_threshold and in_team else {})
     return render("home.html", association=current, territory=territory, waiting=waiting,
                   threshold=rules.waiting_alert_days, figures=figures, month=month_label(month),
-                  names=names)
+                  names=names, in_team=in_team)

@@ -4,6 +4,8 @@ another association answers 404."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -38,7 +40,7 @@ from plugins.tzcld.register import (
     waiting_of,
 )
 from plugins.tzcld.settings import rules_of
-from plugins.tzcld.views import bp, own_or_404, render, team
+from plugins.tzcld.views import bp, own_or_404, render, team, team_or_reader
 
 
 def _name(current: AssociationRef, person_id: int) -> str:
@@ -46,20 +48,30 @@ def _name(current: AssociationRef, person_id: int) -> str:
     return f"{person.first_name} {person.last_name}" if person else "Personne retirée de l'association"
 
 
+def wanted_status() -> PpdeStatus | None:
+    """The step the register is filtered on (``?statut=``), if it names one."""
+    wanted = request.args.get("statut", "")
+    return PpdeStatus(wanted) if wanted in {s.value for s in PpdeStatus} else None
+
+
+def entries_of(current: AssociationRef, status: PpdeStatus | None) -> list[Ppde]:
+    """The register (at that step), by name: the page's list and its download."""
+    query = select(Ppde).where(Ppde.association_id == current.id)
+    if status is not None:
+        query = query.where(Ppde.status == status)
+    names = {p.id: (p.last_name.casefold(), p.first_name.casefold()) for p in people_of(current)}
+    return sorted(session.scalars(query), key=lambda e: (names.get(e.person_id, ("", "")), e.id))
+
+
 @bp.get("/<association>/registre/")
 @access(Level.MANAGER)
 def register_list(association: str) -> tuple[str, int]:
     current = team()
-    wanted = request.args.get("statut", "")
-    query = select(Ppde).where(Ppde.association_id == current.id)
-    if wanted in {s.value for s in PpdeStatus}:
-        query = query.where(Ppde.status == PpdeStatus(wanted))
-    else:
-        wanted = ""
+    status = wanted_status()
     names = {p.id: f"{p.last_name} {p.first_name}" for p in people_of(current)}
-    entries = sorted(session.scalars(query), key=lambda e: names.get(e.person_id, "").casefold())
-    return render("register_list.html", association=current, entries=entries, names=names,
-                  wanted=wanted, statuses=list(PpdeStatus), today=paris_today())
+    return render("register_list.html", association=current, entries=entries_of(current, status),
+                  names=names, wanted=status.value if status else "", statuses=list(PpdeStatus),
+                  today=paris_today())
 
 
 @bp.route("/<association>/registre/nouveau", methods=["GET", "POST"])
@@ -146,18 +158,24 @@ def register_edit(association: str, ppde_id: int) -> Response | tuple[str, int]:
                   submit="Enregistrer", empty=False, entry=entry)
 
 
+def last_twelve_months(current: AssociationRef, today: date) -> list[tuple[str, int]]:
+    """Hires per month over the last 12 months, this one included (month label, hires)."""
+    first = add_months(today.replace(day=1), -11)
+    hires = hires_by_month(current.id, first, today)
+    return [(month_label(m), hires.get(m, 0)) for m in months_between(first, today)]
+
+
 @bp.get("/<association>/exhaustivite")
-@access(Level.MANAGER)
+@access(Level.MEMBER)
 def exhaustiveness(association: str) -> tuple[str, int]:
-    """The team's daily to-do: who waits, for how long, and the hires of the last 12 months."""
-    current = team()
+    """The team's daily to-do: who waits, for how long, and the hires of the last 12 months.
+    The committee's readers see the counts, never the names."""
+    current, in_team = team_or_reader()
     rules = rules_of(current)
     today = paris_today()
     waiting = waiting_of(current.id, today, rules.waiting_alert_days)
-    first = add_months(today.replace(day=1), -11)
-    hires = hires_by_month(current.id, first, today)
-    months = [(month_label(m), hires.get(m, 0)) for m in months_between(first, today)]
-    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)}
+    months = last_twelve_months(current, today)
+    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)} if in_team else {}
     distribution = bar_chart(
         "Personnes en attente, par durée d'attente", [label for label, _ in waiting.distribution],
         [Series("Personnes", [count for _, count in waiting.distribution])],
@@ -167,4 +185,5 @@ def exhaustiveness(association: str) -> tuple[str, int]:
         [Series("Embauches", [count for _, count in months])], category="Mois",
         caption="Les 12 derniers mois.", empty_message="Aucune embauche sur les 12 derniers mois.")
     return render("exhaustiveness.html", association=current, waiting=waiting, names=names,
-                  threshold=rules.waiting_alert_days, distribution=distribution, hires_chart=hires_chart)
+                  threshold=rules.waiting_alert_days, distribution=distribution, hires_chart=hires_chart,
+                  in_team=in_team)

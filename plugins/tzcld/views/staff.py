@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -25,13 +25,13 @@ from core.plugin_api import (
     session,
 )
 from plugins.tzcld.calendar import month_label
-from plugins.tzcld.cde import monthly_cde, rates_by_year, yearly_cde
+from plugins.tzcld.cde import MonthCde, YearCde, monthly_cde, rates_by_year, yearly_cde
 from plugins.tzcld.forms_register import CHOOSE
 from plugins.tzcld.forms_staff import ContractForm, EndForm, RatesForm, WorkingTimeForm
 from plugins.tzcld.models import CdeRates, Employment, WorkingTime
 from plugins.tzcld.settings import rules_of
-from plugins.tzcld.staff import contracts_of, monthly_figures
-from plugins.tzcld.views import bp, own_or_404, render, team
+from plugins.tzcld.staff import MonthFigures, contracts_of, monthly_figures
+from plugins.tzcld.views import bp, own_or_404, render, team, team_or_reader
 
 
 def _names(current: AssociationRef) -> dict[int | None, str]:
@@ -42,14 +42,19 @@ def _name(current: AssociationRef, contract: Employment) -> str:
     return _names(current).get(contract.person_id, "Salarié·e")
 
 
+def contracts_with_hours(current: AssociationRef) -> list[Employment]:
+    """The EBE's contracts, those running first, with their working times (two queries)."""
+    return list(session.scalars(select(Employment).options(selectinload(Employment.hours))
+                                .where(Employment.association_id == current.id)
+                                .order_by(Employment.ended_on.is_not(None), Employment.started_on.desc(),
+                                          Employment.id)))
+
+
 @bp.get("/<association>/salaries/")
 @access(Level.MANAGER)
 def contract_list(association: str) -> tuple[str, int]:
     current = team()
-    contracts = session.scalars(select(Employment).options(selectinload(Employment.hours))
-                                .where(Employment.association_id == current.id)
-                                .order_by(Employment.ended_on.is_not(None), Employment.started_on.desc(),
-                                          Employment.id)).all()
+    contracts = contracts_with_hours(current)
     hours = {c.id: c.hours[-1].weekly_hours if c.hours else None for c in contracts}
     return render("contract_list.html", association=current, contracts=contracts, hours=hours,
                   names=_names(current), today=paris_today())
@@ -116,31 +121,54 @@ def contract_end(association: str, employment_id: int) -> Response | tuple[str, 
                   submit="Enregistrer")
 
 
-@bp.get("/<association>/etp")
-@access(Level.MANAGER)
-def monthly_table(association: str) -> tuple[str, int]:
-    """Full-time equivalents, headcount, entries and exits month by month for a year, with
-    the CDE owed for each month and the year."""
-    current = team()
-    rules = rules_of(current)
+def year_of_table() -> int:
+    """The year the monthly table is for (``?annee=``), this year if missing or absurd."""
     today = paris_today()
     year = request.args.get("annee", today.year, type=int)
-    if not 2016 <= year <= today.year + 1:
-        year = today.year
+    return year if year is not None and 2016 <= year <= today.year + 1 else today.year
+
+
+def months_of(current: AssociationRef, year: int) -> list[tuple[MonthFigures, MonthCde]]:
+    """Each month of the year: its figures and the CDE owed for it (the page and its download)."""
     first, last = date(year, 1, 1), date(year, 12, 1)
-    figures = monthly_figures(contracts_of(current.id, first, date(year, 12, 31)), first, last, rules)
-    rates = rates_by_year(current.id)
-    cde = monthly_cde(figures, rates)
+    figures = monthly_figures(contracts_of(current.id, first, date(year, 12, 31)), first, last,
+                              rules_of(current))
+    return list(zip(figures, monthly_cde(figures, rates_by_year(current.id)), strict=True))
+
+
+def years_of(current: AssociationRef) -> list[YearCde]:
+    """The CDE of every year from the EBE's first contract to this one (none without contracts)."""
+    today = paris_today()
+    first = session.scalar(select(func.min(Employment.started_on))
+                           .where(Employment.association_id == current.id))
+    if first is None:
+        return []
+    start, end = date(first.year, 1, 1), date(today.year, 12, 1)
+    figures = monthly_figures(contracts_of(current.id, start, date(today.year, 12, 31)), start, end,
+                              rules_of(current))
+    return yearly_cde(monthly_cde(figures, rates_by_year(current.id)))
+
+
+@bp.get("/<association>/etp")
+@access(Level.MEMBER)
+def monthly_table(association: str) -> tuple[str, int]:
+    """Full-time equivalents, headcount, entries and exits month by month for a year, with
+    the CDE owed for each month and the year. Counts over everyone: the committee's readers
+    see it too."""
+    current, in_team = team_or_reader()
+    year = year_of_table()
+    rows = months_of(current, year)
+    figures = [f for f, _ in rows]
     chart = bar_chart(
         f"Équivalents temps plein par mois en {year}", [month_label(f.month) for f in figures],
         [Series("PPDE", [float(f.etp_ppde) for f in figures]),
          Series("Non PPDE", [float(f.etp_other) for f in figures])],
         unit="ETP", stacked=True, category="Mois",
         caption="Encadrement et appui comptés à part (non PPDE).", empty_message="Aucun salarié cette année.")
-    return render("monthly_table.html", association=current, year=year,
-                  rows=list(zip(figures, cde, strict=True)),
-                  totals=yearly_cde(cde)[0], month_label=month_label, rules=rules,
-                  has_rates=year in rates, chart=chart)
+    return render("monthly_table.html", association=current, year=year, rows=rows,
+                  totals=yearly_cde([c for _, c in rows])[0], month_label=month_label,
+                  rules=rules_of(current), has_rates=all(c.state is not None for _, c in rows),
+                  chart=chart, in_team=in_team)
 
 
 @bp.route("/<association>/cde/taux", methods=["GET", "POST"])
@@ -163,4 +191,4 @@ def rates(association: str) -> Response | tuple[str, int]:
         flash(f"Taux {form.year.data} enregistrés.", "success")
         return see_other("tzcld.rates", association=current.slug)
     return render("rates.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
-                  form=form, saved=saved)
+                  form=form, saved=saved, years=years_of(current))
