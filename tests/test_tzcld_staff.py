@@ -73,9 +73,9 @@ def test_the_monthly_cde_matches_the_hand_computation(coord, db, world):
     page = text_of(coord.get(f"{BASE}/etp?annee=2025"))
     march = row(page, "mars 2025")
     # 23/31 × 11.88 × 95 % × 1,820 / 12 = 1,269.978… ; × 20 % = 253.9957…
-    assert "1 269,98 €" in march and "254,00 €" in march
+    assert "1\u202f269,98&nbsp;€" in march and "254,00&nbsp;€" in march
     february = row(page, "février 2025")
-    assert "0,00 €" in february
+    assert "0,00&nbsp;€" in february
 
 
 def test_the_non_ppde_share_over_its_cap_is_flagged(coord, db, world):

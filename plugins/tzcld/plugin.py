@@ -19,13 +19,18 @@ from core.plugin_api import (
     PersonRef,
     PluginSettings,
     Role,
+    Section,
+    has_role,
     hookimpl,
+    paris_today,
     session,
+    utcnow,
 )
 from plugins.tzcld import TITLE, demo
-from plugins.tzcld.models import Meeting
+from plugins.tzcld.models import CleMember, Meeting
 from plugins.tzcld.personal_data import erase_person, export_person
-from plugins.tzcld.settings import DEFAULT_SETTINGS, SettingsForm
+from plugins.tzcld.register import waiting_of
+from plugins.tzcld.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
 from plugins.tzcld.views import bp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -65,6 +70,28 @@ def erase_person_data(person: PersonRef) -> int:
 @hookimpl
 def load_demo_data(association: AssociationRef, today: date) -> None:
     demo.load(association, today)
+
+
+@hookimpl
+def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Section]:
+    """The committee's next meeting and the way in, for the team and for the committee's
+    readers (who have no entry in the navigation), in at most three queries; nothing for
+    anyone else."""
+    in_team = has_role(association.id, Role.COORDINATOR)
+    if not in_team and session.scalar(select(CleMember.id).where(
+            CleMember.association_id == association.id, CleMember.person_id == person.id,
+            CleMember.reads_decisions.is_(True)).limit(1)) is None:
+        return []
+    upcoming = session.scalar(select(Meeting.starts_at).where(
+        Meeting.association_id == association.id, Meeting.starts_at >= utcnow())
+        .order_by(Meeting.starts_at).limit(1))
+    threshold = rules_of(association).waiting_alert_days
+    over = (len(waiting_of(association.id, paris_today(), threshold).over_threshold)
+            if in_team else 0)
+    return [Section(title=f"{TITLE} — {association.short_name}", template="tzcld/widget.html",
+                    context={"association": association, "upcoming": upcoming, "in_team": in_team,
+                             "over": over, "threshold": threshold},
+                    weight=30)]
 
 
 @hookimpl
