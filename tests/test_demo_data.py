@@ -85,3 +85,20 @@ def test_the_demo_coordinator_sees_a_living_territory(app: Flask, client):
     table = flat(text_of(client.get(f"{base}/etp")))
     assert "Part de l'État" in table and "ne sont pas saisis" not in table
     assert re.search(r"\d[\d  ]*,\d\d €", table)  # the CDE computed, in euros
+
+
+def test_the_demo_territory_has_its_committee_and_activities(app: Flask, client):
+    load_demo_through_the_command(app)
+    login(client, "coordination@exemple.org", "demo-maillage")
+    base = f"/p/tzcld/{DEMO_SLUG}"
+    committee = flat(text_of(client.get(f"{base}/cle/")))
+    assert "Mme Roussel (Mairie) — Adjointe à l'emploi" in committee and "lit les décisions" in committee
+    activities = flat(text_of(client.get(f"{base}/activites/")))
+    for title, step in (("Recyclerie de quartier", "En cours"),
+                        ("Tournée de livraison de courses", "Refusée"),
+                        ("Entretien des jardins partagés", "Proposée")):
+        assert re.search(f"{re.escape(title)}.*?{step}", activities), title
+    decisions = client.get(f"{base}/telecharger/decisions.csv").get_data(as_text=True)
+    assert "Local confirmé par le bailleur." in decisions and "Concurrence avec l'épicerie" in decisions
+    agenda = flat(text_of(client.get("/agenda/")))
+    assert "Comité local pour l'emploi" in agenda  # the meeting to come, in the team's agenda

@@ -6,23 +6,40 @@ people wait, one for longer than the alert threshold, several were hired (their 
 open with the hours they chose), one found a job elsewhere; a supervisor counts apart. The
 people are the association's supported people, in the core's order; with fewer of them, fewer
 entries. The CDE rates are the demo's: check the year's official figures before using them.
+
+The committee (``committee.decide`` and ``amend``, the rules the pages apply) has three
+members, one of them a partner's contact, a past meeting whose decisions approved a
+recyclerie (now running, its wording changed once) and refused a delivery round (a local
+business does it), and a meeting to come, in the team's agenda; a third activity waits for
+its non-competition review.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from core.plugin_api import AssociationRef, partners, people_of, session
+from core.plugin_api import AssociationRef, neighbourhoods, paris_to_utc, partners, people_of, session
 from plugins.tzcld.calendar import add_months
+from plugins.tzcld.committee import amend, decide
 from plugins.tzcld.models import (
+    Activity,
+    ActivityStatus,
     CdeRates,
+    CleMember,
+    Consultation,
+    DecisionSubject,
     Employment,
     ExitReason,
+    Meeting,
+    MeetingAttendee,
+    Outcome,
     PpdeStatus,
+    Proposer,
     Stage,
     Territory,
     TerritoryEbe,
+    TerritoryNeighbourhood,
     WorkingTime,
 )
 from plugins.tzcld.register import enter, move
@@ -50,6 +67,8 @@ def load(association: AssociationRef, today: date) -> None:
     session.flush()
     for ebe in partners(("ebe",))[:1]:
         session.add(TerritoryEbe(territory_id=territory.id, partner_id=ebe.id))
+    for quarter in neighbourhoods()[:2]:
+        session.add(TerritoryNeighbourhood(territory_id=territory.id, neighbourhood_id=quarter.id))
     for year, wage, rate in ((today.year - 1, "11.88", 95), (today.year, "12.02", 95)):
         session.add(CdeRates(association_id=association.id, year=year, hourly_minimum_wage=Decimal(wage),
                              state_rate=Decimal(rate), departement_share=Decimal(15), hours_per_year=1820))
@@ -79,3 +98,62 @@ def load(association: AssociationRef, today: date) -> None:
         supervisor.hours.append(WorkingTime(effective_on=supervisor.started_on, weekly_hours=Decimal(35)))
         session.add(supervisor)
     session.flush()
+    _committee(association, today)
+
+
+def _evening(day: date) -> tuple[datetime, datetime]:
+    start = paris_to_utc(datetime(day.year, day.month, day.day, 18))
+    return start, start + timedelta(hours=2)
+
+
+def _committee(association: AssociationRef, today: date) -> None:
+    coordinators = people_of(association, ("coordinator",))
+    ebe = next(iter(partners(("ebe",))), None)
+    members = [CleMember(association_id=association.id, name="Mme Roussel", organisation="Mairie",
+                         role="Adjointe à l'emploi", reads_decisions=True),
+               CleMember(association_id=association.id, name="M. Benali", role="Conseil citoyen")]
+    if ebe is not None:
+        members.append(CleMember(association_id=association.id, name="Mme Carpentier", partner_id=ebe.id,
+                                 organisation=ebe.name, role="Directrice"))
+    if coordinators:
+        members.append(CleMember(association_id=association.id, person_id=coordinators[0].id,
+                                 organisation=association.short_name, role="Cheffe de projet"))
+    session.add_all(members)
+    recyclerie = Activity(association_id=association.id, title="Recyclerie de quartier",
+                          need="Aucun lieu de réemploi à moins de 10 km ; des encombrants sur les trottoirs.",
+                          proposer=Proposer.RESIDENT, proposer_name="Conseil citoyen",
+                          proposed_on=today - timedelta(days=200),
+                          consultations=[Consultation(consulted="Emmaüs du secteur",
+                                                      consulted_on=today - timedelta(days=180),
+                                                      answer="Favorable : personne ne collecte ici.")])
+    round_ = Activity(association_id=association.id, title="Tournée de livraison de courses",
+                      need="Des personnes âgées sans voiture.", proposer=Proposer.PPDE,
+                      proposed_on=today - timedelta(days=190),
+                      consultations=[Consultation(consulted="Épicerie Martin",
+                                                  consulted_on=today - timedelta(days=175),
+                                                  answer="Livre déjà le quartier deux fois par semaine.",
+                                                  competition=True)])
+    garden = Activity(association_id=association.id, title="Entretien des jardins partagés",
+                      need="Jardins en friche au pied des immeubles.", proposer=Proposer.LOCAL_AUTHORITY,
+                      proposer_name="Bailleur social", proposed_on=today - timedelta(days=15))
+    session.add_all([recyclerie, round_, garden])
+    past, soon = today - timedelta(days=160), today + timedelta(days=21)
+    starts, ends = _evening(past)
+    meeting = Meeting(association_id=association.id, starts_at=starts, ends_at=ends, place="Mairie annexe",
+                      agenda="Activités proposées ; point sur la liste d'attente.",
+                      minutes="Deux activités examinées, consultations à l'appui.")
+    starts, ends = _evening(soon)
+    session.add_all([meeting, Meeting(association_id=association.id, starts_at=starts, ends_at=ends,
+                                      place="Mairie annexe", agenda="Jardins partagés ; budget de l'année.")])
+    session.flush()
+    meeting.attendees = [MeetingAttendee(member_id=m.id) for m in members[:3]]
+    decision = decide(association.id, meeting.id, subject=DecisionSubject.ACTIVITY, activity=recyclerie,
+                      title="Recyclerie", outcome=Outcome.POSTPONED, reasons="Local à confirmer.")
+    session.flush()
+    amend(decision, title="Recyclerie de quartier", outcome=Outcome.APPROVED,
+          reasons="Local confirmé par le bailleur.", by_id=coordinators[0].id if coordinators else None)
+    decide(association.id, meeting.id, subject=DecisionSubject.ACTIVITY, activity=round_,
+           title="Tournée de livraison", outcome=Outcome.REFUSED,
+           reasons="Concurrence avec l'épicerie du quartier, qui livre déjà.")
+    recyclerie.status, recyclerie.started_on, recyclerie.jobs = (ActivityStatus.RUNNING,
+                                                                 past + timedelta(days=30), 4)
