@@ -56,8 +56,8 @@ class MemberForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    starts_at = FrenchDateTimeField("Début", validators=[required()])
-    ends_at = FrenchDateTimeField("Fin", validators=[required()])
+    starts_at = FrenchDateTimeField("Début", validators=[required_input()])
+    ends_at = FrenchDateTimeField("Fin", validators=[required_input()])
     place = StringField("Lieu", filters=STRIP, validators=[Optional(), max_length(200)])
     agenda = TextAreaField("Ordre du jour", filters=STRIP, validators=[Optional(), max_length(5000)])
     attendees = CheckboxListField("Présents", coerce=int, validators=[Optional()])
@@ -89,22 +89,22 @@ class ActivityForm(FlaskForm):
     proposer = ChoiceField("Proposée par", coerce=str,
                            choices=[(p.value, label) for p, label in PROPOSER_LABELS.items()])
     proposer_name = StringField("Qui (nom ou structure)", filters=STRIP, validators=OPTIONAL_120)
-    proposed_on = FrenchDateField("Proposée le", validators=[required()])
+    proposed_on = FrenchDateField("Proposée le", validators=[required_input()])
 
 
 class ConsultationForm(FlaskForm):
     consulted = StringField("Entreprise ou réseau consulté", filters=STRIP,
                             validators=[required(), not_blank, max_length(200)])
-    consulted_on = FrenchDateField("Consulté le", validators=[required()])
+    consulted_on = FrenchDateField("Consulté le", validators=[required_input()])
     answer = TextAreaField("Réponse", filters=STRIP, validators=[Optional(), max_length(5000)])
     competition = BooleanField("Une concurrence possible est signalée")
 
 
 class StartForm(FlaskForm):
-    started_on = FrenchDateField("Démarrage le", validators=[required()])
+    started_on = FrenchDateField("Démarrage le", validators=[required_input()])
     jobs = FrenchIntegerField("Emplois que porte l'activité", validators=[required_input(),
                                                                          *whole_number("Nombre", 0, 500)])
 
 
 class EndActivityForm(FlaskForm):
-    ended_on = FrenchDateField("Fin le", validators=[required()])
+    ended_on = FrenchDateField("Fin le", validators=[required_input()])

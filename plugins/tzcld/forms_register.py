@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Optional, ValidationError
 
-from core.plugin_api import STRIP, ChoiceField, FrenchDateField, max_length, required
+from core.plugin_api import STRIP, ChoiceField, FrenchDateField, max_length, required, required_input
 from plugins.tzcld.models import ExitReason, PpdeStatus
 from plugins.tzcld.register import EXIT_LABELS, STATUS_LABELS
 
@@ -82,7 +82,7 @@ class PpdeForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     status = ChoiceField("Nouvelle étape", coerce=optional_enum(PpdeStatus), validators=[required()])
-    on = FrenchDateField("Le", validators=[required()])
+    on = FrenchDateField("Le", validators=[required_input()])
     exit_reason = ChoiceField("Motif de sortie", coerce=str, default=NO_REASON,
                               choices=[(NO_REASON, "—"), *((r.value, label)
                                                            for r, label in EXIT_LABELS.items())],

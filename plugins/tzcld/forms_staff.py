@@ -25,14 +25,16 @@ from plugins.tzcld.forms_register import french_decimal, french_hours, parse_dec
 MAX_WEEKLY_HOURS = Decimal(48)  # the legal weekly maximum
 
 
-def in_range(low: Decimal, high: Decimal, message: str, places: int = 2) -> Any:
-    """After french_decimal: the number lies in ]low, high]."""
+def in_range(low: Decimal, high: Decimal, message: str, places: int = 2, *,
+             low_included: bool = False) -> Any:
+    """After french_decimal: the number lies in ]low, high] (or [low, high])."""
     def check(_form: FlaskForm, field: Any) -> None:
         try:
             number = parse_decimal(field.data, places)
         except ValueError:
             return  # french_decimal says why
-        if number is not None and not low < number <= high:
+        above_low = number is not None and (number >= low if low_included else number > low)
+        if number is not None and not (above_low and number <= high):
             raise ValidationError(message)
     return check
 
@@ -46,7 +48,7 @@ class ContractForm(FlaskForm):
                         description="Décochez pour l'encadrement et l'appui : ils ne comptent pas "
                                     "pour la contribution et sont plafonnés.")
     job = StringField("Poste", filters=STRIP, validators=[Optional(), max_length(120)])
-    started_on = FrenchDateField("Début du contrat", validators=[required()])
+    started_on = FrenchDateField("Début du contrat", validators=[required_input()])
     weekly_hours = StringField("Heures par semaine", filters=STRIP,
                                validators=[required(), french_hours, HOURS_IN_RANGE])
 
@@ -56,7 +58,7 @@ class ContractForm(FlaskForm):
 
 
 class WorkingTimeForm(FlaskForm):
-    effective_on = FrenchDateField("À partir du", validators=[required()])
+    effective_on = FrenchDateField("À partir du", validators=[required_input()])
     weekly_hours = StringField("Heures par semaine", filters=STRIP,
                                validators=[required(), french_hours, HOURS_IN_RANGE])
 
@@ -66,7 +68,7 @@ class WorkingTimeForm(FlaskForm):
 
 
 class EndForm(FlaskForm):
-    ended_on = FrenchDateField("Dernier jour travaillé", validators=[required()])
+    ended_on = FrenchDateField("Dernier jour travaillé", validators=[required_input()])
     end_reason = StringField("Motif", filters=STRIP, validators=[required(), max_length(200)],
                              description="Démission, rupture conventionnelle, retraite…")
 
@@ -85,7 +87,8 @@ class RatesForm(FlaskForm):
     departement_share = StringField(
         "Part du département (% de la part de l'État)", filters=STRIP,
         validators=[required(), french_decimal(3, "15"),
-                    in_range(Decimal(-1), Decimal(100), "Un pourcentage entre 0 et 100.", 3)])
+                    in_range(Decimal(0), Decimal(100), "Un pourcentage entre 0 et 100.", 3,
+                             low_included=True)])
     hours_per_year = FrenchIntegerField(
         "Heures d'un temps plein sur l'année", default=1820,
         validators=[required_input(), *whole_number("Durée", 1, 2500)])
