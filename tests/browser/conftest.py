@@ -20,18 +20,22 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.agenda.clock import paris_today
 from core.agenda.engine import book
+from core.database import session
 from core.mail import OUTBOX_KEY
 from core.members import Membership, Person, Role
 from core.pluginhost.activation import PluginActivation
+from core.pluginhost.refs import association_ref
 from core.testing import TEST_PASSWORD, empty_tables
 from plugins.premieres_heures.pathways import create_pathway
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
+from plugins.tzcld import demo as tzcld_demo
+from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
 from tests.support import ErrorLog, committed, live_server, upcoming_event
 
@@ -48,6 +52,7 @@ EMAILS = {
     "collective_admin": "collectif@test.org",
 }
 PH = "/p/premieres_heures/alpha"
+TZ = "/p/tzcld/alpha"
 
 
 @dataclass
@@ -102,6 +107,22 @@ def _premieres_heures(app: Flask, world: World, db: Session) -> tuple[date, int]
     return monday, committed(app, arrange)
 
 
+def _tzcld(app: Flask, world: World, db: Session) -> dict[str, int]:
+    """Territoire zéro chômeur on for Alpha, filled by the plugin's own demo data (a territory,
+    its register, the EBE's staff, a committee with its meetings and decisions, activities)."""
+    db.add(PluginActivation(plugin="tzcld", association_id=world.asso_a.id))
+    db.commit()
+
+    def arrange() -> dict[str, int]:
+        tzcld_demo.load(association_ref(world.asso_a), paris_today())
+        session.flush()
+        return {"tz_meeting": session.scalar(select(Meeting.id).order_by(Meeting.starts_at).limit(1)),
+                "tz_activity": session.scalar(select(Activity.id).order_by(Activity.id).limit(1)),
+                "tz_ppde": session.scalar(select(Ppde.id).order_by(Ppde.id).limit(1))}
+
+    return committed(app, arrange)
+
+
 def _agenda(app: Flask, world: World) -> dict[str, int]:
     """Workshops in the coming days; the volunteer is booked on one, a supported person too."""
     booked, booked_bookable = upcoming_event(app, world.asso_a.id, capacity=12,
@@ -146,7 +167,8 @@ def site(maillage_migrated_app: Flask, maillage_autocommit_engine: Engine,
         with Session(maillage_autocommit_engine, expire_on_commit=False) as db:
             world = build_world(db, maillage_password_hash)
             ph_monday, ph_pathway = _premieres_heures(app, world, db)
-        ids = _agenda(app, world) | {
+            tzcld = _tzcld(app, world, db)
+        ids = _agenda(app, world) | tzcld | {
             "pathway": ph_pathway, "partner": world.partner.id, "supported": world.supported_a.id,
             "volunteer": world.volunteer_a.id, "neighbourhood": world.neighbourhood.id,
             "ph_monday": ph_monday.isoformat(),

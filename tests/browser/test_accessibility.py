@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import DESKTOP, PH, PHONE, WIDTHS, OpenPage, Site
+from tests.browser.conftest import DESKTOP, PH, PHONE, TZ, WIDTHS, OpenPage, Site
 from tests.browser.pages import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -64,6 +64,21 @@ VISITS = [
     Visit("PH person week", "coordinator", f"{PH}/semaine/parcours/{{pathway}}?jour={{ph_monday}}"),
     Visit("PH session refused", "coordinator", f"{PH}/parcours/{{pathway}}/seances/nouvelle",
           submit="Enregistrer la séance", fill=(("Début", "14:00"), ("Fin", "09:00"))),
+    Visit("TZ home", "coordinator", f"{TZ}/"),
+    Visit("TZ register", "coordinator", f"{TZ}/registre/"),
+    Visit("TZ register entry", "coordinator", f"{TZ}/registre/{{tz_ppde}}"),
+    Visit("TZ step refused", "coordinator", f"{TZ}/registre/{{tz_ppde}}", submit="Enregistrer l'étape",
+          fill=(("Le", "31/02/2025"),)),
+    Visit("TZ exhaustiveness", "coordinator", f"{TZ}/exhaustivite"),
+    Visit("TZ staff", "coordinator", f"{TZ}/salaries/"),
+    Visit("TZ monthly ETP and CDE", "coordinator", f"{TZ}/etp"),
+    Visit("TZ CDE rates and years", "coordinator", f"{TZ}/cde/taux"),
+    Visit("TZ territory", "coordinator", f"{TZ}/territoire"),
+    Visit("TZ committee", "coordinator", f"{TZ}/cle/"),
+    Visit("TZ meeting", "coordinator", f"{TZ}/cle/reunions/{{tz_meeting}}"),
+    Visit("TZ activities", "coordinator", f"{TZ}/activites/"),
+    Visit("TZ activity", "coordinator", f"{TZ}/activites/{{tz_activity}}"),
+    Visit("TZ new activity refused", "coordinator", f"{TZ}/activites/nouvelle", submit="Enregistrer"),
     Visit("association edit", "admin", "/associations/alpha/modifier"),
     Visit("association modules", "admin", "/associations/alpha/modules"),
     Visit("partner edit", "admin", "/partenaires/{partner}/modifier"),
