@@ -105,6 +105,10 @@ from core.web.views import Page, see_other
 from core.web.charts import Series, bar_chart
 from core.web.numbers import format_number
 
+# isort: split
+# indicators
+from core.pluginhost.small_cells import MASKED_UNIT, SMALL_CELL, masked_count
+
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 # Fixtures of the testing kit (pytest plugin ``maillage``, installed with Maillage).
@@ -259,4 +263,11 @@ __all__ += [
 __all__ += [
     "ExportColumn",
     "export_table",
+]
+
+# indicators
+__all__ += [
+    "MASKED_UNIT",
+    "SMALL_CELL",
+    "masked_count",
 ]

@@ -363,6 +363,31 @@ def test_the_form_macros_example_renders_with_the_example_form(app, world):
     assert page.count("<li>") >= 2
 
 
+# --- funder indicators -------------------------------------------------------------------
+
+INDICATORS = "### `report_indicators(association, period_start, period_end)`"
+
+
+def test_the_small_cells_example_masks_one_and_two_and_keeps_zero_and_more():
+    from datetime import date
+
+    body = section(GUIDE, INDICATORS)
+    source = next(source for source, _ in python_blocks(body) if "def exits_by_outcome" in source)
+    example: dict = {}
+    exec(compile(source, "docs/plugins.md (small cells)", "exec"), example)  # noqa: S102 - the guide's own code
+    spring = (date(2025, 4, 1), date(2025, 6, 30))
+    shown = {item.key: (item.value, item.unit)
+             for item in example["exits_by_outcome"]({"job": 4, "training": 2}, *spring)}
+    assert shown == {"carnet.exits.job": (4, "personnes"),
+                     "carnet.exits.training": (0, plugin_api.MASKED_UNIT),
+                     "carnet.exits.other": (0, "personnes")}
+    assert plugin_api.MASKED_UNIT == "masqué : moins de 3"
+    one = example["exits_by_outcome"]({"other": 1, "job": 3}, *spring)
+    assert [(item.value, item.unit) for item in one] == [
+        (3, "personnes"), (0, "personnes"), (0, plugin_api.MASKED_UNIT)]
+    assert {(item.period_start, item.period_end) for item in one} == {spring}
+
+
 # --- charts ------------------------------------------------------------------------------
 
 CHARTS = "## 9. Graphiques: charts with their table"

@@ -18,12 +18,11 @@ from sqlalchemy import func, select
 from core.auth.accounts import Account
 from core.database import session as app_session
 from core.members import Person, Role
-from core.plugin_api import PersonRef
+from core.plugin_api import MASKED_UNIT, PersonRef
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.cli import plugins_group
 from core.pluginhost.refs import association_ref
 from plugins.premieres_heures import plugin
-from plugins.premieres_heures.indicators import MASKED_UNIT
 from plugins.premieres_heures.models import (
     Attendance,
     Decision,
@@ -459,11 +458,14 @@ def test_indicators_count_participants_hours_entries_and_exits(app, db, world, a
     assert run_indicators(app, "beta", "2025-01-01", "2025-03-31") == {}
 
 
-def test_the_small_cell_rule(app):
-    from plugins.premieres_heures.indicators import masked
+def test_the_small_cell_rule_of_the_plugin_api():
+    from core.plugin_api import SMALL_CELL, masked_count
 
-    assert [masked(n) for n in (0, 1, 2, 3, 10)] == [
+    assert SMALL_CELL == 3
+    assert [masked_count(n) for n in (0, 1, 2, 3, 10)] == [
         (0, "personnes"), (0, MASKED_UNIT), (0, MASKED_UNIT), (3, "personnes"), (10, "personnes")]
+    assert masked_count(2, "familles") == (0, MASKED_UNIT)
+    assert masked_count(4, "familles") == (4, "familles")
 
 
 # --- settings on the modules page ------------------------------------------------------------------

@@ -13,12 +13,11 @@ in Paris time):
 - **Exits by outcome**: pathways that ended in the period, one indicator per outcome, always
   all of them (a missing outcome would be ambiguous).
 
-Small cells (DOMAIN.md: aggregates hide small cells so that no person can be recognised):
-a breakdown cell — an exit outcome — counting 1 or 2 people is *masked*: its value is 0 and
-its unit says « masqué : moins de 3 ». A 0 is reported as such (it describes nobody).
-Totals (participants, entries, hours) say nothing about any one person's situation and are
-reported exactly; no total of exits is reported, so that a masked cell cannot be worked out
-by subtraction.
+Small cells, under the plugin API's rule (``masked_count``): a breakdown cell — an exit
+outcome — counting 1 or 2 people is *masked*: its value is 0 and its unit says « masqué :
+moins de 3 ». A 0 is reported as such (it describes nobody). Totals (participants, entries,
+hours) say nothing about any one person's situation and are reported exactly; no total of
+exits is reported, so that a masked cell cannot be worked out by subtraction.
 """
 
 from __future__ import annotations
@@ -27,12 +26,10 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from core.plugin_api import AssociationRef, Indicator, day_bounds, in_paris, session
+from core.plugin_api import AssociationRef, Indicator, day_bounds, in_paris, masked_count, session
 from plugins.premieres_heures import NAME
 from plugins.premieres_heures.models import Attendance, ExitOutcome, Pathway, WorkSession
 
-SMALL_CELL = 3  # a breakdown cell under this many people is masked
-MASKED_UNIT = "masqué : moins de 3"
 MIN_DAYS = 2  # distinct days of work that make someone a participant
 
 EXIT_LABELS = {
@@ -42,13 +39,6 @@ EXIT_LABELS = {
     ExitOutcome.OTHER: "Autres sorties",
     ExitOutcome.INTERRUPTION: "Parcours interrompus",
 }
-
-
-def masked(count: int) -> tuple[int, str]:
-    """The value and unit of a breakdown cell under the small-cell rule."""
-    if 0 < count < SMALL_CELL:
-        return 0, MASKED_UNIT
-    return count, "personnes"
 
 
 def _participants(association_id: int, since: datetime, until: datetime) -> int:
@@ -104,6 +94,6 @@ def indicators_for(association: AssociationRef, period_start: date,
         indicator("entries", "Entrées en parcours", entries, "personnes"),
     ]
     for outcome, label in EXIT_LABELS.items():
-        value, unit = masked(exits.get(outcome, 0))
+        value, unit = masked_count(exits.get(outcome, 0))
         result.append(indicator(f"exits.{outcome.value}", label, value, unit))
     return result

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.plugin_api import (
     AgendaItem,
     AssociationRef,
+    Indicator,
     NavEntry,
     PersonalData,
     PersonRef,
@@ -27,6 +28,7 @@ from core.plugin_api import (
     utcnow,
 )
 from plugins.tzcld import TITLE, demo
+from plugins.tzcld.indicators import indicators_for
 from plugins.tzcld.models import CleMember, Meeting
 from plugins.tzcld.personal_data import erase_person, export_person
 from plugins.tzcld.register import waiting_of
@@ -106,3 +108,9 @@ def agenda_items(association: AssociationRef, start: datetime, end: datetime) ->
                        url=url_for("tzcld.meeting_detail", association=association.slug,
                                    meeting_id=meeting_id))
             for meeting_id, starts_at, ends_at, place in meetings]
+
+
+@hookimpl
+def report_indicators(association: AssociationRef, period_start: date,
+                      period_end: date) -> list[Indicator]:
+    return indicators_for(association, period_start, period_end)
