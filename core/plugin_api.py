@@ -66,9 +66,11 @@ from core.pluginhost.contributions import (
 )
 from core.pluginhost.directory import (
     NeighbourhoodRef,
+    PartnerContactRef,
     PartnerRef,
     neighbourhoods,
     partner,
+    partner_contacts,
     partner_names,
     partners,
     people_names,
@@ -184,6 +186,7 @@ __all__ = [
     "NeighbourhoodRef",
     "Overlap",
     "Page",
+    "PartnerContactRef",
     "PartnerRef",
     "PermissionDecl",
     "PersonRef",
@@ -227,6 +230,7 @@ __all__ = [
     "paris_to_utc",
     "paris_today",
     "partner",
+    "partner_contacts",
     "partner_names",
     "partners",
     "people_names",

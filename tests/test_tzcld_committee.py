@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core.plugin_api import paris_today
-from plugins.tzcld.models import Activity, ActivityStatus, Decision, DecisionVersion, Meeting
+from plugins.tzcld.models import Activity, ActivityStatus, CleMember, Decision, DecisionVersion, Meeting
 from tests.conftest import World
 from tests.support import field_error, login, post, text_of
 
@@ -102,9 +102,24 @@ def test_meetings_show_in_the_teams_agenda_only(app, coord, client, db, world):
 
 
 def test_a_member_is_someone_of_the_collective_or_a_named_contact(coord, db, world):
-    response = post(coord, f"{BASE}/cle/membres/nouveau", {"person_id": "0", "partner_id": "0", "name": ""})
-    assert response.status_code == 422 and field_error(response, "name")
+    response = post(coord, f"{BASE}/cle/membres/nouveau", {"person_id": "0", "contact_id": "0",
+                                                           "partner_id": "0", "name": ""})
+    assert response.status_code == 422 and "contact" in field_error(response, "name")
     assert post(coord, f"{BASE}/cle/membres/nouveau", {
-        "person_id": "0", "partner_id": str(world.partner.id), "name": "Irène Conseil",
+        "person_id": "0", "contact_id": "0", "partner_id": str(world.partner.id), "name": "Irène Conseil",
         "role": "Représentante", "reads_decisions": "y"}).status_code == 303
     assert "Irène Conseil" in text_of(coord.get(f"{BASE}/cle/"))
+
+
+def test_a_partners_contact_sits_on_the_committee_from_the_directory(coord, db, world):
+    contact = world.partner.contacts[0]
+    form = coord.get(f"{BASE}/cle/membres/nouveau").get_data(as_text=True)
+    assert f"{contact.first_name} {contact.last_name} ({world.partner.name})" in form
+    assert post(coord, f"{BASE}/cle/membres/nouveau", {
+        "person_id": "0", "contact_id": str(contact.id), "partner_id": "0", "name": "", "organisation": "",
+        "role": ""}).status_code == 303
+    member = db.scalar(select(CleMember))
+    assert (member.name, member.partner_id, member.organisation, member.role) == (
+        f"{contact.first_name} {contact.last_name}", world.partner.id, world.partner.name, contact.job_title)
+    response = post(coord, f"{BASE}/cle/membres/nouveau", {"person_id": "0", "contact_id": "999999"})
+    assert response.status_code == 422 and field_error(response, "contact_id")

@@ -14,7 +14,7 @@ from core.members.memberships import Membership
 from core.members.neighbourhoods import Neighbourhood
 from core.members.people import Person
 from core.members.roles import Role
-from core.partners.models import Partner
+from core.partners.models import Partner, PartnerContact
 from core.pluginhost.contributions import AssociationRef, PersonRef
 
 # For joins in a plugin's own queries (a name next to each row, in one query): the core
@@ -59,6 +59,34 @@ def partners(kinds: Iterable[str] | None = None) -> list[PartnerRef]:
     if kinds is not None:
         query = query.where(Partner.kind.in_(list(kinds)))
     return [_partner_ref(p) for p in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class PartnerContactRef:
+    """A professional contact at a partner: work details a plugin may show, no more."""
+
+    id: int
+    partner_id: int
+    partner_name: str
+    first_name: str
+    last_name: str
+    job_title: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def partner_contacts(partner_ids: Iterable[int] | None = None) -> list[PartnerContactRef]:
+    """Contacts of the active partners (of ``partner_ids`` only), by partner then name, in
+    one query."""
+    query = (select(PartnerContact.id, PartnerContact.partner_id, Partner.name, PartnerContact.first_name,
+                    PartnerContact.last_name, PartnerContact.job_title)
+             .join(Partner, Partner.id == PartnerContact.partner_id).where(Partner.active)
+             .order_by(Partner.name, PartnerContact.last_name, PartnerContact.first_name, PartnerContact.id))
+    if partner_ids is not None:
+        query = query.where(PartnerContact.partner_id.in_(list(partner_ids)))
+    return [PartnerContactRef(*row) for row in session.execute(query)]
 
 
 def partner(partner_id: int) -> PartnerRef | None:

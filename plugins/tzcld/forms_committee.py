@@ -39,8 +39,10 @@ OPTIONAL_120 = _optional_120()
 
 class MemberForm(FlaskForm):
     person_id = ChoiceField("Personne du collectif", coerce=int,
-                            description="Ou laissez « Aucune » et indiquez un nom ci-dessous.")
-    name = StringField("Nom (contact d'un partenaire)", filters=STRIP, validators=OPTIONAL_120)
+                            description="Ou laissez « Aucune » et choisissez un contact d'un partenaire, "
+                                        "ou indiquez un nom.")
+    contact_id = ChoiceField("Contact d'un partenaire (annuaire)", coerce=int)
+    name = StringField("Autre personne (nom)", filters=STRIP, validators=OPTIONAL_120)
     partner_id = ChoiceField("Organisation (annuaire)", coerce=int)
     organisation = StringField("Organisation (autre)", filters=STRIP, validators=OPTIONAL_120)
     role = StringField("Rôle au comité", filters=STRIP, validators=[Optional(), max_length(120)])
@@ -49,8 +51,9 @@ class MemberForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and self.person_id.data == NONE and not self.name.data:
-            add_error(self.name, "Choisissez une personne du collectif ou indiquez un nom.")
+        if valid and self.person_id.data == NONE and self.contact_id.data == NONE and not self.name.data:
+            add_error(self.name, "Choisissez une personne du collectif ou un contact d'un partenaire, "
+                                 "ou indiquez un nom.")
             valid = False
         return valid
 

@@ -16,6 +16,7 @@ from core.plugin_api import (
     add_error,
     current_person,
     paris_to_utc,
+    partner_contacts,
     partners,
     people_of,
     see_other,
@@ -69,18 +70,27 @@ def member_create(association: str) -> Response | tuple[str, int]:
     form = MemberForm()
     form.person_id.choices = [(NONE, "Aucune"), *((p.id, f"{p.last_name} {p.first_name}")
                                                   for p in people_of(current))]
-    form.partner_id.choices = [(NONE, "Aucune"), *((p.id, p.name) for p in partners())]
+    contacts = {c.id: c for c in partner_contacts()}
+    form.contact_id.choices = [(NONE, "Aucun"), *((c.id, f"{c.full_name} ({c.partner_name})")
+                                                  for c in contacts.values())]
+    directory = partners()
+    form.partner_id.choices = [(NONE, "Aucune"), *((p.id, p.name) for p in directory)]
     if form.validate_on_submit():
         person_id = form.person_id.data or None
+        contact = contacts.get(form.contact_id.data)
         if person_id and session.scalar(select(CleMember.id).where(
                 CleMember.association_id == current.id, CleMember.person_id == person_id)):
             add_error(form.person_id, "Cette personne siège déjà au comité.")
         else:
-            partner = next((p for p in partners() if p.id == form.partner_id.data), None)
-            session.add(CleMember(association_id=current.id, person_id=person_id, name=form.name.data or "",
+            # A partner's contact: their name and organisation as the directory has them today.
+            wanted = contact.partner_id if contact else form.partner_id.data
+            partner = next((p for p in directory if p.id == wanted), None)
+            name = form.name.data or (contact.full_name if contact and not person_id else "")
+            session.add(CleMember(association_id=current.id, person_id=person_id, name=name,
                                   partner_id=partner.id if partner else None,
                                   organisation=form.organisation.data or (partner.name if partner else ""),
-                                  role=form.role.data or "", reads_decisions=form.reads_decisions.data))
+                                  role=form.role.data or (contact.job_title if contact else ""),
+                                  reads_decisions=form.reads_decisions.data))
             session.commit()
             flash("Membre du comité ajouté.", "success")
             return see_other("tzcld.committee", association=current.slug)
