@@ -106,3 +106,19 @@ def test_an_unknown_minimum_role_is_refused_when_the_contribution_is_made():
         Section(title="Suivi", template="carnet/widget.html", minimum_role="coordination")
     assert NavEntry(label="Carnet", endpoint="carnet.home").minimum_role == Role.SUPPORTED
     assert Section(title="Suivi", template="carnet/widget.html").minimum_role is None
+
+
+def test_partner_contacts_gives_work_details_of_active_partners_only(app, db, world: World):
+    from core.plugin_api import partner_contacts
+
+    with app.app_context():
+        everyone = partner_contacts()
+        assert [(c.full_name, c.partner_name) for c in everyone] == sorted(
+            [("Paul Conseiller", world.partner.name), ("Olga Autre", world.other_partner.name)],
+            key=lambda pair: pair[1])
+        assert [c.full_name for c in partner_contacts([world.other_partner.id])] == ["Olga Autre"]
+        assert not hasattr(everyone[0], "email") and not hasattr(everyone[0], "phone")
+    db.get(type(world.other_partner), world.other_partner.id).active = False
+    db.commit()
+    with app.app_context():
+        assert [c.full_name for c in partner_contacts()] == ["Paul Conseiller"]
