@@ -100,6 +100,23 @@ def test_event_at_a_partners_premises_shows_its_address(client, db, world):
     assert "Mission Locale Test — 5 rue du Port" in text_of(client.get(response.headers["Location"]))
 
 
+@pytest.mark.parametrize(("starts", "ends"), [("2027-03-28T02:30", "2027-03-28T03:30"),
+                                              ("2027-03-28T01:00", "2027-03-28T02:00")])
+def test_an_hour_the_clocks_skip_is_refused_in_french(client, db, world, starts, ends):
+    """2:00 to 2:59 on the last Sunday of March never shows on a clock in Paris; stored, 2:30
+    would become 3:30 and an event from 2:30 to 3:30 would last no time at all."""
+    login(client, "coord.a@test.org")
+    response = post(client, "/agenda/nouveau", event_form(
+        association_id=str(world.asso_a.id), starts_at=starts, ends_at=ends))
+    assert response.status_code == 422
+    skipped = "starts_at" if starts.endswith("02:30") else "ends_at"
+    assert "heure d'été" in field_error(response, skipped)
+    assert db.scalar(select(Event.id)) is None
+    assert post(client, "/agenda/nouveau", event_form(  # the autumn's repeated hour exists
+        association_id=str(world.asso_a.id), starts_at="2027-10-31T02:30",
+        ends_at="2027-10-31T03:30")).status_code == 303
+
+
 def test_weekly_series_until_a_date_keeps_paris_time_across_summer_time(client, db, world):
     login(client, "coord.a@test.org")
     # From a Thursday in October to December: the clocks change on the last Sunday of October.

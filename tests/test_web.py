@@ -198,3 +198,32 @@ def test_columns_as_reads_rows_into_objects(app: Flask, db, world) -> None:
         lines = list(session.scalars(select(columns_as(Line, Association.id, Association.short_name))
                                      .order_by(Association.id)))
     assert lines == [Line(a.id, a.short_name) for a in (world.asso_a, world.asso_b)]
+
+
+def test_a_crash_in_a_failed_transaction_still_shows_the_french_page(database_url, app, world):
+    """A statement that fails leaves the transaction unusable; the error page, which reads the
+    signed-in user, must not fail in turn (Werkzeug's bare English page)."""
+    from sqlalchemy import text
+
+    from core.database import session
+
+    crashing = make_app(database_url, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @crashing.get("/boom-in-sql")
+    def boom() -> str:
+        from core.members import Person
+
+        session.add(Person(first_name=None, last_name=None))  # NOT NULL: the flush fails
+        session.flush()
+        return "unreachable"
+
+    boom.access_level = "authenticated"  # type: ignore[attr-defined]
+    client = crashing.test_client()
+    login(client, "coord.a@test.org")
+    response = client.get("/boom-in-sql")
+    body = text_of(response)
+    assert response.status_code == 500
+    assert "Erreur du serveur" in body and "Internal Server Error" not in body
+    assert "Coord" in body or "Se déconnecter" in body  # the page rendered for the user
+    with crashing.app_context():
+        assert session.execute(text("SELECT 1")).scalar() == 1

@@ -10,6 +10,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
 from core.auth.permissions import access_level_of, has_level
+from core.database import session
 
 MESSAGES = {
     400: ("Requête invalide", "La demande n'a pas pu être comprise."),
@@ -43,6 +44,10 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
 
 
 def _server_error(error: InternalServerError) -> tuple[str, int]:
+    # The failed statement left the transaction unusable (PostgreSQL, or a flush that
+    # raised): without a rollback, the page's own reads (the user, the menu) would fail
+    # too and Werkzeug would answer with its bare English page.
+    session.rollback()
     return render_error(500)
 
 

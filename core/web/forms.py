@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.agenda.clock import PARIS
 from core.database import session
 from core.web.params import OUT_OF_CALENDAR, in_calendar
 from core.web.text import fold
@@ -169,6 +170,16 @@ class ChoiceField(_Options, SelectField):
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_MESSAGE = "Date et heure invalides (exemple : 12/03/2026 14:00)."
+MISSING_HOUR_MESSAGE = ("Cette heure n'existe pas ce jour-là : au passage à l'heure d'été, les "
+                        "horloges passent de 2 h à 3 h. Choisissez une heure avant 2 h ou après 3 h.")
+
+
+def exists_in_paris(local: datetime) -> bool:
+    """Whether a wall-clock time is ever shown by clocks in Paris: the hour skipped when summer
+    time starts (2:00 to 2:59 on the last Sunday of March) is not, and would be stored as the
+    hour after it."""
+    there_and_back = local.replace(tzinfo=PARIS).astimezone(UTC).astimezone(PARIS)
+    return there_and_back.replace(tzinfo=None) == local
 
 
 class TypedRequired(InputRequired):
@@ -242,6 +253,9 @@ class FrenchDateTimeField(DateTimeLocalField):
         except ValueError:
             raise ValueError(DATETIME_MESSAGE) from None
         _check_in_calendar(self, self.data.date() if self.data else None)
+        if self.data is not None and not exists_in_paris(self.data):
+            self.data = None
+            raise ValueError(MISSING_HOUR_MESSAGE)
 
     def _value(self) -> str:
         return _as_the_picker_wants(self)

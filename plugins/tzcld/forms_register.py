@@ -4,7 +4,8 @@ pipeline's rules (which step may follow which, dates in order, eligibility) are 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -32,16 +33,24 @@ def optional_enum(kind: type[Any]) -> Any:
     return coerce
 
 
+# Digits 0-9 only: Decimal() would also read Arabic-Indic or full-width digits, and exponents
+# (« 1e400 ») that overflow every later computation.
+NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+LARGEST = Decimal(10) ** 9  # far above any hour count, wage or rate
+
+
 def parse_decimal(text: str | None, places: int = 2, example: str = "17,5") -> Decimal | None:
     """« 24 », « 17,5 » or « 17.5 »; None when left empty. Raises ValueError with the French
     message."""
     if not text:
         return None
-    try:
-        number = Decimal(text.replace(",", ".").replace(" ", "").replace("\u202f", ""))
-    except InvalidOperation:
-        raise ValueError(f"Un nombre, par exemple {example}.") from None
-    if not number.is_finite() or number != number.quantize(Decimal(1).scaleb(-places)):
+    cleaned = re.sub(r"[\s\u202f\u00a0]", "", text)
+    if not NUMBER.fullmatch(cleaned):
+        raise ValueError(f"Un nombre, par exemple {example}.")
+    number = Decimal(cleaned.replace(",", "."))
+    if abs(number) >= LARGEST:
+        raise ValueError(f"Un nombre bien plus petit, par exemple {example}.")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"Un nombre, avec {places} décimales au plus (par exemple {example}).")
     return number
 

@@ -39,7 +39,8 @@ def in_range(low: Decimal, high: Decimal, message: str, places: int = 2, *,
     return check
 
 
-HOURS_IN_RANGE = in_range(Decimal(0), MAX_WEEKLY_HOURS, "Entre 1 et 48 heures par semaine.")
+HOURS_IN_RANGE = in_range(Decimal(1), MAX_WEEKLY_HOURS, "Entre 1 et 48 heures par semaine.",
+                          low_included=True)
 
 
 class ContractForm(FlaskForm):

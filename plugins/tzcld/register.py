@@ -140,7 +140,7 @@ def move(ppde: Ppde, status: PpdeStatus, on: date, *, rules: Rules, today: date,
         if weekly_hours is None:
             raise TransitionRefused("Indiquez le temps de travail choisi (heures par semaine).",
                                     "weekly_hours")
-        if not Decimal(0) < weekly_hours <= rules.full_time_hours:
+        if not Decimal(1) <= weekly_hours <= rules.full_time_hours:
             raise TransitionRefused(f"Entre 1 et {rules.full_time_hours} heures par semaine.",
                                     "weekly_hours")
     else:
