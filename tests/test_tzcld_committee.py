@@ -123,3 +123,43 @@ def test_a_partners_contact_sits_on_the_committee_from_the_directory(coord, db, 
         f"{contact.first_name} {contact.last_name}", world.partner.id, world.partner.name, contact.job_title)
     response = post(coord, f"{BASE}/cle/membres/nouveau", {"person_id": "0", "contact_id": "999999"})
     assert response.status_code == 422 and field_error(response, "contact_id")
+
+
+def test_no_decision_at_a_meeting_not_yet_held(coord, db):
+    activity_id, later = activity(coord), meeting(coord, days=5)
+    response = post(coord, f"{BASE}/cle/reunions/{later}/decisions", {
+        "subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie", "outcome": "approved"})
+    assert response.status_code == 422 and "pas encore eu lieu" in field_error(response, "subject")
+    assert db.scalar(select(Decision.id)) is None
+    assert "une fois la réunion tenue" in text_of(coord.get(f"{BASE}/cle/reunions/{later}"))
+
+
+def test_an_activity_starts_on_the_day_of_its_approving_meeting_or_later(coord, db):
+    activity_id, held = activity(coord), meeting(coord, days=-3)
+    assert post(coord, f"{BASE}/cle/reunions/{held}/decisions", {
+        "subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie",
+        "outcome": "approved"}).status_code == 303
+    start = f"{BASE}/activites/{activity_id}/demarrage"
+    day_before = (paris_today() - timedelta(days=4)).isoformat()
+    response = post(coord, start, {"started_on": day_before, "jobs": "2"})
+    assert response.status_code == 422 and "précéder la réunion" in field_error(response, "started_on")
+    assert post(coord, start, {"started_on": (paris_today() - timedelta(days=3)).isoformat(),
+                               "jobs": "2"}).status_code == 303
+
+
+def test_correcting_an_earlier_decision_does_not_undo_a_later_one(coord, db):
+    activity_id, first, second = activity(coord), meeting(coord, days=-30), meeting(coord, days=-3)
+    refusal = {"subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie",
+               "outcome": "refused", "reasons": "Local introuvable"}
+    assert post(coord, f"{BASE}/cle/reunions/{first}/decisions", refusal).status_code == 303
+    assert post(coord, f"{BASE}/cle/reunions/{second}/decisions",
+                {**refusal, "outcome": "approved", "reasons": "Local trouvé"}).status_code == 303
+    earlier = db.scalar(select(Decision).where(Decision.meeting_id == first))
+    assert post(coord, f"{BASE}/cle/decisions/{earlier.id}/modifier", {
+        "title": "Recyclerie", "outcome": "refused", "reasons": "Local introuvable (faute corrigée)"}
+                ).status_code == 303
+    db.expire_all()
+    assert db.get(Activity, activity_id).status is ActivityStatus.APPROVED
+    unchanged = post(coord, f"{BASE}/cle/decisions/{earlier.id}/modifier", {
+        "title": "Recyclerie", "outcome": "refused", "reasons": "Local introuvable (faute corrigée)"})
+    assert "a changé : la décision reste telle quelle" in text_of(coord.get(unchanged.headers["Location"]))

@@ -184,3 +184,59 @@ def test_any_step_form_answers_without_error(coord, db, world, status, on, hours
     # A NUL character is refused by the core before any query (400), as everywhere.
     nul = "\x00" in status + on + hours + reason
     assert response.status_code in ((400,) if nul else (303, 422)), text_of(response)[:300]
+
+
+def _running(db: Session, world: World) -> list[Employment]:
+    db.expire_all()
+    return db.scalars(select(Employment).where(Employment.person_id == world.supported_a.id,
+                                               Employment.ended_on.is_(None))).all()
+
+
+def test_an_exit_ends_the_contract_the_hire_opened_and_a_return_opens_one_only(coord, db, world):
+    today = paris_today()
+    made = entry(db, world, status=PpdeStatus.WAITING, waiting_since=today - timedelta(days=30))
+    step = f"{BASE}/registre/{made.id}/etape"
+    assert post(coord, step, {"status": "hired", "on": iso(today - timedelta(days=20)),
+                              "weekly_hours": "35"}).status_code == 303
+    [first] = _running(db, world)
+    response = post(coord, step, {"status": "exited", "exit_reason": "job_elsewhere",
+                                  "on": iso(today - timedelta(days=21))})
+    assert response.status_code == 422 and "précéder" in field_error(response, "on")
+    assert post(coord, step, {"status": "exited", "exit_reason": "job_elsewhere",
+                              "on": iso(today - timedelta(days=10))}).status_code == 303
+    assert _running(db, world) == []
+    ended = db.get(Employment, first.id)
+    assert ended.ended_on == today - timedelta(days=10) and "emploi ailleurs" in ended.end_reason
+    assert post(coord, step, {"status": "waiting", "on": iso(today - timedelta(days=5))}).status_code == 303
+    assert post(coord, step, {"status": "hired", "on": iso(today), "weekly_hours": "24"}).status_code == 303
+    [second] = _running(db, world)
+    assert second.id != first.id and second.hours[0].weekly_hours == Decimal(24)
+
+
+def test_a_second_running_ppde_contract_is_refused(coord, db, world):
+    today = paris_today()
+    made = entry(db, world, status=PpdeStatus.WAITING, waiting_since=today - timedelta(days=30))
+    start = today - timedelta(days=100)
+    db.add(Employment(association_id=world.asso_a.id, person_id=world.supported_a.id, ppde=True,
+                      started_on=start, hours=[WorkingTime(effective_on=start, weekly_hours=Decimal(20))]))
+    db.commit()
+    response = post(coord, f"{BASE}/registre/{made.id}/etape",
+                    {"status": "hired", "on": iso(today), "weekly_hours": "35"})
+    assert response.status_code == 422 and "déjà un contrat PPDE" in field_error(response, "status")
+    assert len(_running(db, world)) == 1
+
+
+def test_a_ppde_contract_ends_through_the_register_only(coord, db, world):
+    today = paris_today()
+    made = entry(db, world, status=PpdeStatus.WAITING, waiting_since=today - timedelta(days=30))
+    assert post(coord, f"{BASE}/registre/{made.id}/etape", {
+        "status": "hired", "on": iso(today - timedelta(days=20)), "weekly_hours": "35"}).status_code == 303
+    [contract] = _running(db, world)
+    for method in ("get", "post"):
+        response = (coord.get(f"{BASE}/salaries/{contract.id}/fin") if method == "get" else
+                    post(coord, f"{BASE}/salaries/{contract.id}/fin",
+                         {"ended_on": iso(today), "end_reason": "Démission"}))
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/registre/{made.id}")
+    assert _running(db, world) == [contract]
+    assert "enregistrez sa sortie depuis le registre" in text_of(coord.get(f"{BASE}/registre/{made.id}"))

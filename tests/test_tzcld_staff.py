@@ -55,7 +55,8 @@ def test_a_contract_then_a_change_of_hours(coord, db, world):
         "started_on": "2025-03-01", "weekly_hours": "35"})
     assert response.status_code == 303
     made = db.scalar(select(Employment))
-    assert made.ppde and made.started_on == date(2025, 3, 1)
+    # Never PPDE from this page, whatever is posted: a PPDE's contract opens with their hire.
+    assert not made.ppde and made.started_on == date(2025, 3, 1)
     assert post(coord, f"{BASE}/salaries/{made.id}/temps",
                 {"effective_on": "2025-03-16", "weekly_hours": "17,5"}).status_code == 303
     page = text_of(coord.get(f"{BASE}/etp?annee=2025"))

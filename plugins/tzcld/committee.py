@@ -4,15 +4,18 @@ a refusal states its reasons."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
 
-from core.plugin_api import session
+from sqlalchemy import func, select
+
+from core.plugin_api import session, utcnow
 from plugins.tzcld.models import (
     Activity,
     ActivityStatus,
     Decision,
     DecisionSubject,
     DecisionVersion,
+    Meeting,
     Outcome,
 )
 
@@ -51,7 +54,11 @@ def _apply(activity: Activity | None, outcome: Outcome) -> None:
 
 def decide(association_id: int, meeting_id: int, *, subject: DecisionSubject, activity: Activity | None,
            title: str, outcome: Outcome, reasons: str) -> Decision:
-    """A decision of the meeting (the caller commits)."""
+    """A decision of the meeting (the caller commits), once the meeting has begun."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.starts_at > utcnow():
+        raise DecisionRefused("La réunion n'a pas encore eu lieu : ses décisions s'enregistrent "
+                              "une fois qu'elle s'est tenue.", "subject")
     _check(subject, activity, outcome, reasons)
     decision = Decision(association_id=association_id, meeting_id=meeting_id, subject=subject,
                         activity_id=activity.id if activity else None, title=title, outcome=outcome,
@@ -69,16 +76,22 @@ def amend(decision: Decision, *, title: str, outcome: Outcome, reasons: str,
         return None
     activity = session.get(Activity, decision.activity_id) if decision.activity_id else None
     _check(decision.subject, activity, outcome, reasons)
+    latest = (session.scalar(select(func.max(Decision.id)).where(Decision.activity_id == activity.id))
+              if activity is not None else None)
     version = DecisionVersion(title=decision.title, outcome=decision.outcome, reasons=decision.reasons,
                               replaced_by_id=by_id)
     decision.versions.append(version)
     decision.title, decision.outcome, decision.reasons = title, outcome, reasons
-    _apply(activity, outcome)
+    if latest == decision.id:  # an earlier decision, corrected, does not undo a later one
+        _apply(activity, outcome)
     return version
 
 
-def approved(activity_id: int) -> bool:
-    """Whether the CLE approved the activity (its latest decision about it)."""
-    latest = session.scalar(select(Decision.outcome).where(Decision.activity_id == activity_id)
-                            .order_by(Decision.id.desc()).limit(1))
-    return latest is Outcome.APPROVED
+def approved_at(activity_id: int) -> datetime | None:
+    """When the meeting whose decision approved the activity began, if its latest decision
+    about it is an approval: an activity starts on that day or later."""
+    latest = session.execute(select(Decision.outcome, Meeting.starts_at)
+                             .join(Meeting, Meeting.id == Decision.meeting_id)
+                             .where(Decision.activity_id == activity_id)
+                             .order_by(Decision.id.desc()).limit(1)).first()
+    return latest[1] if latest is not None and latest[0] is Outcome.APPROVED else None

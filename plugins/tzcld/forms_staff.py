@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import StringField
 from wtforms.validators import Optional, ValidationError
 
 from core.plugin_api import (
@@ -44,10 +44,12 @@ HOURS_IN_RANGE = in_range(Decimal(1), MAX_WEEKLY_HOURS, "Entre 1 et 48 heures pa
 
 
 class ContractForm(FlaskForm):
-    person_id = ChoiceField("Salarié·e", coerce=person_choice, validators=[required()])
-    ppde = BooleanField("Personne privée durablement d'emploi (embauchée depuis le registre)",
-                        description="Décochez pour l'encadrement et l'appui : ils ne comptent pas "
-                                    "pour la contribution et sont plafonnés.")
+    """Encadrement and support staff: not PPDE. A PPDE's contract opens with their hire in the
+    register (the only way a contract earns the CDE), and ends with their exit."""
+
+    person_id = ChoiceField("Salarié·e", coerce=person_choice, validators=[required()],
+                            description="Encadrement ou appui. Une personne privée durablement "
+                                        "d'emploi s'embauche depuis le registre.")
     job = StringField("Poste", filters=STRIP, validators=[Optional(), max_length(120)])
     started_on = FrenchDateField("Début du contrat", validators=[required_input()])
     weekly_hours = StringField("Heures par semaine", filters=STRIP,

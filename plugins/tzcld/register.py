@@ -136,7 +136,17 @@ def move(ppde: Ppde, status: PpdeStatus, on: date, *, rules: Rules, today: date,
         raise TransitionRefused("Indiquez le motif de sortie.", "exit_reason")
     if status is not PpdeStatus.EXITED:
         exit_reason = None
+    # Leaving the register ends the EBE contract that the hire opened, on the day of the exit:
+    # a contract left running would keep counting in the ETP and the CDE.
+    to_close = running_ppde_contracts(ppde) if status is PpdeStatus.EXITED else []
+    for contract in to_close:
+        if on < contract.started_on:
+            raise TransitionRefused("La sortie ne peut pas précéder le début du contrat "
+                                    f"({_fr(contract.started_on)}).", "on")
     if status is PpdeStatus.HIRED:
+        if running_ppde_contracts(ppde):
+            raise TransitionRefused("Cette personne a déjà un contrat PPDE en cours avec l'EBE : "
+                                    "terminez-le d'abord.")
         if weekly_hours is None:
             raise TransitionRefused("Indiquez le temps de travail choisi (heures par semaine).",
                                     "weekly_hours")
@@ -151,6 +161,9 @@ def move(ppde: Ppde, status: PpdeStatus, on: date, *, rules: Rules, today: date,
     ppde.transitions.append(transition)
     ppde.status = status
     ppde.waiting_since = on if status is PpdeStatus.WAITING else None
+    for contract in to_close:
+        contract.ended_on = on
+        contract.end_reason = f"Sortie du registre : {EXIT_LABELS[exit_reason].lower()}"
     if status is PpdeStatus.HIRED:
         assert weekly_hours is not None
         employment = Employment(association_id=ppde.association_id, person_id=ppde.person_id,
@@ -158,6 +171,13 @@ def move(ppde: Ppde, status: PpdeStatus, on: date, *, rules: Rules, today: date,
         employment.hours.append(WorkingTime(effective_on=on, weekly_hours=weekly_hours))
         session.add(employment)
     return transition
+
+
+def running_ppde_contracts(ppde: Ppde) -> list[Employment]:
+    """The person's PPDE contracts with the association's EBE that have no end yet."""
+    return list(session.scalars(select(Employment).where(
+        Employment.association_id == ppde.association_id, Employment.person_id == ppde.person_id,
+        Employment.ppde.is_(True), Employment.ended_on.is_(None))))
 
 
 # --- exhaustiveness --------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from core.plugin_api import (
     Level,
     access,
     add_error,
+    in_paris,
     paris_today,
     see_other,
     session,
 )
-from plugins.tzcld.committee import OUTCOME_LABELS, approved
+from plugins.tzcld.committee import OUTCOME_LABELS, approved_at
 from plugins.tzcld.forms_committee import (
     PROPOSER_LABELS,
     ActivityForm,
@@ -120,9 +121,13 @@ def activity_start(association: str, activity_id: int) -> Response | tuple[str, 
     activity = own_or_404(Activity, activity_id, current)
     form = StartForm()
     if form.validate():
-        if activity.status is not ActivityStatus.APPROVED or not approved(activity.id):
+        approved_on = approved_at(activity.id) if activity.status is ActivityStatus.APPROVED else None
+        if approved_on is None:
             add_error(form.started_on,
                       "Une activité ne démarre qu'après une décision du comité qui l'approuve.")
+        elif form.started_on.data < in_paris(approved_on).date():
+            add_error(form.started_on, "Le démarrage ne peut pas précéder la réunion du comité qui "
+                                       f"l'a approuvée ({in_paris(approved_on):%d/%m/%Y}).")
         elif form.started_on.data < activity.proposed_on:
             add_error(form.started_on, "Le démarrage ne peut pas précéder la proposition.")
         else:

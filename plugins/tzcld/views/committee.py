@@ -21,6 +21,7 @@ from core.plugin_api import (
     people_of,
     see_other,
     session,
+    utcnow,
 )
 from plugins.tzcld.committee import OUTCOME_LABELS, SUBJECT_LABELS, DecisionRefused, amend, decide
 from plugins.tzcld.forms_committee import NONE, DecisionForm, MeetingForm, MemberForm
@@ -136,7 +137,8 @@ def _meeting_page(current: AssociationRef, meeting: Meeting, form: DecisionForm 
                         | {v.replaced_by_id for d in decisions for v in d.versions})
     return render("meeting_detail.html", status, association=current, meeting=meeting, decisions=decisions,
                   form=form, subject_labels=SUBJECT_LABELS, outcome_labels=OUTCOME_LABELS,
-                  present=[_member_label(m, names) for m in members], names=names)
+                  present=[_member_label(m, names) for m in members], names=names,
+                  held=meeting.starts_at <= utcnow())
 
 
 @bp.get("/<association>/cle/reunions/<int:meeting_id>")
@@ -189,14 +191,15 @@ def decision_edit(association: str, decision_id: int) -> Response | tuple[str, i
     if form.validate_on_submit():
         me = current_person()
         try:
-            amend(decision, title=form.title.data, outcome=Outcome(form.outcome.data),
-                  reasons=form.reasons.data or "", by_id=me.id if me else None)
+            version = amend(decision, title=form.title.data, outcome=Outcome(form.outcome.data),
+                            reasons=form.reasons.data or "", by_id=me.id if me else None)
         except DecisionRefused as refused:
             session.rollback()
             add_error(getattr(form, refused.field), str(refused))
         else:
             session.commit()
-            flash("Décision modifiée ; la version précédente est gardée.", "success")
+            flash("Décision modifiée ; la version précédente est gardée." if version else
+                  "Rien n'a changé : la décision reste telle quelle.", "success" if version else "info")
             return see_other("tzcld.meeting_detail", association=current.slug, meeting_id=decision.meeting_id)
     return render("decision_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
                   form=form, decision=decision, outcome_labels=OUTCOME_LABELS,

@@ -24,11 +24,11 @@ from core.plugin_api import (
     see_other,
     session,
 )
-from plugins.tzcld.calendar import month_label
+from plugins.tzcld.calendar import add_months, month_label
 from plugins.tzcld.cde import MonthCde, YearCde, monthly_cde, rates_by_year, yearly_cde
 from plugins.tzcld.forms_register import CHOOSE
 from plugins.tzcld.forms_staff import ContractForm, EndForm, RatesForm, WorkingTimeForm
-from plugins.tzcld.models import CdeRates, Employment, WorkingTime
+from plugins.tzcld.models import CdeRates, Employment, Ppde, PpdeStatus, WorkingTime
 from plugins.tzcld.settings import rules_of
 from plugins.tzcld.staff import MonthFigures, contracts_of, monthly_figures
 from plugins.tzcld.views import bp, own_or_404, render, team, team_or_reader
@@ -64,13 +64,14 @@ def contract_list(association: str) -> tuple[str, int]:
 @access(Level.MANAGER)
 def contract_create(association: str) -> Response | tuple[str, int]:
     current = team()
-    defaults = {"started_on": paris_today(), "ppde": False}
-    form = ContractForm(data=defaults if request.method == "GET" else None)
+    today = paris_today()
+    form = ContractForm(data={"started_on": today} if request.method == "GET" else None)
     form.person_id.choices = [CHOOSE, *((p.id, f"{p.last_name} {p.first_name}") for p in people_of(current))]
-    if form.validate_on_submit():
-        contract = Employment(association_id=current.id, person_id=form.person_id.data,
-                              ppde=form.ppde.data, job=form.job.data or "",
-                              started_on=form.started_on.data)
+    if form.validate_on_submit() and form.started_on.data > add_months(today, 12):
+        add_error(form.started_on, "Un contrat s'enregistre au plus un an avant son début.")
+    elif form.validate_on_submit():
+        contract = Employment(association_id=current.id, person_id=form.person_id.data, ppde=False,
+                              job=form.job.data or "", started_on=form.started_on.data)
         contract.hours.append(WorkingTime(effective_on=form.started_on.data, weekly_hours=form.hours))
         session.add(contract)
         session.commit()
@@ -108,6 +109,14 @@ def contract_end(association: str, employment_id: int) -> Response | tuple[str, 
     current = team()
     contract = own_or_404(Employment, employment_id, current)
     form = EndForm(obj=contract)
+    hired = (session.scalar(select(Ppde.id).where(
+        Ppde.association_id == current.id, Ppde.person_id == contract.person_id,
+        Ppde.status == PpdeStatus.HIRED)) if contract.ppde and contract.ended_on is None else None)
+    if hired is not None:
+        # One way out for a PPDE: the register's exit, which ends this contract with it.
+        flash("Pour une personne du registre, enregistrez sa sortie depuis le registre : "
+              "son contrat se termine avec elle.", "warning")
+        return see_other("tzcld.register_detail", association=current.slug, ppde_id=hired)
     if form.validate_on_submit():
         if form.ended_on.data < contract.started_on:
             add_error(form.ended_on, "La fin ne peut pas précéder le début du contrat.")
