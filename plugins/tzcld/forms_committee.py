@@ -67,8 +67,10 @@ class MeetingForm(FlaskForm):
     minutes = TextAreaField("Compte rendu", filters=STRIP, validators=[Optional(), max_length(20000)])
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # Checked whatever the other fields say, so that every mistake shows at once.
         valid = super().validate(extra_validators)
-        if valid and self.ends_at.data <= self.starts_at.data:
+        starts, ends = self.starts_at.data, self.ends_at.data
+        if starts is not None and ends is not None and ends <= starts and not self.ends_at.errors:
             add_error(self.ends_at, "La fin vient après le début.")
             valid = False
         return valid

@@ -12,7 +12,16 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Optional, ValidationError
 
-from core.plugin_api import STRIP, ChoiceField, FrenchDateField, max_length, required, required_input
+from core.plugin_api import (
+    STRIP,
+    ChoiceField,
+    FrenchDateField,
+    add_error,
+    max_length,
+    paris_today,
+    required,
+    required_input,
+)
 from plugins.tzcld.models import ExitReason, PpdeStatus
 from plugins.tzcld.register import EXIT_LABELS, STATUS_LABELS
 
@@ -80,6 +89,10 @@ def french_hours(_form: FlaskForm, field: Any) -> None:
 
 class PpdeForm(FlaskForm):
     person_id = ChoiceField("Personne", coerce=person_choice, validators=[required()])
+    identified_on = FrenchDateField(
+        "Repérée le", validators=[required_input()],
+        description="Aujourd'hui, ou plus tôt pour reprendre un registre tenu ailleurs : les étapes "
+                    "suivantes se datent après.")
     without_work_since = FrenchDateField(
         "Sans emploi depuis le", validators=[Optional()],
         description="Le lendemain du dernier jour travaillé.")
@@ -87,6 +100,17 @@ class PpdeForm(FlaskForm):
     consent_on = FrenchDateField(
         "Volontaire depuis le", validators=[Optional()],
         description="Le jour où la personne a dit vouloir entrer dans l'expérimentation.")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Facts are what happened: none of these days lies ahead.
+        valid = super().validate(extra_validators)
+        today = paris_today()
+        for field in (self.without_work_since, self.resident_since, self.consent_on,
+                      getattr(self, "identified_on", None)):
+            if field is not None and field.data is not None and field.data > today:
+                add_error(field, "Cette date ne peut pas être dans le futur.")
+                valid = False
+        return valid
 
 
 class MoveForm(FlaskForm):

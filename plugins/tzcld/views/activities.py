@@ -56,7 +56,10 @@ def activity_list(association: str) -> tuple[str, int]:
 def activity_create(association: str) -> Response | tuple[str, int]:
     current = team()
     form = ActivityForm(data={"proposed_on": paris_today()})
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.proposed_on.data > paris_today():
+        add_error(form.proposed_on, "La date ne peut pas être dans le futur.")
+    elif valid:
         activity = Activity(association_id=current.id, title=form.title.data, need=form.need.data,
                             proposer=Proposer(form.proposer.data),
                             proposer_name=form.proposer_name.data or "",
@@ -104,7 +107,13 @@ def consultation_create(association: str, activity_id: int) -> Response | tuple[
     current = team()
     activity = own_or_404(Activity, activity_id, current)
     form = ConsultationForm()
-    if form.validate():
+    valid = form.validate()
+    if valid and form.consulted_on.data < activity.proposed_on:
+        add_error(form.consulted_on, "La consultation ne peut pas précéder la proposition "
+                                     f"({activity.proposed_on:%d/%m/%Y}).")
+    elif valid and form.consulted_on.data > paris_today():
+        add_error(form.consulted_on, "La date ne peut pas être dans le futur.")
+    elif valid:
         activity.consultations.append(Consultation(
             consulted=form.consulted.data, consulted_on=form.consulted_on.data,
             answer=form.answer.data or "", competition=form.competition.data))

@@ -78,13 +78,14 @@ def register_list(association: str) -> tuple[str, int]:
 @access(Level.MANAGER)
 def register_create(association: str) -> Response | tuple[str, int]:
     current = team()
-    form = PpdeForm()
+    form = PpdeForm(data={"identified_on": paris_today()} if request.method == "GET" else None)
     listed = set(session.scalars(select(Ppde.person_id).where(Ppde.association_id == current.id)))
     form.person_id.choices = [CHOOSE, *((p.id, f"{p.last_name} {p.first_name}")
                                         for p in people_of(current) if p.id not in listed)]
     if form.validate_on_submit():
         me = current_person()
-        entry = enter(current.id, form.person_id.data, paris_today(), recorded_by_id=me.id if me else None,
+        entry = enter(current.id, form.person_id.data, form.identified_on.data,
+                      recorded_by_id=me.id if me else None,
                       without_work_since=form.without_work_since.data,
                       resident_since=form.resident_since.data, consent_on=form.consent_on.data)
         session.commit()
@@ -145,13 +146,19 @@ def register_edit(association: str, ppde_id: int) -> Response | tuple[str, int]:
     current = team()
     entry = own_or_404(Ppde, ppde_id, current)
     form = PpdeForm(obj=entry)
-    del form.person_id
+    del form.person_id, form.identified_on
     if form.validate_on_submit():
         entry.without_work_since = form.without_work_since.data
         entry.resident_since = form.resident_since.data
         entry.consent_on = form.consent_on.data
         session.commit()
         flash("Situation enregistrée.", "success")
+        if entry.status is PpdeStatus.WAITING and entry.waiting_since is not None:
+            verdict = eligibility_of(entry, entry.waiting_since, rules_of(current))
+            if not verdict.eligible:
+                # A correction may be right: say what it means rather than refuse it.
+                flash("Avec ces dates, la personne n'était pas éligible le jour de son entrée en "
+                      "liste d'attente : " + " ".join(verdict.missing), "warning")
         return see_other("tzcld.register_detail", association=current.slug, ppde_id=entry.id)
     return render("register_form.html", INVALID_FORM_STATUS if form.errors else 200,
                   association=current, form=form, heading=f"Situation de {_name(current, entry.person_id)}",

@@ -67,9 +67,10 @@ def contract_create(association: str) -> Response | tuple[str, int]:
     today = paris_today()
     form = ContractForm(data={"started_on": today} if request.method == "GET" else None)
     form.person_id.choices = [CHOOSE, *((p.id, f"{p.last_name} {p.first_name}") for p in people_of(current))]
-    if form.validate_on_submit() and form.started_on.data > add_months(today, 12):
+    valid = form.validate_on_submit()
+    if valid and form.started_on.data > add_months(today, 12):
         add_error(form.started_on, "Un contrat s'enregistre au plus un an avant son début.")
-    elif form.validate_on_submit():
+    elif valid:
         contract = Employment(association_id=current.id, person_id=form.person_id.data, ppde=False,
                               job=form.job.data or "", started_on=form.started_on.data)
         contract.hours.append(WorkingTime(effective_on=form.started_on.data, weekly_hours=form.hours))
