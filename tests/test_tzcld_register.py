@@ -57,10 +57,10 @@ def iso(day: date) -> str:
 
 def test_an_entry_is_written_and_shows_its_eligibility_with_reasons(coord, db, world):
     page = coord.get(f"{BASE}/registre/nouveau")
-    assert (page.status_code == 200 and "Samir" in text_of(page)) or "Suivi" in text_of(page)
+    assert page.status_code == 200 and "Suivi Samir" in text_of(page)
     today = paris_today()
     response = post(coord, f"{BASE}/registre/nouveau", {
-        "person_id": str(world.supported_a.id), "without_work_since": iso(add_months(today, -13)),
+        "person_id": str(world.supported_a.id), "identified_on": iso(today), "without_work_since": iso(add_months(today, -13)),
         "resident_since": iso(add_months(today, -2)), "consent_on": iso(today)})
     assert response.status_code == 303
     made = db.scalar(select(Ppde).where(Ppde.person_id == world.supported_a.id))
@@ -240,3 +240,30 @@ def test_a_ppde_contract_ends_through_the_register_only(coord, db, world):
         assert response.headers["Location"].endswith(f"/registre/{made.id}")
     assert _running(db, world) == [contract]
     assert "enregistrez sa sortie depuis le registre" in text_of(coord.get(f"{BASE}/registre/{made.id}"))
+
+
+def test_a_register_kept_elsewhere_comes_in_with_its_dates(coord, db, world):
+    """Someone identified in June and waiting since September is entered with those days, so
+    their wait counts from then."""
+    today = paris_today()
+    identified, met, waiting = (today - timedelta(days=days) for days in (200, 150, 100))
+    response = post(coord, f"{BASE}/registre/nouveau", {
+        "person_id": str(world.supported_a.id), "identified_on": iso(identified),
+        "without_work_since": iso(add_months(identified, -24)), "resident_since": iso(add_months(today, -60)),
+        "consent_on": iso(met)})
+    assert response.status_code == 303
+    made = db.scalar(select(Ppde))
+    for status, on in (("met", met), ("waiting", waiting)):
+        assert post(coord, f"{BASE}/registre/{made.id}/etape", {"status": status, "on": iso(on)}
+                    ).status_code == 303
+    assert "100 jours" in text_of(coord.get(f"{BASE}/exhaustivite"))
+
+
+def test_dates_corrected_after_the_waiting_list_are_saved_with_a_warning(coord, db, world):
+    made = entry(db, world, status=PpdeStatus.WAITING, waiting_since=paris_today() - timedelta(days=20))
+    response = post(coord, f"{BASE}/registre/{made.id}/modifier", {
+        "without_work_since": iso(paris_today() - timedelta(days=60)),
+        "resident_since": iso(add_months(paris_today(), -36)), "consent_on": iso(paris_today())})
+    assert response.status_code == 303
+    page = text_of(coord.get(response.headers["Location"]))
+    assert "pas éligible le jour de son entrée en liste" in page
