@@ -131,11 +131,14 @@ def contract_end(association: str, employment_id: int) -> Response | tuple[str, 
                   submit="Enregistrer")
 
 
+FIRST_YEAR = 2016  # the experiment's first territories
+
+
 def year_of_table() -> int:
     """The year the monthly table is for (``?annee=``), this year if missing or absurd."""
     today = paris_today()
     year = request.args.get("annee", today.year, type=int)
-    return year if year is not None and 2016 <= year <= today.year + 1 else today.year
+    return year if year is not None and FIRST_YEAR <= year <= today.year + 1 else today.year
 
 
 def months_of(current: AssociationRef, year: int) -> list[tuple[MonthFigures, MonthCde]]:
@@ -178,7 +181,7 @@ def monthly_table(association: str) -> tuple[str, int]:
     return render("monthly_table.html", association=current, year=year, rows=rows,
                   totals=yearly_cde([c for _, c in rows])[0], month_label=month_label,
                   rules=rules_of(current), has_rates=all(c.state is not None for _, c in rows),
-                  chart=chart, in_team=in_team)
+                  chart=chart, in_team=in_team, first_year=FIRST_YEAR, last_year=paris_today().year + 1)
 
 
 @bp.route("/<association>/cde/taux", methods=["GET", "POST"])
