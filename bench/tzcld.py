@@ -204,7 +204,7 @@ CONTRACTS = """SELECT 'c', e.id, NULL, w.effective_on, e.started_on, e.ended_on,
  WHERE e.association_id = :association AND e.started_on <= :last
    AND (e.ended_on IS NULL OR e.ended_on >= :first)"""
 QUERIES = {
-    # Who waits, and the hires of the last 12 months counted per day.
+    # Who waits, and the hires of the last 12 months counted per day (the count as the id).
     "exhaustiveness": f"""{WAITING} UNION ALL
 SELECT 'h', COUNT(*), NULL, t."on", NULL, NULL, NULL, NULL FROM tzcld_transitions t
  WHERE t.association_id = :association AND t.status = 'hired' AND t."on" >= :first AND t."on" <= :last
@@ -358,7 +358,7 @@ def bound_app(database_url: str) -> Flask:
                 f["departement"] = departement.quantize(CENT, rounding=ROUND_HALF_UP)
         total = None if rates is None else [sum(f[k] for f in figures) for k in ("state", "departement")]
         return templates["monthly"].render(year=year, rows=figures, state=total and total[0],
-                                      departement=total and total[1])
+                                           departement=total and total[1])
 
     @app.get("/<int:association>/")
     def home(association: int) -> str:
