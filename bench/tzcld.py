@@ -376,7 +376,9 @@ def bound_app(database_url: str) -> Flask:
 
 # --- timing ---------------------------------------------------------------------------------
 
-# What both apps must show alike, read back from each body.
+# What both apps must show alike, read back from each body, spaces left out (the pages print
+# thousands and units with no-break spaces).
+SPACES = re.compile(r"\s|&nbsp;|&#160;|&#8239;")
 SHOWN = {
     "exhaustiveness": re.compile(r"<strong>(\d+)</strong>|Attente médiane : ([\d,]+) jours|"
                                  r"registre/(\d+)\">([^<]*)</a>\s*— (\d+) jours\s*\(depuis le ([^)]*)\)"),
@@ -417,8 +419,10 @@ def measure(app: Flask, plan: Plan, args: argparse.Namespace) -> list[Case]:
     recorder, bound_recorder = Recorder(get_database(app).engine), Recorder(bound.extensions["bound_engine"])
     measured = cases(plan, args.year)
     for case in measured:
-        ours = SHOWN[case.kind].findall(timed(client, case.url, recorder)[2])
-        theirs = SHOWN[case.kind].findall(timed(bound_client, case.bound_url, bound_recorder)[2])
+        ours, theirs = ([tuple(SPACES.sub("", value) for value in found)
+                         for found in SHOWN[case.kind].findall(timed(who, url, rec)[2])]
+                        for who, url, rec in ((client, case.url, recorder),
+                                              (bound_client, case.bound_url, bound_recorder)))
         if ours != theirs:
             different = next(i for i, pair in enumerate(zip([*ours, None], [*theirs, None], strict=False))
                              if pair[0] != pair[1])
