@@ -147,16 +147,14 @@ def build(app: Flask, *, people: int, employments: int, seed: int = SEED, slug: 
 
         ready = [(entry, since) for entry, since in waiting if (today - since).days > 30]
         hired = {id(entry) for entry, _ in rng.sample(ready, min(employments - supervisors, len(ready)))}
-        ends: dict[int, date] = {}  # person -> last day of their contract
         for entry, since in waiting:
-            if id(entry) in hired:
+            if id(entry) in hired:  # three in ten leave later: the exit ends their contract
                 on = since + timedelta(days=rng.randint(30, min(720, (today - since).days)))
                 step(entry, PpdeStatus.HIRED, on, weekly_hours=rng.choice(HOURS))
-                end = on + timedelta(days=rng.randint(90, 1000))
                 reason = rng.choice([ExitReason.JOB_ELSEWHERE, ExitReason.OTHER])
-                if rng.random() < 0.3 and step(entry, PpdeStatus.EXITED, end + timedelta(days=1),
-                                               exit_reason=reason):
-                    ends[entry.person_id] = end
+                if rng.random() < 0.3:
+                    step(entry, PpdeStatus.EXITED, on + timedelta(days=rng.randint(90, 1000)),
+                         exit_reason=reason)
             elif rng.random() < 0.45:  # left the wait: a job elsewhere, a training, a move
                 gone = since + timedelta(days=rng.randint(30, 700))
                 if step(entry, PpdeStatus.EXITED, gone, exit_reason=rng.choice(list(ExitReason))) \
@@ -165,8 +163,6 @@ def build(app: Flask, *, people: int, employments: int, seed: int = SEED, slug: 
 
         contracts = list(session.scalars(select(Employment).where(Employment.association_id == association.id)
                                          .options(selectinload(Employment.hours))))
-        for contract in contracts:
-            contract.ended_on = ends.get(contract.person_id)
         for n, person in enumerate(staff):  # the first supervisor from the start
             start = opened + timedelta(days=rng.randrange(span) if n else 0)
             end = start + timedelta(days=rng.randint(180, 1500))
