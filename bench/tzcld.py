@@ -30,7 +30,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,6 @@ YEARS = 5
 NON_PPDE_SHARE = 0.1  # supervisors and support staff, the cap's share
 HOURS = [Decimal(h) for h in ("35", "30", "28", "24", "20", "17.5")]
 RULES = Rules({})  # the defaults: 35 h a full week, a 90-day alert, a 10 % cap
-CENT = Decimal("0.01")
 
 # --- the data: a territory five years on ----------------------------------------------------
 
@@ -261,8 +261,8 @@ def _months(rows: list[Any], months: list[date]) -> list[dict[str, Any]]:
     """Each working-time segment's hour-days cut by month, in hundredths of an hour (exact
     integers; rows are (contract, ppde, started_on, ended_on, effective_on, weekly hours)),
     then ETP and counts per month. A contract's ETP in a month is its hour-days over the
-    month's full-time hour-days, summed contract after contract as the page's Decimals are
-    (28 digits: the CDE rounds a half cent by that sum's last digit, see bench/README.md)."""
+    month's full-time hour-days; the CDE is computed from the exact sum (a Fraction), as the
+    plugin does."""
     bounds = [(first.toordinal(), last.toordinal()) for first, last in map(month_bounds, months)]
     stop = bounds[-1][1]
     hour_days: dict[int, list[int]] = {}
@@ -281,18 +281,24 @@ def _months(rows: list[Any], months: list[date]) -> list[dict[str, Any]]:
     figures = []
     for index, (month, (first, last)) in enumerate(zip(months, bounds, strict=True)):
         full = int(RULES.full_time_hours) * 100 * (last - first + 1)
-        etp = {True: Decimal(0), False: Decimal(0)}
+        summed = {True: 0, False: 0}
         for contract, (ppde, _s, _e) in contracts.items():
-            if hour_days[contract][index]:
-                etp[ppde] += Decimal(hour_days[contract][index]) / full
-        ppde, other = etp[True], etp[False]
+            summed[ppde] += hour_days[contract][index]
+        ppde, other = Decimal(summed[True]) / full, Decimal(summed[False]) / full
         figures.append({
             "month": month, "label": month_label(month), "ppde": ppde, "other": other,
+            "exact": Fraction(summed[True], full),
             "share": f"{other / (ppde + other) * 100:.1f}" if ppde + other else "—",
             "headcount": sum(s <= last and (e is None or e >= last) for _p, s, e in contracts.values()),
             "entries": sum(first <= s <= last for _p, s, _e in contracts.values()),
             "exits": sum(e is not None and first <= e <= last for _p, _s, e in contracts.values())})
     return figures
+
+
+def _half_up(amount: Fraction) -> Decimal:
+    """To the cent, half up, written apart from the plugin's ``cents`` on purpose."""
+    hundredths, rest = divmod(amount * 100, 1)
+    return Decimal(int(hundredths) + (rest >= Fraction(1, 2))) / 100
 
 
 def _waiting(rows: list[Any], today: date) -> dict[str, Any]:
@@ -348,10 +354,10 @@ def bound_app(database_url: str) -> Flask:
         for f in figures:
             f["state"] = f["departement"] = None
             if rates:
-                state = f["ppde"] * rates.wage * rates.state_rate / 100 * rates.hours_per_year / 12
-                f["state"] = state.quantize(CENT, rounding=ROUND_HALF_UP)
-                departement = state * rates.departement_share / 100
-                f["departement"] = departement.quantize(CENT, rounding=ROUND_HALF_UP)
+                state = (f["exact"] * Fraction(rates.wage) * Fraction(rates.state_rate) / 100
+                         * rates.hours_per_year / 12)
+                f["state"] = _half_up(state)
+                f["departement"] = _half_up(state * Fraction(rates.departement_share) / 100)
         total = None if rates is None else [sum(f[k] for f in figures) for k in ("state", "departement")]
         return templates["monthly"].render(year=year, rows=figures, state=total and total[0],
                                            departement=total and total[1])

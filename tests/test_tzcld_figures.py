@@ -3,8 +3,9 @@ the CDE to the cent, the non-PPDE cap, and the eligibility rules on their edge d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -143,3 +144,18 @@ def test_months_end_on_the_last_day_when_the_day_is_missing():
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2025, 3, 31), -1) == date(2025, 2, 28)
     assert add_months(date(2025, 11, 15), 14) == date(2027, 1, 15)
+
+
+def test_a_part_that_falls_on_a_half_cent_rounds_up():
+    """19/14 ETP × 11,88 × 95 % × 1 820 / 12 = 2 323,035 € exactly: 2 323,04 €. Through a
+    28-digit Decimal ETP (1,357142857…), it came out at 2 323,03 €."""
+    rates = Rates(D("11.88"), D(95), D(20), 1820)
+    assert cde_of_month(Fraction(19, 14), rates) == (D("2323.04"), D("464.61"))
+    assert cde_of_month(D(19) / D(14), rates)[0] == D("2323.03")  # what the old way gave
+    contract = Contract(True, date(2025, 1, 1), None, ((date(2025, 1, 1), D(35)),
+                                                       (date(2025, 1, 1) + timedelta(days=1), D(35))))
+    half = Contract(True, date(2025, 1, 1), None, ((date(2025, 1, 1), D(5)),))
+    [january] = monthly_figures([contract, half], date(2025, 1, 1), date(2025, 1, 1), Rules({}))
+    assert january.etp_ppde_exact == Fraction(1) + Fraction(5, 35)
+    [month] = monthly_cde([january], {2025: rates})
+    assert month.state == cde_of_month(Fraction(8, 7), rates)[0]

@@ -60,7 +60,8 @@ def test_an_entry_is_written_and_shows_its_eligibility_with_reasons(coord, db, w
     assert page.status_code == 200 and "Suivi Samir" in text_of(page)
     today = paris_today()
     response = post(coord, f"{BASE}/registre/nouveau", {
-        "person_id": str(world.supported_a.id), "identified_on": iso(today), "without_work_since": iso(add_months(today, -13)),
+        "person_id": str(world.supported_a.id), "identified_on": iso(today),
+        "without_work_since": iso(add_months(today, -13)),
         "resident_since": iso(add_months(today, -2)), "consent_on": iso(today)})
     assert response.status_code == 303
     made = db.scalar(select(Ppde).where(Ppde.person_id == world.supported_a.id))

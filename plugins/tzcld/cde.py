@@ -11,18 +11,17 @@ sum of its months as rounded, what is actually paid month by month.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 
 from core.plugin_api import session
 from plugins.tzcld.models import CdeRates
 from plugins.tzcld.staff import MonthFigures
-
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -41,14 +40,19 @@ class MonthCde:
     departement: Decimal | None
 
 
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+def cents(amount: Decimal | Fraction) -> Decimal:
+    """To the cent, half up, from the exact amount (an amount is never negative here)."""
+    exact = Fraction(amount) * 100
+    return Decimal(math.floor(exact + Fraction(1, 2))) / 100 if exact >= 0 else \
+        -cents(-Fraction(amount))
 
 
-def cde_of_month(etp_ppde: Decimal, rates: Rates) -> tuple[Decimal, Decimal]:
-    state = (etp_ppde * rates.hourly_minimum_wage * rates.state_rate / HUNDRED
+def cde_of_month(etp_ppde: Decimal | Fraction, rates: Rates) -> tuple[Decimal, Decimal]:
+    """Computed in exact fractions and rounded once each: with Decimal's 28 digits, an ETP such
+    as 19/14 would make a part that falls on a half cent round down."""
+    state = (Fraction(etp_ppde) * Fraction(rates.hourly_minimum_wage) * Fraction(rates.state_rate) / 100
              * rates.hours_per_year / 12)
-    return cents(state), cents(state * rates.departement_share / HUNDRED)
+    return cents(state), cents(state * Fraction(rates.departement_share) / 100)
 
 
 def rates_by_year(association_id: int) -> dict[int, Rates]:
@@ -61,7 +65,7 @@ def monthly_cde(figures: list[MonthFigures], rates: dict[int, Rates]) -> list[Mo
     result = []
     for month in figures:
         year_rates = rates.get(month.month.year)
-        state, departement = (cde_of_month(month.etp_ppde, year_rates) if year_rates
+        state, departement = (cde_of_month(month.etp_ppde_exact, year_rates) if year_rates
                               else (None, None))
         result.append(MonthCde(month.month, month.etp_ppde, state, departement))
     return result

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import or_, select
 
@@ -61,6 +62,13 @@ class MonthFigures:
     entries: int
     exits: int
     over_cap: bool  # the non-PPDE share is above its cap
+    # The PPDE ETP as an exact fraction (hour-days over a full-time month's): the CDE is
+    # computed from it, so that a half cent is a half cent (19/14 ETP is no Decimal).
+    etp_ppde_fraction: Fraction | None = None
+
+    @property
+    def etp_ppde_exact(self) -> Fraction:
+        return self.etp_ppde_fraction if self.etp_ppde_fraction is not None else Fraction(self.etp_ppde)
 
     @property
     def etp(self) -> Decimal:
@@ -77,25 +85,27 @@ def monthly_figures(contracts: list[Contract], first_month: date, last_month: da
     for month in months_between(first_month, last_month):
         first, last = month_bounds(month)
         full = rules.full_time_hours * ((last - first).days + 1)
-        ppde = other = ZERO
+        ppde_hours = other_hours = ZERO
         headcount = entries = exits = 0
         for contract in contracts:
             # A contract outside the month adds nothing: no ETP, no entry, no exit. Skipping it
             # (and the month's bounds computed once) keeps a year of 300 contracts cheap.
             if contract.started_on > last or (contract.ended_on is not None and contract.ended_on < first):
                 continue
-            etp = _hour_days(contract, first, last) / full
+            # Hour-days are exact (hours with 2 decimals × days): summed, then divided once.
             if contract.ppde:
-                ppde += etp
+                ppde_hours += _hour_days(contract, first, last)
             else:
-                other += etp
+                other_hours += _hour_days(contract, first, last)
             under_contract = contract.ended_on is None or contract.ended_on >= last
             headcount += contract.started_on <= last and under_contract
             entries += first <= contract.started_on <= last
             exits += contract.ended_on is not None and first <= contract.ended_on <= last
-        total = ppde + other
+        ppde, other = ppde_hours / full, other_hours / full
+        total = ppde_hours + other_hours
         figures.append(MonthFigures(month, ppde, other, headcount, entries, exits,
-                                    over_cap=bool(total) and other / total > rules.non_ppde_cap))
+                                    over_cap=bool(total) and other_hours / total > rules.non_ppde_cap,
+                                    etp_ppde_fraction=Fraction(ppde_hours) / Fraction(full)))
     return figures
 
 
