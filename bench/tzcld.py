@@ -244,7 +244,8 @@ MONTHLY = """<!doctype html><h1>ETP {{ year }}</h1><table>{% for f in rows %}<tr
 HOME = """<!doctype html><h1>{{ name }}</h1>
 <p>{{ days | length }} en attente · Attente médiane : {{ median }} jours ;
 la plus longue : {{ longest }} jours</p>
-<ul>{% for r, d in over %}<li>{{ r.name }} — {{ d }} jours (depuis le {{ r.day.strftime('%d/%m/%Y') }})</li>
+<ul>{% for r, d in over %}<li>{{ r.name }} — {{ d }} jours
+(depuis le {{ r.day.day }} {{ months[r.day.month - 1] }} {{ r.day.year }})</li>
 {% endfor %}</ul>
 <p>{{ f.headcount }} salariés sous contrat ; {{ f.ppde | num }} ETP PPDE,
 {{ f.other | num }} ETP d'encadrement</p>
@@ -369,7 +370,7 @@ def bound_app(database_url: str) -> Flask:
         contracts = [(r.id, r.ppde, r.started_on, r.ended_on, r.day, r.hours) for r in found if r.kind == "c"]
         waiting = _waiting(found, today)
         return templates["home"].render(
-            **{**waiting, "median": int(round(waiting["median"], 0))},
+            **{**waiting, "median": int(round(waiting["median"], 0))}, months=MONTH_NAMES,
             name=next((r.name for r in found if r.kind == "t"), ""),
             f=_months(contracts, [today.replace(day=1)])[0])
 
@@ -383,11 +384,11 @@ def bound_app(database_url: str) -> Flask:
 SPACES = re.compile(r"\s|&nbsp;|&#160;|&#8239;")
 SHOWN = {
     "exhaustiveness": re.compile(r"<strong>(\d+)</strong>|Attente médiane : ([\d,]+) jours|"
-                                 r"registre/(\d+)\">([^<]*)</a>\s*— (\d+) jours\s*\(depuis le ([^)]*)\)"),
+                                 r"registre/(\d+)\">([^<]*)</a>\s*— (\d+) jours?\s*\(depuis le ([^)]*)\)"),
     "monthly": re.compile(r"data-label=\"(ETP PPDE|ETP non PPDE|Effectif fin de mois|Entrées|Sorties|"
                           r"Part de l'État|Part du département)\">([^<]*)<"),
     "home": re.compile(r"Attente médiane : (\d+) jours|la plus longue : (\d+) jours|"
-                       r"<li>([^<]*) — (\d+) jours \(depuis le ([\d/]+)\)</li>|"
+                       r"<li>([^<]*) — (\d+) jours?\s*\(depuis le ([^)]*)\)</li>|"
                        r"(\d+) salariés? sous contrat|([\d,]+) ETP"),
 }
 

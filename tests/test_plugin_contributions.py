@@ -122,3 +122,15 @@ def test_partner_contacts_gives_work_details_of_active_partners_only(app, db, wo
     db.commit()
     with app.app_context():
         assert [c.full_name for c in partner_contacts()] == ["Paul Conseiller"]
+
+
+def test_people_of_names_only_the_people_asked_for(app, db, world: World):
+    from core.plugin_api import people_of
+    from core.pluginhost.refs import association_ref
+
+    with app.app_context():
+        alpha = association_ref(world.asso_a)
+        wanted = {world.supported_a.id, world.supported_b.id}  # Bêta's is not Alpha's
+        assert [p.id for p in people_of(alpha, ids=wanted)] == [world.supported_a.id]
+        assert people_of(alpha, ids=[]) == []
+        assert len(people_of(alpha)) > 1

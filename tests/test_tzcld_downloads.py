@@ -182,7 +182,7 @@ def test_the_monthly_table_with_decimal_commas_and_cents(coord, db, world):
 def test_the_committee_files(coord, db, world):
     territory(db, world)
     [_, member] = csv_rows(coord, "cle-membres")
-    assert member == ["Mme Lefèvre (Mairie) — Élue", "Mairie", "Élue", "oui"]
+    assert member == ["Mme Lefèvre", "Mairie", "Élue", "oui"]
     [header, meeting] = csv_rows(coord, "reunions")
     assert meeting[header.index("Présents")] == "1" and meeting[header.index("Lieu")] == "Mairie annexe"
     [header, decision] = csv_rows(coord, "decisions")

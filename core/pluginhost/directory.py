@@ -94,8 +94,10 @@ def partner(partner_id: int) -> PartnerRef | None:
     return _partner_ref(found) if found is not None else None
 
 
-def people_of(association: AssociationRef, roles: Iterable[str] | None = None) -> list[PersonRef]:
-    """Active people of the association (of ``roles`` only, e.g. ("supported",)), by name."""
+def people_of(association: AssociationRef, roles: Iterable[str] | None = None, *,
+              ids: Iterable[int] | None = None) -> list[PersonRef]:
+    """Active people of the association (of ``roles`` only, e.g. ("supported",); of ``ids``
+    only, to name the people a page lists without reading everyone), by name."""
     query = (
         select(Person.id, Person.first_name, Person.last_name)
         .join(Membership, Membership.person_id == Person.id)
@@ -104,6 +106,11 @@ def people_of(association: AssociationRef, roles: Iterable[str] | None = None) -
     )
     if roles is not None:
         query = query.where(Membership.role.in_([Role(r) for r in roles]))
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        query = query.where(Person.id.in_(wanted))
     return [PersonRef(id=i, first_name=f, last_name=la) for i, f, la in session.execute(query)]
 
 

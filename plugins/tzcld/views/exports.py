@@ -151,9 +151,11 @@ def _rates_rows(current: AssociationRef) -> Iterable[Any]:
 
 
 def _members(current: AssociationRef) -> Iterable[dict[str, Any]]:
-    for member, label in members_of(current):
-        yield {"label": label, "organisation": member.organisation, "role": member.role,
-               "reads": member.reads_decisions}
+    members = [member for member, _label in members_of(current)]
+    names = names_by_id({member.person_id for member in members})
+    for member in members:
+        yield {"name": names.get(member.person_id, "") if member.person_id else member.name,
+               "organisation": member.organisation, "role": member.role, "reads": member.reads_decisions}
 
 
 def _meetings(current: AssociationRef) -> Iterable[dict[str, Any]]:
@@ -262,7 +264,7 @@ TABLES: dict[str, Table] = {
         ExportColumn("Part du département (% de celle de l'État)", "departement_share", decimals=3),
         ExportColumn("Heures par an", "hours_per_year")), _rates_rows, readers=True),
     "cle-membres": Table("Membres du comité", (
-        ExportColumn("Membre", "label"), ExportColumn("Organisation", "organisation"),
+        ExportColumn("Membre", "name"), ExportColumn("Organisation", "organisation"),
         ExportColumn("Rôle", "role"), ExportColumn("Lit les décisions", "reads")), _members, readers=True),
     "reunions": Table("Réunions du comité", (
         ExportColumn("Début", "starts_at"), ExportColumn("Fin", "ends_at"), ExportColumn("Lieu", "place"),
@@ -300,5 +302,8 @@ def download(association: str, table: str, format: str) -> Response:
     filename = wanted.filename
     if table == "etp":
         filename = f"{filename} {year_of_table()}"
-    return export_table(format, f"{filename} — {current.short_name}", wanted.columns, wanted.rows(current))
+    # Excel cuts a sheet's name at 31 characters: the table's name, the year first.
+    sheet = f"ETP {year_of_table()}" if table == "etp" else wanted.filename
+    return export_table(format, f"{filename} — {current.short_name}", wanted.columns, wanted.rows(current),
+                        title=sheet)
 

@@ -31,8 +31,8 @@ def home(association: str) -> tuple[str, int]:
     waiting = waiting_of(current.id, today, rules.waiting_alert_days)
     month = today.replace(day=1)
     [figures] = monthly_figures(contracts_of(current.id, month, today), month, month, rules)
-    names = ({p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)}
-             if waiting.over_threshold and in_team else {})
+    listed = {w.person_id for w in waiting.over_threshold} if in_team else set()
+    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current, ids=listed)}
     return render("home.html", association=current, territory=territory, waiting=waiting,
                   threshold=rules.waiting_alert_days, figures=figures, month=month_label(month),
                   names=names, in_team=in_team)

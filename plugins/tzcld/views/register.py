@@ -182,7 +182,8 @@ def exhaustiveness(association: str) -> tuple[str, int]:
     today = paris_today()
     waiting = waiting_of(current.id, today, rules.waiting_alert_days)
     months = last_twelve_months(current, today)
-    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current)} if in_team else {}
+    listed = {w.person_id for w in waiting.over_threshold} if in_team else set()
+    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current, ids=listed)}
     distribution = bar_chart(
         "Personnes en attente, par durée d'attente", [label for label, _ in waiting.distribution],
         [Series("Personnes", [count for _, count in waiting.distribution])],
