@@ -83,3 +83,25 @@ def test_edit_with_one_bad_field_loses_nothing(client, db, world, form_name, cha
             assert f"{html.escape(value)}</textarea>" in page
         else:
             assert f'value="{html.escape(value)}"' in page, f"{name} typed value lost"
+
+
+@pytest.mark.parametrize(("typed", "read"), [("1 820", 1820), ("1\u202f820", 1820), (" 12 ", 12), ("-3", -3),
+                                             ("1_820", None), ("٣٥", None), ("１２", None), ("9" * 19, None),
+                                             ("12,5", None), ("1e3", None)])
+def test_a_whole_number_is_read_as_french_writes_it(app, typed, read):
+    """Digits 0-9, grouped by spaces as the pages show numbers; nothing else int() would take."""
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+
+    from core.web.forms import FrenchIntegerField
+
+    class Form(FlaskForm):
+        count = FrenchIntegerField("Nombre")
+
+    with app.test_request_context(method="POST"):
+        form = Form(formdata=MultiDict({"count": typed}), meta={"csrf": False})
+        form.validate()
+        assert form.count.data == read
+        assert bool(form.count.errors) is (read is None)
+        if read is None:
+            assert form.count.errors == ["Un nombre entier est attendu (exemple : 12)."]

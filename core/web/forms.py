@@ -212,13 +212,21 @@ def whole_number(label: str, minimum: int, maximum: int) -> list[Any]:
                                  message=f"{label} : un nombre entre {minimum} et {maximum}.")]
 
 
+# Digits 0-9, grouped by spaces as French writes them (« 1 820 »): int() alone would also take
+# « 1_820 », Arabic-Indic or full-width digits, and thousands of digits.
+INTEGER = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
+DIGIT_GROUPING = re.compile("[ \u00a0\u202f]")
+
+
 class FrenchIntegerField(IntegerField):
     def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
+        if not valuelist:
+            return
+        text = DIGIT_GROUPING.sub("", str(valuelist[0]).strip())
+        if not INTEGER.fullmatch(text):
             self.data = None
-            raise ValueError("Un nombre entier est attendu (exemple : 12).") from None
+            raise ValueError("Un nombre entier est attendu (exemple : 12).")
+        self.data = int(text)
 
 
 DATE_MESSAGE = "Date invalide (exemple : 30/06/2026)."
