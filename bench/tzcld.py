@@ -244,7 +244,7 @@ MONTHLY = """<!doctype html><h1>ETP {{ year }}</h1><table>{% for f in rows %}<tr
 HOME = """<!doctype html><h1>{{ name }}</h1>
 <p>{{ days | length }} en attente · Attente médiane : {{ median }} jours ;
 la plus longue : {{ longest }} jours</p>
-<ul>{% for r, d in over %}<li>{{ r.name }} — {{ d }} jours
+<ul>{% for r, d in over[:10] %}<li>{{ r.name }} — {{ d }} jours
 (depuis le {{ r.day.day }} {{ months[r.day.month - 1] }} {{ r.day.year }})</li>
 {% endfor %}</ul>
 <p>{{ f.headcount }} salariés sous contrat ; {{ f.ppde | num }} ETP PPDE,

@@ -195,3 +195,11 @@ def test_the_territory_with_its_stage_neighbourhoods_and_ebe(coord, db, world):
     assert [n.neighbourhood_id for n in territory.neighbourhoods] == [quarter.id]
     assert [e.partner_id for e in territory.ebes] == [ebe.id]
     assert "Territoire des Tilleuls" in text_of(coord.get(f"{BASE}/"))
+
+
+def test_the_home_page_shows_the_ten_longest_waits_and_leads_to_the_rest(coord, db, world):
+    _grow(db, world, 15)
+    page = text_of(coord.get(f"{BASE}/"))
+    assert page.count(" jours (depuis le ") == 10
+    assert "Nombre 0 " in page and "Nombre 14 " not in page  # the longest first
+    assert "Les 15 personnes en attente depuis plus de 90 jours" in page

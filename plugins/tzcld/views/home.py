@@ -12,6 +12,8 @@ from plugins.tzcld.settings import rules_of
 from plugins.tzcld.staff import contracts_of, monthly_figures
 from plugins.tzcld.views import bp, render, team_or_reader
 
+LONGEST_SHOWN = 10  # a glance: the whole list is the exhaustiveness page's
+
 
 @bp.get("/")
 @access(Level.MANAGER)
@@ -31,8 +33,9 @@ def home(association: str) -> tuple[str, int]:
     waiting = waiting_of(current.id, today, rules.waiting_alert_days)
     month = today.replace(day=1)
     [figures] = monthly_figures(contracts_of(current.id, month, today), month, month, rules)
-    listed = {w.person_id for w in waiting.over_threshold} if in_team else set()
-    names = {p.id: f"{p.first_name} {p.last_name}" for p in people_of(current, ids=listed)}
+    shown = waiting.over_threshold[:LONGEST_SHOWN] if in_team else []
+    names = {p.id: f"{p.first_name} {p.last_name}"
+             for p in people_of(current, ids={w.person_id for w in shown})}
     return render("home.html", association=current, territory=territory, waiting=waiting,
                   threshold=rules.waiting_alert_days, figures=figures, month=month_label(month),
-                  names=names, in_team=in_team)
+                  names=names, in_team=in_team, shown=shown)
