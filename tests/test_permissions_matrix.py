@@ -184,7 +184,8 @@ def _tzcld(world: World) -> dict[str, int]:
     for suffix, association, person in (("a", world.asso_a, world.supported_a),
                                         ("b", world.asso_b, world.supported_b)):
         entry = Ppde(association_id=association.id, person_id=person.id)
-        contract = Employment(association_id=association.id, person_id=person.id, ppde=True,
+        # A supervisor's contract: a PPDE's ends through the register (tests/test_tzcld_register.py).
+        contract = Employment(association_id=association.id, person_id=person.id, ppde=False,
                               started_on=paris_today() - timedelta(days=30))
         contract.hours.append(WorkingTime(effective_on=contract.started_on, weekly_hours=Decimal(24)))
         start = paris_to_utc(datetime.combine(paris_today() - timedelta(days=7), time(18)))

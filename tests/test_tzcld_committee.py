@@ -163,3 +163,37 @@ def test_correcting_an_earlier_decision_does_not_undo_a_later_one(coord, db):
     unchanged = post(coord, f"{BASE}/cle/decisions/{earlier.id}/modifier", {
         "title": "Recyclerie", "outcome": "refused", "reasons": "Local introuvable (faute corrigée)"})
     assert "a changé : la décision reste telle quelle" in text_of(coord.get(unchanged.headers["Location"]))
+
+
+def test_a_decision_entered_late_for_an_earlier_meeting_does_not_override_the_later_one(coord, db):
+    activity_id = activity(coord)  # proposed on 10 January 2025
+    later, earlier = meeting(coord, days=-3), meeting(coord, days=-20)
+    approval = {"subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie",
+                "outcome": "approved"}
+    assert post(coord, f"{BASE}/cle/reunions/{later}/decisions", approval).status_code == 303
+    assert post(coord, f"{BASE}/cle/reunions/{earlier}/decisions",
+                {**approval, "outcome": "postponed"}).status_code == 303
+    db.expire_all()
+    assert db.get(Activity, activity_id).status is ActivityStatus.APPROVED
+
+
+def test_no_decision_about_an_activity_at_a_meeting_before_its_proposal(coord, db):
+    activity_id = activity(coord)
+    before = meeting(coord, days=-(paris_today() - date(2025, 1, 9)).days)
+    response = post(coord, f"{BASE}/cle/reunions/{before}/decisions", {
+        "subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie", "outcome": "approved"})
+    assert response.status_code == 422 and "précède la proposition" in field_error(response, "activity_id")
+
+
+def test_an_activity_neither_starts_nor_ends_in_the_future(coord, db):
+    activity_id, held = activity(coord), meeting(coord, days=-3)
+    assert post(coord, f"{BASE}/cle/reunions/{held}/decisions", {
+        "subject": "activity", "activity_id": str(activity_id), "title": "Recyclerie",
+        "outcome": "approved"}).status_code == 303
+    tomorrow = (paris_today() + timedelta(days=1)).isoformat()
+    response = post(coord, f"{BASE}/activites/{activity_id}/demarrage", {"started_on": tomorrow, "jobs": "2"})
+    assert response.status_code == 422 and "futur" in field_error(response, "started_on")
+    assert post(coord, f"{BASE}/activites/{activity_id}/demarrage",
+                {"started_on": paris_today().isoformat(), "jobs": "2"}).status_code == 303
+    response = post(coord, f"{BASE}/activites/{activity_id}/fin", {"ended_on": tomorrow})
+    assert response.status_code == 422 and "futur" in field_error(response, "ended_on")

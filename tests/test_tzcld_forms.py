@@ -139,8 +139,7 @@ FORMS: dict[str, Case] = {
     "working_time": Case(
         lambda r: f"salaries/{r.contract}/temps",
         lambda w, r: {"effective_on": "2025-05-01", "weekly_hours": "17,5"},
-        (({"effective_on": "2024-12-01"}, "effective_on", "après le début"),
-         ({"effective_on": "2025-01-01"}, "effective_on", "après le début"),
+        (({"effective_on": "2024-12-01"}, "effective_on", "entre le début"),
          ({"weekly_hours": "17.5.5"}, "weekly_hours", "17,5"),
          ({"weekly_hours": "1e30"}, "weekly_hours", "24"),
          ({"effective_on": ""}, "effective_on", REQUIRED))),

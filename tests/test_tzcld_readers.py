@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.plugin_api import PARIS, paris_to_utc, paris_today
 from core.web.dates import format_datetime
-from plugins.tzcld.models import Activity, CleMember, Decision, Meeting, Ppde, PpdeStatus
+from plugins.tzcld.models import Activity, CleMember, Decision, Meeting, Ppde, PpdeStatus, Proposer
 from plugins.tzcld.views.exports import TABLES
 from tests.conftest import World
 from tests.support import login, post, text_of
@@ -121,3 +121,15 @@ def test_the_dashboard_shows_readers_the_next_meeting_and_the_way_in(volunteer, 
     assert f"Prochaine réunion du comité : {format_datetime(evening.replace(tzinfo=PARIS))}" in page
     assert f"{BASE}/cle/" in page
     assert "en attente depuis plus de" not in page  # the team's to-do, not the readers'
+
+
+def test_a_readers_never_sees_a_resident_or_ppde_proposers_name(volunteer, db, world):
+    seat(db, world, reads=True)
+    db.add_all([Activity(association_id=world.asso_a.id, title="Laverie", need="Aucune", proposer=proposer,
+                         proposer_name=name, proposed_on=paris_today())
+                for proposer, name in ((Proposer.PPDE, "Karim Haddad"),
+                                       (Proposer.PARTNER, "Régie de quartier"))])
+    db.commit()
+    for url in (f"{BASE}/activites/", f"{BASE}/telecharger/activites.csv"):
+        body = volunteer.get(url).get_data(as_text=True)
+        assert "Karim Haddad" not in body and "Régie de quartier" in body, url

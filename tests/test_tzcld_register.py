@@ -268,3 +268,24 @@ def test_dates_corrected_after_the_waiting_list_are_saved_with_a_warning(coord, 
     assert response.status_code == 303
     page = text_of(coord.get(response.headers["Location"]))
     assert "pas éligible le jour de son entrée en liste" in page
+
+
+def test_after_an_exit_its_end_stays_the_registers_and_a_rehire_starts_the_day_after(coord, db, world):
+    today = paris_today()
+    made = entry(db, world, status=PpdeStatus.WAITING, waiting_since=today - timedelta(days=30))
+    step = f"{BASE}/registre/{made.id}/etape"
+    assert post(coord, step, {"status": "hired", "on": iso(today - timedelta(days=20)),
+                              "weekly_hours": "35"}).status_code == 303
+    exit_day = today - timedelta(days=10)
+    assert post(coord, step, {"status": "exited", "exit_reason": "training",
+                              "on": iso(exit_day)}).status_code == 303
+    [closed] = db.scalars(select(Employment)).all()
+    moved = post(coord, f"{BASE}/salaries/{closed.id}/fin", {"ended_on": iso(today), "end_reason": "x"})
+    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/registre/{made.id}")
+    db.expire_all()
+    assert db.get(Employment, closed.id).ended_on == exit_day
+    assert post(coord, step, {"status": "waiting", "on": iso(exit_day)}).status_code == 303
+    response = post(coord, step, {"status": "hired", "on": iso(exit_day), "weekly_hours": "35"})
+    assert response.status_code == 422 and "lendemain" in field_error(response, "on")
+    assert post(coord, step, {"status": "hired", "on": iso(exit_day + timedelta(days=1)),
+                              "weekly_hours": "35"}).status_code == 303

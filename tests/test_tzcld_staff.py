@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core.members import Person
 from core.members.memberships import Membership
 from core.members.roles import Role
+from core.plugin_api import paris_today
 from plugins.tzcld.models import CdeRates, Employment, Ppde, PpdeStatus, Transition, WorkingTime
 from tests.conftest import World
 from tests.support import count_queries, field_error, login, post, text_of
@@ -115,14 +116,37 @@ def test_rates_are_kept_by_year_and_corrected_in_place(coord, db, world):
 
 def test_a_change_of_hours_outside_the_contract_is_refused(coord, db, world):
     made = contract(db, world, date(2025, 3, 1), "35", end=date(2025, 6, 30))
-    for day in ("2025-03-01", "2025-07-01", "2025-02-01"):
+    for day in ("2025-07-01", "2025-02-01"):
         response = post(coord, f"{BASE}/salaries/{made.id}/temps",
                         {"effective_on": day, "weekly_hours": "20"})
         assert response.status_code == 422 and field_error(response, "effective_on")
     response = post(coord, f"{BASE}/salaries/{made.id}/temps",
                     {"effective_on": "2025-04-01", "weekly_hours": "60"})
     assert response.status_code == 422 and "Entre 1 et 48" in field_error(response, "weekly_hours")
+    # A PPDE's time is at most a full-time week, as at the hire.
+    response = post(coord, f"{BASE}/salaries/{made.id}/temps",
+                    {"effective_on": "2025-04-01", "weekly_hours": "40"})
+    assert response.status_code == 422 and "temps plein" in field_error(response, "weekly_hours")
     assert len(db.scalars(select(WorkingTime)).all()) == 1
+
+
+def test_the_hours_of_a_day_already_set_are_corrected_not_doubled(coord, db, world):
+    """A typo in the hours chosen at the hire is corrected from the first day."""
+    made = contract(db, world, date(2025, 3, 1), "35")
+    assert post(coord, f"{BASE}/salaries/{made.id}/temps",
+                {"effective_on": "2025-03-01", "weekly_hours": "24"}).status_code == 303
+    db.expire_all()
+    assert [(w.effective_on, w.weekly_hours) for w in db.scalars(select(WorkingTime))] == [
+        (date(2025, 3, 1), Decimal(24))]
+
+
+def test_the_contract_list_shows_the_hours_in_force_today(coord, db, world):
+    made = contract(db, world, date(2025, 3, 1), "30", ppde=False, person=world.volunteer_a)
+    later = paris_today() + timedelta(days=40)
+    db.add(WorkingTime(employment_id=made.id, effective_on=later, weekly_hours=Decimal(20)))
+    db.commit()
+    page = text_of(coord.get(f"{BASE}/salaries/"))
+    assert 'data-label="Heures par semaine">30<' in page
 
 
 def test_an_end_before_the_start_is_refused(coord, db, world):
@@ -203,3 +227,20 @@ def test_the_home_page_shows_the_ten_longest_waits_and_leads_to_the_rest(coord, 
     assert page.count(" jours (depuis le ") == 10
     assert "Nombre 0 " in page and "Nombre 14 " not in page  # the longest first
     assert "Les 15 personnes en attente depuis plus de 90 jours" in page
+
+
+def test_months_to_come_are_a_forecast_not_owed(coord, db, world):
+    today = paris_today()
+    contract(db, world, date(today.year, 1, 1), "35")
+    db.add(CdeRates(association_id=world.asso_a.id, year=today.year, hourly_minimum_wage=Decimal("11.88"),
+                    state_rate=Decimal(95), departement_share=Decimal(20), hours_per_year=1820))
+    db.commit()
+    page = text_of(coord.get(f"{BASE}/etp?annee={today.year}"))
+    assert page.count("prévision</span>") == 12 - today.month
+    # One ETP a month: 1 711,71 € for the State each month elapsed, this one included.
+    owed = Decimal("1711.71") * today.month
+    assert f"Année {today.year}, à ce jour" in page
+    assert f"{owed:,.2f}".replace(",", "\u202f").replace(".", ",") + "&nbsp;€" in page.split("<tfoot>")[1]
+    rates = text_of(coord.get(f"{BASE}/cde/taux"))
+    if today.month < 12:
+        assert f"({today.month} mois à ce jour)" in rates

@@ -5,10 +5,11 @@ a refusal states its reasons."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from core.plugin_api import session, utcnow
+from core.plugin_api import in_paris, session, utcnow
 from plugins.tzcld.models import (
     Activity,
     ActivityStatus,
@@ -52,6 +53,15 @@ def _apply(activity: Activity | None, outcome: Outcome) -> None:
         activity.status = ACTIVITY_FOR[outcome]
 
 
+def _latest(activity_id: int) -> Any:
+    """The committee's last word on the activity: the decision of its latest meeting (a decision
+    entered late for an earlier meeting does not override it), then the last recorded."""
+    return session.execute(select(Decision.id, Decision.outcome, Meeting.starts_at)
+                           .join(Meeting, Meeting.id == Decision.meeting_id)
+                           .where(Decision.activity_id == activity_id)
+                           .order_by(Meeting.starts_at.desc(), Decision.id.desc()).limit(1)).first()
+
+
 def decide(association_id: int, meeting_id: int, *, subject: DecisionSubject, activity: Activity | None,
            title: str, outcome: Outcome, reasons: str) -> Decision:
     """A decision of the meeting (the caller commits), once the meeting has begun."""
@@ -60,11 +70,16 @@ def decide(association_id: int, meeting_id: int, *, subject: DecisionSubject, ac
         raise DecisionRefused("La réunion n'a pas encore eu lieu : ses décisions s'enregistrent "
                               "une fois qu'elle s'est tenue.", "subject")
     _check(subject, activity, outcome, reasons)
+    if activity is not None and in_paris(meeting.starts_at).date() < activity.proposed_on:
+        raise DecisionRefused("Cette réunion précède la proposition de l'activité "
+                              f"({activity.proposed_on:%d/%m/%Y}).", "activity_id")
     decision = Decision(association_id=association_id, meeting_id=meeting_id, subject=subject,
                         activity_id=activity.id if activity else None, title=title, outcome=outcome,
                         reasons=reasons)
     session.add(decision)
-    _apply(activity, outcome)
+    session.flush()
+    if activity is not None and _latest(activity.id)[0] == decision.id:
+        _apply(activity, outcome)
     return decision
 
 
@@ -76,8 +91,7 @@ def amend(decision: Decision, *, title: str, outcome: Outcome, reasons: str,
         return None
     activity = session.get(Activity, decision.activity_id) if decision.activity_id else None
     _check(decision.subject, activity, outcome, reasons)
-    latest = (session.scalar(select(func.max(Decision.id)).where(Decision.activity_id == activity.id))
-              if activity is not None else None)
+    latest = _latest(activity.id)[0] if activity is not None else None
     version = DecisionVersion(title=decision.title, outcome=decision.outcome, reasons=decision.reasons,
                               replaced_by_id=by_id)
     decision.versions.append(version)
@@ -90,8 +104,5 @@ def amend(decision: Decision, *, title: str, outcome: Outcome, reasons: str,
 def approved_at(activity_id: int) -> datetime | None:
     """When the meeting whose decision approved the activity began, if its latest decision
     about it is an approval: an activity starts on that day or later."""
-    latest = session.execute(select(Decision.outcome, Meeting.starts_at)
-                             .join(Meeting, Meeting.id == Decision.meeting_id)
-                             .where(Decision.activity_id == activity_id)
-                             .order_by(Decision.id.desc()).limit(1)).first()
-    return latest[1] if latest is not None and latest[0] is Outcome.APPROVED else None
+    latest = _latest(activity_id)
+    return latest[2] if latest is not None and latest[1] is Outcome.APPROVED else None

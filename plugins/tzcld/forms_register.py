@@ -53,7 +53,8 @@ def parse_decimal(text: str | None, places: int = 2, example: str = "17,5") -> D
     message."""
     if not text:
         return None
-    cleaned = re.sub(r"[\s\u202f\u00a0]", "", text)
+    # Spaces as French groups digits, and the unit if typed (« 95 % », « 11,88 € »).
+    cleaned = re.sub(r"[\s\u202f\u00a0]", "", text).removesuffix("%").removesuffix("€")
     if not NUMBER.fullmatch(cleaned):
         raise ValueError(f"Un nombre, par exemple {example}.")
     number = Decimal(cleaned.replace(",", "."))

@@ -5,10 +5,11 @@ transition), their contracts with the EBE (hours and their changes), their seat 
 Someone who recorded a transition or changed a decision is named there by id: the export
 says how many, the erasure clears the link.
 
-Erasure deletes the register's entry and the CLE seat, and unlinks the contracts rather than
-deleting them: a contract's dates and hours are what the months' ETP and the CDE already
-declared to the State rest on, and without the person they say nothing about anyone. The
-register's past hires per month lose the erased person's hire.
+Erasure deletes the register's entry and the CLE seat, ends a contract still running on the
+day of the erasure, and unlinks the contracts rather than deleting them: a contract's dates
+and hours are what the months' ETP and the CDE already declared to the State rest on, and
+without the person they say nothing about anyone. The register's past hires per month lose
+the erased person's hire.
 """
 
 from __future__ import annotations
@@ -19,8 +20,16 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, true, update
 
-from core.plugin_api import PersonalData, PersonRef, session
-from plugins.tzcld.models import CleMember, DecisionVersion, Employment, Ppde, Transition, WorkingTime
+from core.plugin_api import PersonalData, PersonRef, paris_today, session
+from plugins.tzcld.models import (
+    CleMember,
+    Decision,
+    DecisionVersion,
+    Employment,
+    Ppde,
+    Transition,
+    WorkingTime,
+)
 
 TITLE = "Territoire zéro chômeur : registre, contrats avec l'EBE, comité local"
 
@@ -57,7 +66,12 @@ def export_person(person: PersonRef, associations: frozenset[int] | None) -> Per
         .where(Transition.recorded_by_id == person.id, Ppde.person_id != person.id,
                scope(Transition.association_id))
         .group_by(Transition.association_id)).all()
-    if not (entries or contracts or seats or recorded):
+    changed = session.execute(
+        select(Decision.association_id, func.count())
+        .join(DecisionVersion, DecisionVersion.decision_id == Decision.id)
+        .where(DecisionVersion.replaced_by_id == person.id, scope(Decision.association_id))
+        .group_by(Decision.association_id)).all()
+    if not (entries or contracts or seats or recorded or changed):
         return None
     records: list[dict[str, Any]] = [{
         "type": "registre",
@@ -84,6 +98,8 @@ def export_person(person: PersonRef, associations: frozenset[int] | None) -> Per
                  "organisation": s.organisation, "lit_les_decisions": s.reads_decisions} for s in seats]
     records += [{"type": "etapes_enregistrees", "association_id": association_id, "nombre": count}
                 for association_id, count in recorded]
+    records += [{"type": "decisions_modifiees", "association_id": association_id, "nombre": count}
+                for association_id, count in changed]
     return PersonalData(title=TITLE, records=records)
 
 
@@ -95,6 +111,10 @@ def erase_person(person: PersonRef) -> int:
             delete(Transition).where(Transition.ppde_id.in_(entries)),
             delete(Ppde).where(Ppde.person_id == person.id),
             delete(CleMember).where(CleMember.person_id == person.id),
+            # A contract still running ends on the day of the erasure: left open without
+            # anyone, it would go on adding ETP and CDE for months to come.
+            update(Employment).where(Employment.person_id == person.id, Employment.ended_on.is_(None))
+            .values(ended_on=paris_today(), end_reason="Fiche de la personne effacée"),
             update(Employment).where(Employment.person_id == person.id).values(person_id=None),
             update(Transition).where(Transition.recorded_by_id == person.id).values(recorded_by_id=None),
             update(DecisionVersion).where(DecisionVersion.replaced_by_id == person.id)

@@ -147,6 +147,13 @@ def move(ppde: Ppde, status: PpdeStatus, on: date, *, rules: Rules, today: date,
         if running_ppde_contracts(ppde):
             raise TransitionRefused("Cette personne a déjà un contrat PPDE en cours avec l'EBE : "
                                     "terminez-le d'abord.")
+        last_day = session.scalar(select(func.max(Employment.ended_on)).where(
+            Employment.association_id == ppde.association_id, Employment.person_id == ppde.person_id,
+            Employment.ppde.is_(True)))
+        if last_day is not None and on <= last_day:
+            # The exit's day is the last day of the previous contract: counted once, not twice.
+            raise TransitionRefused("L'embauche suit la fin du contrat précédent "
+                                    f"({_fr(last_day)}) : datez-la du lendemain ou après.", "on")
         if weekly_hours is None:
             raise TransitionRefused("Indiquez le temps de travail choisi (heures par semaine).",
                                     "weekly_hours")

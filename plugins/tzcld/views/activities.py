@@ -31,6 +31,15 @@ from plugins.tzcld.forms_committee import (
 from plugins.tzcld.models import Activity, ActivityStatus, Consultation, Decision, Meeting, Proposer
 from plugins.tzcld.views import bp, names_by_id, own_or_404, render, team, team_or_reader
 
+# Who proposed it, by name, only where the name is an organisation's: a resident's or a PPDE's
+# name is not for the committee's readers (it could be a name of the register).
+NAMED_PROPOSERS = frozenset({Proposer.PARTNER, Proposer.LOCAL_AUTHORITY})
+
+
+def proposer_name(activity: Activity, in_team: bool) -> str:
+    return activity.proposer_name if in_team or activity.proposer in NAMED_PROPOSERS else ""
+
+
 STATUS_LABELS = {
     ActivityStatus.PROPOSED: "Proposée", ActivityStatus.APPROVED: "Approuvée par le comité",
     ActivityStatus.REFUSED: "Refusée", ActivityStatus.POSTPONED: "Reportée",
@@ -48,7 +57,8 @@ def activities_of(current: AssociationRef) -> list[Activity]:
 def activity_list(association: str) -> tuple[str, int]:
     current, in_team = team_or_reader()
     return render("activity_list.html", association=current, activities=activities_of(current),
-                  activity_labels=STATUS_LABELS, proposer_labels=PROPOSER_LABELS, in_team=in_team)
+                  activity_labels=STATUS_LABELS, proposer_labels=PROPOSER_LABELS, in_team=in_team,
+                  proposer_name=proposer_name)
 
 
 @bp.route("/<association>/activites/nouvelle", methods=["GET", "POST"])
@@ -91,7 +101,8 @@ def _page(current: AssociationRef, activity: Activity, status: int = 200, *, in_
                     "end": EndActivityForm(formdata=None, data={"ended_on": paris_today()})}
     return render("activity_detail.html", status, association=current, activity=activity, decisions=decisions,
                   meetings=meetings, activity_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
-                  proposer_labels=PROPOSER_LABELS, names=names, in_team=in_team, **{**defaults, **forms})
+                  proposer_labels=PROPOSER_LABELS, names=names, in_team=in_team, proposer_name=proposer_name,
+                  **{**defaults, **forms})
 
 
 @bp.get("/<association>/activites/<int:activity_id>")
@@ -134,6 +145,9 @@ def activity_start(association: str, activity_id: int) -> Response | tuple[str, 
         if approved_on is None:
             add_error(form.started_on,
                       "Une activité ne démarre qu'après une décision du comité qui l'approuve.")
+        elif form.started_on.data > paris_today():
+            add_error(form.started_on, "La date ne peut pas être dans le futur : enregistrez le "
+                                       "démarrage le jour venu.")
         elif form.started_on.data < in_paris(approved_on).date():
             add_error(form.started_on, "Le démarrage ne peut pas précéder la réunion du comité qui "
                                        f"l'a approuvée ({in_paris(approved_on):%d/%m/%Y}).")
@@ -157,6 +171,8 @@ def activity_end(association: str, activity_id: int) -> Response | tuple[str, in
     if form.validate():
         if activity.status is not ActivityStatus.RUNNING or activity.started_on is None:
             add_error(form.ended_on, "Seule une activité en cours peut prendre fin.")
+        elif form.ended_on.data > paris_today():
+            add_error(form.ended_on, "La date ne peut pas être dans le futur.")
         elif form.ended_on.data < activity.started_on:
             add_error(form.ended_on, "La fin ne peut pas précéder le démarrage.")
         else:

@@ -46,13 +46,13 @@ from plugins.tzcld.register import EXIT_LABELS, STATUS_LABELS, eligibility_of, w
 from plugins.tzcld.settings import rules_of
 from plugins.tzcld.views import bp, names_by_id, own_or_404, team_or_reader
 from plugins.tzcld.views.activities import STATUS_LABELS as ACTIVITY_LABELS
-from plugins.tzcld.views.activities import activities_of
+from plugins.tzcld.views.activities import activities_of, proposer_name
 from plugins.tzcld.views.committee import meetings_of, members_of
 from plugins.tzcld.views.register import entries_of, last_twelve_months, wanted_status
-from plugins.tzcld.views.staff import contracts_with_hours, months_of, year_of_table, years_of
+from plugins.tzcld.views.staff import contracts_with_hours, hours_on, months_of, year_of_table, years_of
 
 GONE = "Personne retirée de l'association"
-Rows = Callable[[AssociationRef], Iterable[Any]]
+Rows = Callable[[AssociationRef, bool], Iterable[Any]]  # the association, whether the team asks
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _named(person_id: int | None, people: dict[int, tuple[str, str]], **values: 
 NAME_COLUMNS = (ExportColumn("Nom", "last_name"), ExportColumn("Prénom", "first_name"))
 
 
-def _register(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _register(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     people, today, rules = _people(current), paris_today(), rules_of(current)
     for entry in entries_of(current, wanted_status()):
         yield _named(entry.person_id, people, status=STATUS_LABELS[entry.status],
@@ -85,7 +85,7 @@ def _register(current: AssociationRef) -> Iterable[dict[str, Any]]:
                      eligible=eligibility_of(entry, today, rules).eligible)
 
 
-def _steps(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _steps(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     query = (select(Transition, Ppde.person_id).join(Ppde, Ppde.id == Transition.ppde_id)
              .where(Transition.association_id == current.id))
     one = request.args.get("inscription", type=int)
@@ -102,7 +102,7 @@ def _steps(current: AssociationRef) -> Iterable[dict[str, Any]]:
                      recorded_by=recorders.get(step.recorded_by_id, "") if step.recorded_by_id else "")
 
 
-def _waiting(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _waiting(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     rules = rules_of(current)
     people = _people(current)
     for item in waiting_of(current.id, paris_today(), rules.waiting_alert_days).waiting:
@@ -110,24 +110,24 @@ def _waiting(current: AssociationRef) -> Iterable[dict[str, Any]]:
                      over=item.days > rules.waiting_alert_days)
 
 
-def _distribution(current: AssociationRef) -> list[tuple[str, int]]:
+def _distribution(current: AssociationRef, in_team: bool) -> list[tuple[str, int]]:
     return waiting_of(current.id, paris_today(), rules_of(current).waiting_alert_days).distribution
 
 
-def _hires(current: AssociationRef) -> list[tuple[str, int]]:
+def _hires(current: AssociationRef, in_team: bool) -> list[tuple[str, int]]:
     return last_twelve_months(current, paris_today())
 
 
-def _contracts(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _contracts(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     people = _people(current)
     for contract in contracts_with_hours(current):
         yield _named(contract.person_id, people, ppde=contract.ppde, job=contract.job,
                      started_on=contract.started_on, ended_on=contract.ended_on,
                      end_reason=contract.end_reason,
-                     hours=contract.hours[-1].weekly_hours if contract.hours else None)
+                     hours=hours_on(contract, paris_today()))
 
 
-def _working_times(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _working_times(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     people = _people(current)
     for contract in contracts_with_hours(current):
         for change in contract.hours:
@@ -135,7 +135,7 @@ def _working_times(current: AssociationRef) -> Iterable[dict[str, Any]]:
                          effective_on=change.effective_on, hours=change.weekly_hours)
 
 
-def _months(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _months(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     for figures, cde in months_of(current, year_of_table()):
         yield {"month": month_label(figures.month), "etp_ppde": figures.etp_ppde,
                "etp_other": figures.etp_other, "etp": figures.etp,
@@ -145,12 +145,12 @@ def _months(current: AssociationRef) -> Iterable[dict[str, Any]]:
                "state": cde.state, "departement": cde.departement}
 
 
-def _rates_rows(current: AssociationRef) -> Iterable[Any]:
+def _rates_rows(current: AssociationRef, in_team: bool) -> Iterable[Any]:
     return session.scalars(select(CdeRates).where(CdeRates.association_id == current.id)
                            .order_by(CdeRates.year))
 
 
-def _members(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _members(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     members = [member for member, _label in members_of(current)]
     names = names_by_id({member.person_id for member in members})
     for member in members:
@@ -158,7 +158,7 @@ def _members(current: AssociationRef) -> Iterable[dict[str, Any]]:
                "organisation": member.organisation, "role": member.role, "reads": member.reads_decisions}
 
 
-def _meetings(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _meetings(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     meetings = meetings_of(current)
     present = dict(session.execute(
         select(MeetingAttendee.meeting_id, func.count())
@@ -169,7 +169,7 @@ def _meetings(current: AssociationRef) -> Iterable[dict[str, Any]]:
                "agenda": meeting.agenda, "present": present.get(meeting.id, 0), "minutes": meeting.minutes}
 
 
-def _decisions(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _decisions(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     rows = session.execute(
         select(Decision, Meeting.starts_at, Activity.title)
         .join(Meeting, Meeting.id == Decision.meeting_id)
@@ -184,7 +184,7 @@ def _decisions(current: AssociationRef) -> Iterable[dict[str, Any]]:
                "changed": decision.versions[-1].replaced_at if decision.versions else None}
 
 
-def _activities(current: AssociationRef) -> Iterable[dict[str, Any]]:
+def _activities(current: AssociationRef, in_team: bool) -> Iterable[dict[str, Any]]:
     activities = activities_of(current)
     reviews = {activity_id: (count, competition) for activity_id, count, competition in session.execute(
         select(Consultation.activity_id, func.count(), func.max(case((Consultation.competition, 1), else_=0)))
@@ -193,13 +193,14 @@ def _activities(current: AssociationRef) -> Iterable[dict[str, Any]]:
     for activity in activities:
         consulted, competition = reviews.get(activity.id, (0, 0))
         yield {"title": activity.title, "need": activity.need,
-               "proposer": PROPOSER_LABELS[activity.proposer], "proposer_name": activity.proposer_name,
+               "proposer": PROPOSER_LABELS[activity.proposer],
+               "proposer_name": proposer_name(activity, in_team),
                "proposed_on": activity.proposed_on, "status": ACTIVITY_LABELS[activity.status],
                "started_on": activity.started_on, "jobs": activity.jobs if activity.started_on else None,
                "ended_on": activity.ended_on, "consulted": consulted, "competition": bool(competition)}
 
 
-def _consultations(current: AssociationRef) -> Iterable[Any]:
+def _consultations(current: AssociationRef, in_team: bool) -> Iterable[Any]:
     return session.execute(
         select(Activity.title, Consultation.consulted, Consultation.consulted_on, Consultation.answer,
                Consultation.competition)
@@ -208,7 +209,7 @@ def _consultations(current: AssociationRef) -> Iterable[Any]:
         .order_by(Activity.title, Consultation.consulted_on, Consultation.id))
 
 
-def _years(current: AssociationRef) -> Iterable[Any]:
+def _years(current: AssociationRef, in_team: bool) -> Iterable[Any]:
     return years_of(current)
 
 
@@ -304,6 +305,6 @@ def download(association: str, table: str, format: str) -> Response:
         filename = f"{filename} {year_of_table()}"
     # Excel cuts a sheet's name at 31 characters: the table's name, the year first.
     sheet = f"ETP {year_of_table()}" if table == "etp" else wanted.filename
-    return export_table(format, f"{filename} — {current.short_name}", wanted.columns, wanted.rows(current),
-                        title=sheet)
+    return export_table(format, f"{filename} — {current.short_name}", wanted.columns,
+                        wanted.rows(current, in_team), title=sheet)
 

@@ -5,6 +5,7 @@ team only; a contract of another association answers 404."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import flash, request
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ from plugins.tzcld.calendar import add_months, month_label
 from plugins.tzcld.cde import MonthCde, YearCde, monthly_cde, rates_by_year, yearly_cde
 from plugins.tzcld.forms_register import CHOOSE
 from plugins.tzcld.forms_staff import ContractForm, EndForm, RatesForm, WorkingTimeForm
-from plugins.tzcld.models import CdeRates, Employment, Ppde, PpdeStatus, WorkingTime
+from plugins.tzcld.models import CdeRates, Employment, Ppde, WorkingTime
 from plugins.tzcld.settings import rules_of
 from plugins.tzcld.staff import MonthFigures, contracts_of, monthly_figures
 from plugins.tzcld.views import bp, own_or_404, render, team, team_or_reader
@@ -40,6 +41,13 @@ def _names(current: AssociationRef) -> dict[int | None, str]:
 
 def _name(current: AssociationRef, contract: Employment) -> str:
     return _names(current).get(contract.person_id, "Salarié·e")
+
+
+def hours_on(contract: Employment, day: date) -> Decimal | None:
+    """The weekly hours in force that day (the first ones before the contract starts): a change
+    to come is not today's time."""
+    in_force = [w for w in contract.hours if w.effective_on <= day] or contract.hours[:1]
+    return in_force[-1].weekly_hours if in_force else None
 
 
 def contracts_with_hours(current: AssociationRef) -> list[Employment]:
@@ -55,7 +63,8 @@ def contracts_with_hours(current: AssociationRef) -> list[Employment]:
 def contract_list(association: str) -> tuple[str, int]:
     current = team()
     contracts = contracts_with_hours(current)
-    hours = {c.id: c.hours[-1].weekly_hours if c.hours else None for c in contracts}
+    today = paris_today()
+    hours = {c.id: hours_on(c, today) for c in contracts}
     return render("contract_list.html", association=current, contracts=contracts, hours=hours,
                   names=_names(current), today=paris_today())
 
@@ -90,14 +99,22 @@ def working_time(association: str, employment_id: int) -> Response | tuple[str, 
     form = WorkingTimeForm(data={"effective_on": paris_today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         day: date = form.effective_on.data
-        if day <= contract.started_on or (contract.ended_on and day > contract.ended_on):
-            add_error(form.effective_on, "Le changement tombe après le début du contrat et avant sa fin.")
-        elif any(w.effective_on == day for w in contract.hours):
-            add_error(form.effective_on, "Le temps de travail change déjà ce jour-là.")
+        limit = rules_of(current).full_time_hours if contract.ppde else None
+        same_day = next((w for w in contract.hours if w.effective_on == day), None)
+        if day < contract.started_on or (contract.ended_on and day > contract.ended_on):
+            add_error(form.effective_on, "Le changement tombe entre le début du contrat et sa fin.")
+        elif limit is not None and form.hours is not None and form.hours > limit:
+            # As at the hire: a PPDE's chosen time is at most a full-time week.
+            add_error(form.weekly_hours, f"Entre 1 et {limit} heures par semaine pour une personne "
+                                         "du registre (un temps plein).")
         else:
-            contract.hours.append(WorkingTime(effective_on=day, weekly_hours=form.hours))
+            if same_day is not None:  # a correction of that day's hours (a typo at the hire, say)
+                same_day.weekly_hours = form.hours
+            else:
+                contract.hours.append(WorkingTime(effective_on=day, weekly_hours=form.hours))
             session.commit()
-            flash("Temps de travail enregistré.", "success")
+            flash("Temps de travail corrigé." if same_day is not None else "Temps de travail enregistré.",
+                  "success")
             return see_other("tzcld.contract_list", association=current.slug)
     return render("staff_form.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
                   form=form, heading=f"Temps de travail — {_name(current, contract)}",
@@ -110,9 +127,11 @@ def contract_end(association: str, employment_id: int) -> Response | tuple[str, 
     current = team()
     contract = own_or_404(Employment, employment_id, current)
     form = EndForm(obj=contract)
+    # A PPDE's contract ends with their exit from the register, and only so: its end (open or
+    # set by the exit) is not edited here. Once the person is erased, the team may end it.
     hired = (session.scalar(select(Ppde.id).where(
-        Ppde.association_id == current.id, Ppde.person_id == contract.person_id,
-        Ppde.status == PpdeStatus.HIRED)) if contract.ppde and contract.ended_on is None else None)
+        Ppde.association_id == current.id, Ppde.person_id == contract.person_id))
+        if contract.ppde and contract.person_id is not None else None)
     if hired is not None:
         # One way out for a PPDE: the register's exit, which ends this contract with it.
         flash("Pour une personne du registre, enregistrez sa sortie depuis le registre : "
@@ -150,16 +169,23 @@ def months_of(current: AssociationRef, year: int) -> list[tuple[MonthFigures, Mo
 
 
 def years_of(current: AssociationRef) -> list[YearCde]:
-    """The CDE of every year from the EBE's first contract to this one (none without contracts)."""
+    """The CDE of every year from the EBE's first contract to this month: this year's months to
+    come are not owed yet (none without contracts)."""
     today = paris_today()
     first = session.scalar(select(func.min(Employment.started_on))
                            .where(Employment.association_id == current.id))
-    if first is None:
+    if first is None or first > today:
         return []
-    start, end = date(first.year, 1, 1), date(today.year, 12, 1)
-    figures = monthly_figures(contracts_of(current.id, start, date(today.year, 12, 31)), start, end,
-                              rules_of(current))
+    start, end = date(first.year, 1, 1), today.replace(day=1)
+    figures = monthly_figures(contracts_of(current.id, start, today), start, end, rules_of(current))
     return yearly_cde(monthly_cde(figures, rates_by_year(current.id)))
+
+
+def _so_far(rows: list[tuple[MonthFigures, MonthCde]]) -> YearCde | None:
+    """The year's CDE over its months up to this one: the months to come are a forecast."""
+    this_month = paris_today().replace(day=1)
+    elapsed = [cde for figures, cde in rows if figures.month <= this_month]
+    return yearly_cde(elapsed)[0] if elapsed else None
 
 
 @bp.get("/<association>/etp")
@@ -179,7 +205,7 @@ def monthly_table(association: str) -> tuple[str, int]:
         unit="ETP", stacked=True, category="Mois",
         caption="Encadrement et appui comptés à part (non PPDE).", empty_message="Aucun salarié cette année.")
     return render("monthly_table.html", association=current, year=year, rows=rows,
-                  totals=yearly_cde([c for _, c in rows])[0], month_label=month_label,
+                  totals=_so_far(rows), this_month=paris_today().replace(day=1), month_label=month_label,
                   rules=rules_of(current), has_rates=all(c.state is not None for _, c in rows),
                   chart=chart, in_team=in_team, first_year=FIRST_YEAR, last_year=paris_today().year + 1)
 
