@@ -252,9 +252,9 @@ _LIMIT_ATTRIBUTE = "upload_request_limit"
 
 
 def accepts_uploads(max_bytes: int) -> Callable[[F], F]:
-    """Let this route's requests carry files of up to ``max_bytes`` in all (the form's
-    other fields are allowed on top); every other route keeps ``MAX_CONTENT_LENGTH``.
-    Put it under ``@access``, next to the view."""
+    """This route's requests may carry files of up to ``max_bytes`` in all, the form's
+    other fields allowed on top (above or below ``MAX_CONTENT_LENGTH``, which every other
+    route keeps). Put it under ``@access``, next to the view."""
     if max_bytes <= 0:
         raise ValueError("accepts_uploads needs a positive number of bytes")
 
@@ -278,7 +278,7 @@ class UploadLimitRequest(Request):
             view = current_app.view_functions.get(self.url_rule.endpoint)
             limit = getattr(view, _LIMIT_ATTRIBUTE, None)
             if limit is not None:
-                return max(limit, current_app.config["MAX_CONTENT_LENGTH"] or 0)
+                return int(limit)
         return Request.max_content_length.fget(self)  # type: ignore[attr-defined]
 
     @max_content_length.setter
