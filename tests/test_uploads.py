@@ -459,13 +459,12 @@ def test_a_deletion_rolled_back_keeps_the_file(uploads, coordinator):
 
 
 def test_a_file_stored_by_a_transaction_that_fails_is_removed(uploads, coordinator):
-    uploads.config["PLUGINS_STRICT"] = False
     before = stored_files(uploads)
-    uploads.testing = False  # the error page, as a user gets it
+    uploads.config["PROPAGATE_EXCEPTIONS"] = False  # the error page, as a user gets it
     try:
         response = send(coordinator, "plan.pdf", GOOD["pdf"][1], url="/essai/echec")
     finally:
-        uploads.testing = True
+        uploads.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
     assert stored_files(uploads) == before
     with uploads.app_context():
