@@ -493,7 +493,10 @@ def test_any_bytes_under_any_name_never_fail_and_only_allowed_kinds_are_kept(
         uploads, coordinator, content, name):
     before = stored_files(uploads)
     response = send(coordinator, name or "x", content)
-    assert response.status_code in {303, INVALID_FORM_STATUS}, response.status_code
+    # 400: the test client writes a name ending in a backslash unescaped (filename="\"),
+    # and the part then reads as a text field, refused for its NUL: a French page too.
+    assert response.status_code in {303, 400, INVALID_FORM_STATUS}, response.status_code
+    assert "Traceback" not in response.get_data(as_text=True)
     added = stored_files(uploads) - before
     if response.status_code == 303:
         kind = detect_kind(content[:16])
