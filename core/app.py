@@ -20,7 +20,7 @@ from core.members.views import bp as members_bp
 from core.partners.views import bp as partners_bp
 from core.pluginhost.views import bp as plugin_admin_bp
 from core.settings import INSTANCE_PATH_ENV, load_settings
-from core.web import dates, errors, security, templating
+from core.web import dates, errors, security, templating, uploads
 from core.web.params import DatabaseIdConverter, refuse_nul_characters
 
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder="web/templates",
     )
     load_settings(app, test_config)
+    uploads.init_app(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     if app.config["PROXY_COUNT"]:

@@ -111,6 +111,19 @@ from core.web.numbers import format_number
 # indicators
 from core.pluginhost.small_cells import MASKED_UNIT, SMALL_CELL, masked_count
 
+# isort: split
+# uploads
+from core.web.upload_fields import UploadField
+from core.web.uploads import (
+    StoredFile,
+    UploadRefused,
+    accepts_uploads,
+    delete_upload,
+    send_upload,
+    store_upload,
+    stored_file_column,
+)
+
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 # Fixtures of the testing kit (pytest plugin ``maillage``, installed with Maillage).
@@ -274,4 +287,16 @@ __all__ += [
     "MASKED_UNIT",
     "SMALL_CELL",
     "masked_count",
+]
+
+# uploads
+__all__ += [
+    "StoredFile",
+    "UploadField",
+    "UploadRefused",
+    "accepts_uploads",
+    "delete_upload",
+    "send_upload",
+    "store_upload",
+    "stored_file_column",
 ]

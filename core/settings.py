@@ -41,6 +41,8 @@ SETTINGS: list[Setting] = [
             "or `memory` (tests)."),
     Setting("MAIL_FROM", "Maillage <ne-pas-repondre@maillage.invalid>", "Sender of emails."),
     Setting("MAIL_FILE_DIR", None, "Folder of the `file` backend. Default: `instance/mail`."),
+    Setting("UPLOAD_DIR", None, "Folder of uploaded files, one subfolder per plugin (outside "
+            "any static folder; back it up with the database). Default: `instance/uploads`."),
     Setting("SMTP_HOST", "localhost", "SMTP server of the `smtp` backend."),
     Setting("SMTP_PORT", 587, "SMTP port."),
     Setting("SMTP_USERNAME", "", "SMTP user (empty: no authentication)."),
@@ -81,6 +83,7 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead: no expiry mid-form
+        # Every request; a route taking files raises its own (core/web/uploads.py).
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="fr",
         BABEL_DEFAULT_TIMEZONE="Europe/Paris",

@@ -36,7 +36,7 @@ import pytest
 from click.testing import CliRunner
 from flask import abort, g, render_template_string, request
 from openpyxl import load_workbook
-from sqlalchemy import Text
+from sqlalchemy import Column, Integer, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import core.plugin_api as plugin_api
@@ -46,7 +46,7 @@ from core.pluginhost import hookspecs
 from core.pluginhost.refs import association_ref
 from core.pluginhost.scaffold import generate
 from core.testing import make_app
-from tests.support import login
+from tests.support import csrf_token, login
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE_PATH = ROOT / "docs" / "plugins.md"
@@ -679,3 +679,115 @@ def test_contributing_points_plugin_authors_to_the_guide():
     assert "(docs/plugins.md)" in CONTRIBUTING
     assert "will join" not in CONTRIBUTING
     assert "make install-test" in CONTRIBUTING
+
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+UPLOADS = "## 10. Uploads: photos, plans and signed documents"
+
+
+class UploadsStandIn(DeclarativeBase):
+    """The guide's upload model is made in a metadata of its own (the core's is the one the
+    migrations are compared with), next to stand-ins of the core tables it refers to."""
+
+
+for _core_table in ("associations", "people"):
+    Table(_core_table, UploadsStandIn.metadata, Column("id", Integer, primary_key=True))
+
+JPEG = (ROOT / "tests" / "data" / "uploads" / "python.jpg").read_bytes()
+
+
+def test_the_uploads_example_stores_serves_and_removes_its_photos(database_url, world,
+                                                                  monkeypatch, tmp_path):
+    """The guide's model and views, run as written (the model in a stand-in metadata, the
+    host's gate played by the blueprint, as for the exports)."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    body = section(GUIDE, UPLOADS)
+    model_source = next(source for source, _ in python_blocks(body) if "class NotePhoto" in source)
+    view = next(source for source, _ in python_blocks(body) if "def add_photo" in source)
+    [template] = [source for language, source, _ in code_blocks(body) if language == "html"]
+    package, models = types.ModuleType("carnet"), types.ModuleType("carnet.models")
+    monkeypatch.setitem(sys.modules, "carnet", package)
+    monkeypatch.setitem(sys.modules, "carnet.models", models)
+    with monkeypatch.context() as patched:
+        patched.setattr(plugin_api, "Base", UploadsStandIn)
+        exec(compile(model_source, "docs/plugins.md (uploads model)", "exec"), models.__dict__)  # noqa: S102 - the guide's own code
+    example: dict = {"__name__": __name__}
+    exec(compile(view, "docs/plugins.md (uploads)", "exec"), example)  # noqa: S102 - the guide's own code
+    NotePhoto = models.NotePhoto
+
+    app = make_app(database_url, UPLOAD_DIR=str(tmp_path / "uploads"))
+    app.jinja_loader = ChoiceLoader([DictLoader({"carnet/photo_form.html": template}),
+                                     app.jinja_loader])
+    with app.app_context():
+        refs = {a.slug: association_ref(a) for a in (world.asso_a, world.asso_b)}
+
+    def gate() -> None:
+        ref = refs.get((request.view_args or {}).get("association", ""))
+        if ref is None or not plugin_api.has_role(ref.id, plugin_api.Role.VOLUNTEER):
+            abort(404)
+        g.plugin_association = ref
+
+    example["bp"].before_request(gate)
+    app.register_blueprint(example["bp"])
+    with app.app_context():
+        UploadsStandIn.metadata.create_all(session.connection(), tables=[NotePhoto.__table__])
+        session.commit()
+    folder = tmp_path / "uploads" / "carnet"
+    try:
+        client = app.test_client()
+        login(client, "coord.a@test.org")
+        form = client.get("/p/carnet/alpha/photos")
+        assert 'enctype="multipart/form-data"' in form.get_data(as_text=True)
+
+        def send(name: str, content: bytes):
+            return client.post("/p/carnet/alpha/photos", content_type="multipart/form-data",
+                               data={"csrf_token": csrf_token(client),
+                                     "photo": (io.BytesIO(content), name)})
+
+        refused = send("photo.jpg", b"<svg onload='alert(1)'/>")
+        assert refused.status_code == 422
+        assert "Type de fichier refusé : JPEG, PNG ou PDF seulement." in refused.get_data(as_text=True)
+        assert not folder.exists() or list(folder.iterdir()) == []
+
+        sent = send("Chantier été.jpg", JPEG)
+        assert sent.status_code == 303
+        url = sent.headers["Location"]
+        shown = client.get(url)
+        assert shown.data == JPEG
+        assert shown.headers["Content-Type"] == "image/jpeg"
+        assert shown.headers["X-Content-Type-Options"] == "nosniff"
+        assert shown.headers["Cache-Control"] == "private, no-store"
+        [path] = folder.iterdir()
+        assert "Chantier" not in path.name
+
+        other = app.test_client()
+        login(other, "coord.b@test.org")
+        assert other.get(url).status_code == 404
+        assert other.get(url.replace("/alpha/", "/beta/")).status_code == 404
+        volunteer = app.test_client()
+        login(volunteer, "benevole.a@test.org")
+        assert volunteer.get(url).status_code == 403
+
+        photo_id = int(url.rsplit("/", 1)[1])
+        deleted = client.post(f"{url}/supprimer", data={"csrf_token": csrf_token(client)})
+        assert deleted.status_code == 303 and not path.exists()
+        assert client.get(url).status_code == 404
+        with app.app_context():
+            assert session.get(NotePhoto, photo_id) is None
+
+        assert send("plan.png", JPEG).status_code == 422  # a JPEG named .png
+        assert send("scan", JPEG).status_code == 303
+        [kept] = folder.iterdir()
+        with app.app_context():
+            person = plugin_api.PersonRef(id=world.coordinator_a.id, first_name="Chloé",
+                                          last_name="Coord")
+            assert example["erase_person_data"](person) == 1
+            session.commit()
+        assert not kept.exists()
+    finally:
+        with app.app_context():
+            UploadsStandIn.metadata.drop_all(session.connection(), tables=[NotePhoto.__table__])
+            session.commit()

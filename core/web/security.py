@@ -85,8 +85,10 @@ def _add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static" and not (request.endpoint or "").endswith(".static"):
-        # Every page may show someone's personal data: never keep a copy.
+    # Every page may show someone's personal data: never keep a copy (a view's own
+    # value that already says so, an uploaded file's "private, no-store", stays).
+    static = request.endpoint == "static" or (request.endpoint or "").endswith(".static")
+    if not static and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
     return response
 
