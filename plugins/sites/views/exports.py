@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import Numeric, select, type_coerce
 from werkzeug.wrappers import Response
 
 from core.plugin_api import (
@@ -45,7 +45,7 @@ def _allocations(site: Site) -> Iterable[Any]:
     return session.execute(
         select(Lot.code, Lot.kind, Lot.area, Allocation.occupant, Allocation.starts_on, Allocation.ends_on,
                Allocation.contact_name, Allocation.contact_email, Allocation.contact_phone, Allocation.note,
-               (Lot.fee_per_m2 * Lot.area + Lot.charges).label("monthly"),
+               type_coerce(Lot.fee_per_m2 * Lot.area + Lot.charges, Numeric()).label("monthly"),
                people_names.c.first_name, people_names.c.last_name)
         .join(Lot, Lot.id == Allocation.lot_id)
         .outerjoin(people_names, people_names.c.id == Allocation.contact_person_id)

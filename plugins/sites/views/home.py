@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Numeric, and_, case, func, select, type_coerce
 
 from core.plugin_api import Level, access, columns_as, paris_today, plugin_associations, session
 from plugins.sites.allocations import ending_soon
@@ -40,10 +41,15 @@ def sites_of(association_id: int, today: date) -> list[SiteLine]:
     running = and_(Allocation.lot_id == Lot.id, Allocation.starts_on <= today, Allocation.ends_on >= today)
     occupied = case((Allocation.id.is_not(None), Lot.area), else_=0)
     income = case((Allocation.id.is_not(None), Lot.fee_per_m2 * Lot.area + Lot.charges), else_=0)
+
+    def exact(total: Any) -> Any:
+        # Read back with every decimal: typed as the columns' Numeric(…, 2), a sum of fee × area
+        # would come back already cut to the cent (101.625 as 101.62), before any rounding rule.
+        return type_coerce(total, Numeric())
     return list(session.scalars(
         select(columns_as(SiteLine, Site.id, Site.name, Site.address, Site.available_from,
-                          Site.available_until, func.count(Lot.id), func.sum(Lot.area), func.sum(occupied),
-                          func.sum(income)))
+                          Site.available_until, func.count(Lot.id), exact(func.sum(Lot.area)),
+                          exact(func.sum(occupied)), exact(func.sum(income))))
         .outerjoin(Lot, Lot.site_id == Site.id).outerjoin(Allocation, running)
         .where(Site.association_id == association_id)
         .group_by(Site.id, Site.name, Site.address, Site.available_from, Site.available_until)
