@@ -40,14 +40,15 @@ def test_plugins_with_demo_data_are_enabled_for_the_demo_association_only(app: F
                              .join(Association, Association.id == PluginActivation.association_id)).all()
     # The suite's example plugin has no demo hook: loaded, left alone, no error.
     assert "exemplum" in get_host(app).registered
-    assert sorted(get_host(app).implementing("load_demo_data")) == ["premieres_heures", "tzcld"]
-    assert sorted(activations) == [("premieres_heures", DEMO_SLUG, True), ("tzcld", DEMO_SLUG, True)]
+    assert sorted(get_host(app).implementing("load_demo_data")) == ["premieres_heures", "sites", "tzcld"]
+    assert sorted(activations) == [("premieres_heures", DEMO_SLUG, True), ("sites", DEMO_SLUG, True),
+                                   ("tzcld", DEMO_SLUG, True)]
 
 
 def test_a_second_load_changes_nothing(app: Flask, db: Session):
     load_demo_through_the_command(app)
     assert "Données déjà présentes" in load_demo_through_the_command(app)
-    assert len(db.scalars(select(PluginActivation.id)).all()) == 2
+    assert len(db.scalars(select(PluginActivation.id)).all()) == 3
 
 
 def test_the_demo_coordinator_sees_premieres_heures_alive(app: Flask, client):
@@ -102,3 +103,21 @@ def test_the_demo_territory_has_its_committee_and_activities(app: Flask, client)
     assert "Local confirmé par le bailleur." in decisions and "Concurrence avec l'épicerie" in decisions
     agenda = flat(text_of(client.get("/agenda/")))
     assert "Comité local pour l'emploi" in agenda  # the meeting to come, in the team's agenda
+
+
+def test_the_demo_coordinator_sees_a_site_in_transition(app: Flask, client):
+    load_demo_through_the_command(app)
+    login(client, "coordination@exemple.org", "demo-maillage")
+    base = f"/p/sites/{DEMO_SLUG}"
+    home = flat(text_of(client.get(f"{base}/")))
+    assert "Ancienne école Jules-Ferry" in home
+    assert "Compagnie Théâtre du Pavé" in home  # its occupancy ends within the 60-day warning
+    site = re.search(r'href="(/p/sites/passerelles/sites/\d+)"', text_of(client.get(f"{base}/"))).group(1)
+    page = flat(text_of(client.get(site)))
+    assert re.search(r"Taux d'occupation : \d+(,\d)? % de la surface des lots", page)
+    assert re.search(r"8 lots sur 12", page)  # eight occupied today, the ninth starts next month
+    assert re.search(r"Recettes par mois : [\d ]+(,\d\d)? €", page)
+    timeline = flat(text_of(client.get(f"{site}/calendrier")))
+    assert "Studio de graphisme solidaire" in timeline and "Libre" in timeline
+    lots = client.get(f"{site}/telecharger/lots.csv").get_data(as_text=True)
+    assert lots.count("\r\n") == 13  # the header and the twelve lots

@@ -52,6 +52,7 @@ from plugins.tzcld.models import (
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
+from tests import matrix_sites
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -105,6 +106,8 @@ class MatrixWorld(World):
     tz_decision_b: int
     tz_activity_a: int
     tz_activity_b: int
+    # Sites en transition, enabled for Alpha only: its records' ids (tests/matrix_sites.py).
+    sites: dict[str, int]
 
 
 UNKNOWN = 999999  # an id no record has
@@ -279,11 +282,12 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         past.bookable.taken_open = 1
         token = new_feed_token(world.coordinator_b.id)
         plugin = _premieres_heures(world) | _tzcld(world)
+        sites = matrix_sites.records(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
             "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
-            "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin,
+            "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin, "sites": sites,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
 
@@ -845,6 +849,17 @@ DESTRUCTIVE = [
          (LOGIN, 303, 303, 303, 303), "POST", logs_out=True),
     Case("auth.logout", lambda w: "/logout", (LOGIN, 303, 303, 303, 303), "POST"),
 ]
+
+
+
+def _sites(rows: list[matrix_sites.Row]) -> list[Case]:
+    return [Case(endpoint, lambda w, path=path: matrix_sites.url(path, w.sites), expected, method, data,
+                 label) for endpoint, path, expected, method, data, label in rows]
+
+
+GETS += _sites(matrix_sites.GETS)
+POSTS += _sites(matrix_sites.POSTS)
+DESTRUCTIVE = _sites(matrix_sites.DESTRUCTIVE) + DESTRUCTIVE
 
 MATRIX = GETS + POSTS + DESTRUCTIVE
 

@@ -1,0 +1,80 @@
+"""The hook implementations of Sites en transition: what the plugin contributes to Maillage.
+Hooks that receive an ``association`` are called only for associations that enabled the
+plugin. Import from ``core.plugin_api`` only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint
+
+from core.plugin_api import (
+    AssociationRef,
+    NavEntry,
+    PersonalData,
+    PersonRef,
+    PluginSettings,
+    Role,
+    Section,
+    has_role,
+    hookimpl,
+    paris_today,
+)
+from plugins.sites import TITLE, demo
+from plugins.sites.allocations import ending_soon
+from plugins.sites.personal_data import erase_person, export_person
+from plugins.sites.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
+from plugins.sites.views import bp
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+@hookimpl
+def blueprint() -> Blueprint:
+    return bp
+
+
+@hookimpl
+def navigation() -> list[NavEntry]:
+    # Occupants' contacts and the sites' money: the association's coordinators and admins.
+    return [NavEntry(label=TITLE, endpoint="sites.index", weight=40, minimum_role=Role.COORDINATOR)]
+
+
+@hookimpl
+def settings_form() -> PluginSettings:
+    return PluginSettings(form=SettingsForm, defaults=dict(DEFAULT_SETTINGS))
+
+
+@hookimpl
+def migrations_location() -> str:
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def export_person_data(person: PersonRef, associations: frozenset[int] | None) -> PersonalData | None:
+    return export_person(person, associations)
+
+
+@hookimpl
+def erase_person_data(person: PersonRef) -> int:
+    return erase_person(person)
+
+
+@hookimpl
+def load_demo_data(association: AssociationRef, today: date) -> None:
+    demo.load(association, today)
+
+
+@hookimpl
+def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Section]:
+    """The occupancies ending soon, for the team, in one query."""
+    if not has_role(association.id, Role.COORDINATOR):
+        return []
+    days = rules_of(association).ending_warning_days
+    ending = ending_soon(association.id, paris_today(), days)
+    return [Section(title=f"{TITLE} — {association.short_name}", template="sites/widget.html",
+                    context={"association": association, "ending": ending[:5], "count": len(ending),
+                             "days": days},
+                    weight=40, minimum_role=Role.COORDINATOR)]

@@ -1,0 +1,38 @@
+"""Per-association settings: figures each association decides, never in code (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+from core.plugin_api import AssociationRef, FrenchIntegerField, required_input, settings_for, whole_number
+from plugins.sites import NAME
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "ending_warning_days": 60,  # an occupancy ending within this many days is flagged
+    "timeline_months": 12,  # months the timeline shows at once
+}
+
+
+class SettingsForm(FlaskForm):
+    ending_warning_days = FrenchIntegerField(
+        "Signaler les occupations qui se terminent dans les … jours",
+        validators=[required_input(), *whole_number("Délai", 1, 365)],
+        description="Sur la page du site et le tableau de bord.")
+    timeline_months = FrenchIntegerField(
+        "Mois affichés par le calendrier des occupations",
+        validators=[required_input(), *whole_number("Durée", 3, 36)])
+
+
+class Rules:
+    """The settings as the pages read them (typed, with their defaults)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        merged = {**DEFAULT_SETTINGS, **values}
+        self.ending_warning_days = int(merged["ending_warning_days"])
+        self.timeline_months = int(merged["timeline_months"])
+
+
+def rules_of(association: AssociationRef) -> Rules:
+    return Rules(settings_for(NAME, association))

@@ -1,0 +1,89 @@
+"""A site's timeline: lots × months, the allocations and the gaps between them.
+
+Two readings of the same two queries (the lots, the allocations overlapping the months
+shown): a chart of the area occupied and free each month, through the core's ``bar_chart``
+(with its table of values), and a table of lots by month naming each month's occupants —
+which, on a phone, reads lot by lot, a line per month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core.plugin_api import Series, bar_chart, session
+from plugins.sites.calendar import month_end, month_label, months_from
+from plugins.sites.models import Allocation, Lot
+
+
+@dataclass(frozen=True)
+class Cell:
+    occupants: tuple[str, ...]
+    full: bool  # allocated every day of the month
+
+    @property
+    def text(self) -> str:
+        if not self.occupants:
+            return "Libre"
+        names = ", ".join(self.occupants)
+        return names if self.full else f"{names} (une partie du mois)"
+
+
+@dataclass(frozen=True)
+class Row:
+    lot_id: int
+    code: str
+    area: Decimal
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    months: tuple[date, ...]
+    labels: tuple[str, ...]
+    rows: tuple[Row, ...]
+    chart: Markup
+
+
+def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
+    months = tuple(months_from(first_month, count))
+    first, last = months[0], month_end(months[-1])
+    lots = session.execute(select(Lot.id, Lot.code, Lot.area).where(Lot.site_id == site_id)
+                           .order_by(Lot.code, Lot.id)).all()
+    periods: dict[int, list[tuple[date, date, str]]] = defaultdict(list)
+    for lot_id, starts_on, ends_on, occupant in session.execute(
+            select(Allocation.lot_id, Allocation.starts_on, Allocation.ends_on, Allocation.occupant)
+            .join(Lot, Lot.id == Allocation.lot_id)
+            .where(Lot.site_id == site_id, Allocation.starts_on <= last, Allocation.ends_on >= first)
+            .order_by(Allocation.starts_on, Allocation.id)):
+        periods[lot_id].append((starts_on, ends_on, occupant))
+    occupied_days = [Decimal(0)] * len(months)  # m² × days, per month
+    rows = []
+    for lot_id, code, area in lots:
+        cells = []
+        for index, month in enumerate(months):
+            end = month_end(month)
+            names, days = [], 0
+            for starts_on, ends_on, occupant in periods[lot_id]:
+                start, stop = max(starts_on, month), min(ends_on, end)
+                if start <= stop:
+                    names.append(occupant)
+                    days += (stop - start).days + 1
+            cells.append(Cell(tuple(names), full=days == end.day))
+            occupied_days[index] += area * days
+        rows.append(Row(lot_id, code, area, tuple(cells)))
+    total = sum((area for _, _, area in lots), Decimal(0))
+    occupied = [float(occupied_days[i] / month_end(m).day) for i, m in enumerate(months)]
+    labels = tuple(month_label(m) for m in months)
+    chart = bar_chart(
+        "Surface occupée et libre par mois", labels,
+        [Series("Occupée", occupied), Series("Libre", [max(float(total) - o, 0.0) for o in occupied])],
+        unit="m²", stacked=True, category="Mois", decimals=0,
+        caption="Surface moyenne sur les jours du mois, tous lots du site confondus.",
+        empty_message="Aucun lot sur ce site.")
+    return Timeline(months, labels, tuple(rows), chart)

@@ -1,0 +1,44 @@
+"""The plugin's pages, under /p/sites/<association>/."""
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, render_template
+
+from core.plugin_api import AssociationRef, Role, association_or_404, neighbourhoods, require_role, session
+from plugins.sites import TITLE
+from plugins.sites.numbers import format_decimal
+
+Record = TypeVar("Record")
+
+bp = Blueprint("sites", __name__, url_prefix="/p/sites", template_folder="../templates")
+
+
+def team() -> AssociationRef:
+    """The association of the URL, for its coordinators and admins only (403 otherwise): the
+    pages hold occupants' contacts and the site's money."""
+    current = association_or_404()
+    require_role(current, Role.COORDINATOR)
+    return current
+
+
+def own_or_404(model: type[Record], record_id: int, current: AssociationRef) -> Record:
+    """The record if it belongs to the association of the URL; 404 for anyone else's."""
+    record = session.get(model, record_id)
+    if record is None or getattr(record, "association_id", None) != current.id:
+        abort(404)
+    return record
+
+
+def neighbourhood_choices(none_label: str = "Aucun") -> list[tuple[int, str]]:
+    return [(0, none_label),
+            *((n.id, f"{n.name} ({n.city})" if n.city else n.name) for n in neighbourhoods())]
+
+
+def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(f"sites/{template}", title=TITLE, decimal=format_decimal, **context), status
+
+
+from plugins.sites.views import allocations, exports, home, lots, owners, sites, timeline  # noqa: E402
+
+__all__ = ["allocations", "bp", "exports", "home", "lots", "neighbourhood_choices", "own_or_404", "owners",
+           "render", "sites", "team", "timeline"]

@@ -1,0 +1,149 @@
+"""Sites en transition's rows of the route × role matrix (tests/test_permissions_matrix.py).
+
+The plugin is enabled for Alpha only; each association has a site with a lot, an allocation
+and an owner (Bêta's written as the plugin would have, before Bêta turned it off). Every page
+is the team's: volunteers get 403, another association's records 404, as does Bêta's address.
+Rows are ``(endpoint, path, expected, method, data, label)``; ``path`` is formatted with the
+records' ids (``{lot_a}``…) and put under ``/p/sites/<association>/``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from core.agenda.clock import paris_today
+from core.database import session
+from core.pluginhost.activation import PluginActivation
+from plugins.sites.allocations import AllocationFields, save_allocation
+from plugins.sites.models import Lot, LotKind, Owner, Site
+from plugins.sites.views.exports import TABLES
+from tests.conftest import World
+
+LOGIN = 302
+TEAM = (LOGIN, 403, 200, 200, 200)
+OTHER = (LOGIN, 403, 404, 404, 404)  # another association's record, or none
+FORM = (LOGIN, 403, 422, 422, 422)  # a form refused, nothing changed
+DONE = (LOGIN, 403, 303, 303, 303)
+NOT_ENABLED = (LOGIN, 404, 404, 404, 404)
+UNKNOWN = 999999
+
+
+def records(world: World) -> dict[str, int]:
+    session.add(PluginActivation(plugin="sites", association_id=world.asso_a.id))
+    today = paris_today()
+    ids = {}
+    for suffix, association in (("a", world.asso_a), ("b", world.asso_b)):
+        owner = Owner(association_id=association.id, name="Ville")
+        session.add(owner)
+        session.flush()
+        site = Site(association_id=association.id, owner_id=owner.id, name="Friche", address="1 rue Haute",
+                    total_area=Decimal(500), available_from=today - timedelta(days=365),
+                    available_until=today + timedelta(days=3 * 365))
+        session.add(site)
+        session.flush()
+        lot = Lot(association_id=association.id, site_id=site.id, code="A1", kind=LotKind.OFFICE,
+                  area=Decimal(20), fee_per_m2=Decimal(8), charges=Decimal(20))
+        session.add(lot)
+        session.flush()
+        allocation = save_allocation(site, lot, AllocationFields(
+            occupant="Coopérative", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60)))
+        session.flush()
+        ids |= {f"owner_{suffix}": owner.id, f"site_{suffix}": site.id, f"lot_{suffix}": lot.id,
+                f"allocation_{suffix}": allocation.id}
+    return ids
+
+
+def _day(offset: int) -> str:
+    return (paris_today() + timedelta(days=offset)).isoformat()
+
+
+def _site(**changes: str) -> dict[str, str]:
+    return {"name": "Friche", "owner_id": "0", "address": "1 rue Haute", "neighbourhood_id": "0",
+            "total_area": "500", "available_from": _day(-365), "available_until": _day(3 * 365), **changes}
+
+
+Row = tuple[str, str, tuple[int, int, int, int, int], str, dict[str, Any], str]
+
+GETS: list[Row] = [
+    ("sites.index", "/p/sites/", TEAM, "GET", {}, ""),
+    ("sites.home", "", TEAM, "GET", {}, ""),
+    ("sites.home", "beta:", NOT_ENABLED, "GET", {}, "Bêta, not enabled"),
+    ("sites.owner_list", "proprietaires/", TEAM, "GET", {}, ""),
+    ("sites.owner_create", "proprietaires/nouveau", TEAM, "GET", {}, ""),
+    ("sites.owner_edit", "proprietaires/{owner_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.owner_edit", "proprietaires/{owner_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.site_create", "sites/nouveau", TEAM, "GET", {}, ""),
+    ("sites.site_detail", "sites/{site_a}", TEAM, "GET", {}, ""),
+    ("sites.site_detail", "sites/{site_b}", OTHER, "GET", {}, "Bêta's"),
+    ("sites.site_detail", f"sites/{UNKNOWN}", OTHER, "GET", {}, "unknown"),
+    ("sites.site_detail", "beta:sites/{site_b}", NOT_ENABLED, "GET", {}, "Bêta's, at Bêta's address"),
+    ("sites.site_edit", "sites/{site_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.site_edit", "sites/{site_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.site_timeline", "sites/{site_a}/calendrier", TEAM, "GET", {}, ""),
+    ("sites.site_timeline", "sites/{site_a}/calendrier?depuis=2030-02-10", TEAM, "GET", {}, "a later month"),
+    ("sites.site_timeline", "sites/{site_b}/calendrier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.lot_create", "sites/{site_a}/lots/nouveau", TEAM, "GET", {}, ""),
+    ("sites.lot_create", "sites/{site_b}/lots/nouveau", OTHER, "GET", {}, "Bêta's site"),
+    ("sites.lot_edit", "lots/{lot_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.lot_edit", "lots/{lot_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.allocation_create", "lots/{lot_a}/attributions/nouvelle", TEAM, "GET", {}, ""),
+    ("sites.allocation_create", "lots/{lot_b}/attributions/nouvelle", OTHER, "GET", {}, "Bêta's lot"),
+    ("sites.allocation_edit", "attributions/{allocation_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    *(("sites.download", f"sites/{{site_a}}/telecharger/{table}.{format}", TEAM, "GET", {},
+       f"{table}.{format}") for table in TABLES for format in ("csv", "xlsx")),
+    ("sites.download", "sites/{site_b}/telecharger/lots.csv", OTHER, "GET", {}, "Bêta's site"),
+    ("sites.download", "sites/{site_a}/telecharger/inconnue.csv", OTHER, "GET", {}, "unknown table"),
+    ("sites.download", "sites/{site_a}/telecharger/lots.pdf", OTHER, "GET", {}, "unknown format"),
+]
+
+POSTS: list[Row] = [
+    ("sites.owner_create", "proprietaires/nouveau", FORM, "POST", {}, ""),
+    ("sites.owner_create", "proprietaires/nouveau", DONE, "POST", {"partner_id": "0", "name": "Bailleur"},
+     "a named owner"),
+    ("sites.owner_edit", "proprietaires/{owner_a}/modifier", FORM, "POST", {"partner_id": "0", "name": ""},
+     ""),
+    ("sites.owner_edit", "proprietaires/{owner_b}/modifier", OTHER, "POST", {"partner_id": "0", "name": "X"},
+     "Bêta's"),
+    ("sites.site_create", "sites/nouveau", FORM, "POST", {}, ""),
+    ("sites.site_create", "beta:sites/nouveau", NOT_ENABLED, "POST", _site(), "Bêta, not enabled"),
+    ("sites.site_edit", "sites/{site_a}/modifier", FORM, "POST", {"name": ""}, ""),
+    ("sites.site_edit", "sites/{site_b}/modifier", OTHER, "POST", _site(), "Bêta's"),
+    ("sites.lot_create", "sites/{site_a}/lots/nouveau", FORM, "POST", {}, ""),
+    ("sites.lot_create", "sites/{site_b}/lots/nouveau", OTHER, "POST",
+     {"code": "Z9", "kind": "office", "area": "10", "fee_per_m2": "5"}, "Bêta's site"),
+    ("sites.lot_edit", "lots/{lot_a}/modifier", FORM, "POST", {"code": ""}, ""),
+    ("sites.lot_edit", "lots/{lot_b}/modifier", OTHER, "POST",
+     {"code": "A1", "kind": "office", "area": "10", "fee_per_m2": "5"}, "Bêta's"),
+    ("sites.allocation_create", "lots/{lot_a}/attributions/nouvelle", FORM, "POST", {}, ""),
+    ("sites.allocation_create", "lots/{lot_a}/attributions/nouvelle", FORM, "POST",
+     {"occupant": "Autre", "starts_on": _day(0), "ends_on": _day(10), "contact_person_id": "0"},
+     "overlapping the allocation"),
+    ("sites.allocation_create", "lots/{lot_b}/attributions/nouvelle", OTHER, "POST",
+     {"occupant": "Autre", "starts_on": _day(200), "ends_on": _day(210), "contact_person_id": "0"},
+     "Bêta's lot"),
+    ("sites.allocation_edit", "attributions/{allocation_a}/modifier", FORM, "POST", {"occupant": ""}, ""),
+    ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "POST",
+     {"occupant": "Autre", "starts_on": _day(0), "ends_on": _day(10), "contact_person_id": "0"}, "Bêta's"),
+]
+
+DESTRUCTIVE: list[Row] = [
+    ("sites.allocation_delete", "attributions/{allocation_b}/supprimer", OTHER, "POST", {}, "Bêta's"),
+    ("sites.allocation_delete", "beta:attributions/{allocation_b}/supprimer", NOT_ENABLED, "POST", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.allocation_delete", f"attributions/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
+    ("sites.allocation_delete", "attributions/{allocation_a}/supprimer", DONE, "POST", {}, ""),
+]
+
+
+def url(path: str, ids: dict[str, int]) -> str:
+    """``beta:`` puts the path under Bêta's address; an absolute path stays as it is."""
+    if path.startswith("/"):
+        return path
+    association, _, rest = path.rpartition(":")
+    return f"/p/sites/{association or 'alpha'}/{rest.format_map(ids)}"
+
+
+__all__ = ["DESTRUCTIVE", "GETS", "POSTS", "records", "url"]
