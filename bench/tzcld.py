@@ -57,9 +57,10 @@ from core.database import get_database, session
 from core.database.engine import create_database_engine
 from core.database.migrate import upgrade
 from core.members import Association, Membership, Person, Role
+from core.plugin_api import add_months, month_bounds, month_label, months_between
 from core.pluginhost.activation import PluginActivation
 from core.testing import TEST_PASSWORD, login, make_app
-from plugins.tzcld.calendar import MONTH_NAMES, add_months, month_bounds, month_label, months_between
+from core.web.dates import MONTHS as MONTH_NAMES
 from plugins.tzcld.models import CdeRates, Employment, ExitReason, PpdeStatus, Stage, Territory, WorkingTime
 from plugins.tzcld.register import BINS, enter, move
 from plugins.tzcld.settings import Rules
@@ -370,7 +371,8 @@ def bound_app(database_url: str) -> Flask:
         contracts = [(r.id, r.ppde, r.started_on, r.ended_on, r.day, r.hours) for r in found if r.kind == "c"]
         waiting = _waiting(found, today)
         return templates["home"].render(
-            **{**waiting, "median": int(round(waiting["median"], 0))}, months=MONTH_NAMES,
+            **{**waiting, "median": f"{round(waiting['median'], 1)}".replace(".0", "").replace(".", ",")},
+            months=MONTH_NAMES,
             name=next((r.name for r in found if r.kind == "t"), ""),
             f=_months(contracts, [today.replace(day=1)])[0])
 
@@ -387,7 +389,7 @@ SHOWN = {
                                  r"registre/(\d+)\">([^<]*)</a>\s*— (\d+) jours?\s*\(depuis le ([^)]*)\)"),
     "monthly": re.compile(r"data-label=\"(ETP PPDE|ETP non PPDE|Effectif fin de mois|Entrées|Sorties|"
                           r"Part de l'État|Part du département)\">([^<]*)<"),
-    "home": re.compile(r"Attente médiane : (\d+) jours|la plus longue : (\d+) jours|"
+    "home": re.compile(r"Attente médiane : ([\d,]+) jours|la plus longue : (\d+) jours|"
                        r"<li>([^<]*) — (\d+) jours?\s*\(depuis le ([^)]*)\)</li>|"
                        r"(\d+) salariés? sous contrat|([\d,]+) ETP"),
 }

@@ -97,6 +97,8 @@ from core.web.forms import (
     required_input,
     whole_number,
 )
+from core.web.months import add_months, month_bounds, month_label, months_between
+from core.web.numbers import french_decimal, parse_decimal
 from core.web.params import as_id, day_param, id_arg
 from core.web.reading import columns_as, id_urls
 from core.web.text import fold
@@ -274,6 +276,16 @@ __all__ += [
     "Series",
     "bar_chart",
     "format_number",
+]
+
+# months and numbers typed in forms
+__all__ += [
+    "add_months",
+    "french_decimal",
+    "month_bounds",
+    "month_label",
+    "months_between",
+    "parse_decimal",
 ]
 
 # exports

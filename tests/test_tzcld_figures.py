@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from plugins.tzcld.calendar import add_months
+from core.plugin_api import add_months
 from plugins.tzcld.cde import MonthCde, Rates, cde_of_month, monthly_cde, yearly_cde
 from plugins.tzcld.register import eligibility
 from plugins.tzcld.settings import Rules

@@ -156,7 +156,7 @@ FORMS: dict[str, Case] = {
          ({"hourly_minimum_wage": "-1"}, "hourly_minimum_wage", ""),
          ({"hourly_minimum_wage": "1e30"}, "hourly_minimum_wage", "11,88"),
          ({"state_rate": "250"}, "state_rate", "200"),
-         ({"departement_share": "-0,5"}, "departement_share", "0"),
+         ({"departement_share": "-0,5"}, "departement_share", "positif"),
          ({"departement_share": "100,5"}, "departement_share", "100"),
          ({"state_rate": ""}, "state_rate", REQUIRED),
          ({"hours_per_year": "0"}, "hours_per_year", ""))),

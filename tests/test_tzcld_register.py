@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.plugin_api import paris_today
-from plugins.tzcld.calendar import add_months
+from core.plugin_api import add_months, paris_today
 from plugins.tzcld.models import Employment, ExitReason, Ppde, PpdeStatus, Transition, WorkingTime
 from tests.conftest import World
 from tests.support import field_error, login, post, text_of

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core.plugin_api import AssociationRef, neighbourhoods, partners, people_of, session
+from core.plugin_api import AssociationRef, add_months, neighbourhoods, partners, people_of, session
 from plugins.sites.allocations import AllocationFields, save_allocation
-from plugins.sites.calendar import add_months
 from plugins.sites.models import Lot, LotKind, Owner, Site
 
 D = Decimal

@@ -16,12 +16,13 @@ from core.plugin_api import (
     ChoiceField,
     FrenchDateField,
     add_error,
+    french_decimal,
     max_length,
     not_blank,
+    parse_decimal,
     required,
     required_input,
 )
-from plugins.sites.numbers import french_decimal, parse_decimal
 from plugins.sites.occupancy import KIND_LABELS
 
 NONE = 0  # the first line of an optional list: nothing chosen

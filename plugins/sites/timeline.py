@@ -16,8 +16,7 @@ from decimal import Decimal
 from markupsafe import Markup
 from sqlalchemy import select
 
-from core.plugin_api import Series, bar_chart, session
-from plugins.sites.calendar import month_end, month_label, months_from
+from core.plugin_api import Series, add_months, bar_chart, month_bounds, month_label, months_between, session
 from plugins.sites.models import Allocation, Lot
 
 
@@ -51,8 +50,8 @@ class Timeline:
 
 
 def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
-    months = tuple(months_from(first_month, count))
-    first, last = months[0], month_end(months[-1])
+    months = tuple(months_between(first_month, add_months(first_month.replace(day=1), count - 1)))
+    first, last = months[0], month_bounds(months[-1])[1]
     lots = session.execute(select(Lot.id, Lot.code, Lot.area).where(Lot.site_id == site_id)
                            .order_by(Lot.code, Lot.id)).all()
     periods: dict[int, list[tuple[date, date, str]]] = defaultdict(list)
@@ -67,7 +66,7 @@ def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
     for lot_id, code, area in lots:
         cells = []
         for index, month in enumerate(months):
-            end = month_end(month)
+            end = month_bounds(month)[1]
             names, days = [], 0
             for starts_on, ends_on, occupant in periods[lot_id]:
                 start, stop = max(starts_on, month), min(ends_on, end)
@@ -78,8 +77,8 @@ def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
             occupied_days[index] += area * days
         rows.append(Row(lot_id, code, area, tuple(cells)))
     total = sum((area for _, _, area in lots), Decimal(0))
-    occupied = [float(occupied_days[i] / month_end(m).day) for i, m in enumerate(months)]
-    labels = tuple(month_label(m) for m in months)
+    occupied = [float(occupied_days[i] / month_bounds(m)[1].day) for i, m in enumerate(months)]
+    labels = tuple(month_label(m, short=True) for m in months)
     chart = bar_chart(
         "Surface occupée et libre par mois", labels,
         [Series("Occupée", occupied), Series("Libre", [max(float(total) - o, 0.0) for o in occupied])],

@@ -19,8 +19,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from core.plugin_api import AssociationRef, neighbourhoods, paris_to_utc, partners, people_of, session
-from plugins.tzcld.calendar import add_months
+from core.plugin_api import (
+    AssociationRef,
+    add_months,
+    neighbourhoods,
+    paris_to_utc,
+    partners,
+    people_of,
+    session,
+)
 from plugins.tzcld.committee import amend, decide
 from plugins.tzcld.models import (
     Activity,

@@ -4,7 +4,6 @@ pipeline's rules (which step may follow which, dates in order, eligibility) are 
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +18,7 @@ from core.plugin_api import (
     add_error,
     max_length,
     paris_today,
+    parse_decimal,
     required,
     required_input,
 )
@@ -42,43 +42,11 @@ def optional_enum(kind: type[Any]) -> Any:
     return coerce
 
 
-# Digits 0-9 only: Decimal() would also read Arabic-Indic or full-width digits, and exponents
-# (« 1e400 ») that overflow every later computation.
-NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
-LARGEST = Decimal(10) ** 9  # far above any hour count, wage or rate
-
-
-def parse_decimal(text: str | None, places: int = 2, example: str = "17,5") -> Decimal | None:
-    """« 24 », « 17,5 » or « 17.5 »; None when left empty. Raises ValueError with the French
-    message."""
-    if not text:
-        return None
-    # Spaces as French groups digits, and the unit if typed (« 95 % », « 11,88 € »).
-    cleaned = re.sub(r"[\s\u202f\u00a0]", "", text).removesuffix("%").removesuffix("€")
-    if not NUMBER.fullmatch(cleaned):
-        raise ValueError(f"Un nombre, par exemple {example}.")
-    number = Decimal(cleaned.replace(",", "."))
-    if abs(number) >= LARGEST:
-        raise ValueError(f"Un nombre bien plus petit, par exemple {example}.")
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"Un nombre, avec {places} décimales au plus (par exemple {example}).")
-    return number
-
-
 def parse_hours(text: str | None) -> Decimal | None:
     try:
-        return parse_decimal(text)
+        return parse_decimal(text, example="24")
     except ValueError:
         raise ValueError("Un nombre d'heures, par exemple 24 ou 17,5.") from None
-
-
-def french_decimal(places: int = 2, example: str = "17,5") -> Any:
-    def check(_form: FlaskForm, field: Any) -> None:
-        try:
-            parse_decimal(field.data, places, example)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-    return check
 
 
 def french_hours(_form: FlaskForm, field: Any) -> None:

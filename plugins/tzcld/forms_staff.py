@@ -15,12 +15,14 @@ from core.plugin_api import (
     ChoiceField,
     FrenchDateField,
     FrenchIntegerField,
+    french_decimal,
     max_length,
+    parse_decimal,
     required,
     required_input,
     whole_number,
 )
-from plugins.tzcld.forms_register import french_decimal, french_hours, parse_decimal, person_choice
+from plugins.tzcld.forms_register import french_hours, parse_hours, person_choice
 
 MAX_WEEKLY_HOURS = Decimal(48)  # the legal weekly maximum
 
@@ -30,7 +32,7 @@ def in_range(low: Decimal, high: Decimal, message: str, places: int = 2, *,
     """After french_decimal: the number lies in ]low, high] (or [low, high])."""
     def check(_form: FlaskForm, field: Any) -> None:
         try:
-            number = parse_decimal(field.data, places)
+            number = parse_decimal(field.data, places=places)
         except ValueError:
             return  # french_decimal says why
         above_low = number is not None and (number >= low if low_included else number > low)
@@ -57,7 +59,7 @@ class ContractForm(FlaskForm):
 
     @property
     def hours(self) -> Decimal | None:
-        return parse_decimal(self.weekly_hours.data)
+        return parse_hours(self.weekly_hours.data)
 
 
 class WorkingTimeForm(FlaskForm):
@@ -67,7 +69,7 @@ class WorkingTimeForm(FlaskForm):
 
     @property
     def hours(self) -> Decimal | None:
-        return parse_decimal(self.weekly_hours.data)
+        return parse_hours(self.weekly_hours.data)
 
 
 class EndForm(FlaskForm):
@@ -80,16 +82,16 @@ class RatesForm(FlaskForm):
     year = FrenchIntegerField("Année", validators=[required_input(), *whole_number("Année", 2016, 2100)])
     hourly_minimum_wage = StringField(
         "SMIC horaire brut (€)", filters=STRIP,
-        validators=[required(), french_decimal(4, "11,88"),
+        validators=[required(), french_decimal(places=4, example="11,88"),
                     in_range(Decimal(0), Decimal(100), "Un taux horaire en euros, par exemple 11,88.", 4)])
     state_rate = StringField(
         "Part de l'État (% du SMIC)", filters=STRIP,
-        validators=[required(), french_decimal(3, "95"),
+        validators=[required(), french_decimal(places=3, example="95"),
                     in_range(Decimal(0), Decimal(200), "Un pourcentage entre 0 et 200.", 3)],
         description="Fixée chaque année par arrêté (par exemple 95 %).")
     departement_share = StringField(
         "Part du département (% de la part de l'État)", filters=STRIP,
-        validators=[required(), french_decimal(3, "15"),
+        validators=[required(), french_decimal(places=3, example="15"),
                     in_range(Decimal(0), Decimal(100), "Un pourcentage entre 0 et 100.", 3,
                              low_included=True)])
     hours_per_year = FrenchIntegerField(
@@ -97,6 +99,6 @@ class RatesForm(FlaskForm):
         validators=[required_input(), *whole_number("Durée", 1, 2500)])
 
     def figures(self) -> dict[str, Decimal | None]:
-        return {"hourly_minimum_wage": parse_decimal(self.hourly_minimum_wage.data, 4),
-                "state_rate": parse_decimal(self.state_rate.data, 3),
-                "departement_share": parse_decimal(self.departement_share.data, 3)}
+        return {"hourly_minimum_wage": parse_decimal(self.hourly_minimum_wage.data, places=4),
+                "state_rate": parse_decimal(self.state_rate.data, places=3),
+                "departement_share": parse_decimal(self.departement_share.data, places=3)}

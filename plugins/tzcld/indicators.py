@@ -39,9 +39,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import distinct, func, select
 
-from core.plugin_api import MASKED_UNIT, SMALL_CELL, AssociationRef, Indicator, masked_count, session
+from core.plugin_api import (
+    MASKED_UNIT,
+    SMALL_CELL,
+    AssociationRef,
+    Indicator,
+    masked_count,
+    month_bounds,
+    month_label,
+    session,
+)
 from plugins.tzcld import NAME
-from plugins.tzcld.calendar import month_bounds, month_label
 from plugins.tzcld.cde import monthly_cde, rates_by_year
 from plugins.tzcld.models import ExitReason, PpdeStatus, Transition
 from plugins.tzcld.register import EXIT_LABELS

@@ -16,8 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.plugin_api import session
-from plugins.tzcld.calendar import add_months
+from core.plugin_api import add_months, session
 from plugins.tzcld.models import Employment, ExitReason, Ppde, PpdeStatus, Transition, WorkingTime
 from plugins.tzcld.settings import Rules
 

@@ -17,8 +17,7 @@ from fractions import Fraction
 
 from sqlalchemy import or_, select
 
-from core.plugin_api import session
-from plugins.tzcld.calendar import month_bounds, months_between
+from core.plugin_api import month_bounds, months_between, session
 from plugins.tzcld.models import Employment, WorkingTime
 from plugins.tzcld.settings import Rules
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import request
 
-from core.plugin_api import Level, access, day_param, paris_today
-from plugins.sites.calendar import add_months, month_label
+from core.plugin_api import Level, access, add_months, day_param, month_label, paris_today
 from plugins.sites.models import Site
 from plugins.sites.settings import rules_of
 from plugins.sites.timeline import timeline_of
@@ -23,4 +22,5 @@ def site_timeline(association: str, site_id: int) -> tuple[str, int]:
     timeline = timeline_of(site.id, first, count)
     return render("timeline.html", association=current, site=site, timeline=timeline,
                   earlier=add_months(first, -count), later=add_months(first, count),
-                  period=f"{month_label(timeline.months[0])} – {month_label(timeline.months[-1])}")
+                  period=f"{month_label(timeline.months[0], short=True)} – "
+                         f"{month_label(timeline.months[-1], short=True)}")

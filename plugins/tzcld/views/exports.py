@@ -25,11 +25,11 @@ from core.plugin_api import (
     Level,
     access,
     export_table,
+    month_label,
     paris_today,
     people_of,
     session,
 )
-from plugins.tzcld.calendar import month_label
 from plugins.tzcld.committee import OUTCOME_LABELS, SUBJECT_LABELS
 from plugins.tzcld.forms_committee import PROPOSER_LABELS
 from plugins.tzcld.models import (

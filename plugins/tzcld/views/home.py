@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.plugin_api import Level, access, paris_today, people_of, plugin_associations, session
-from plugins.tzcld.calendar import month_label
+from core.plugin_api import Level, access, month_label, paris_today, people_of, plugin_associations, session
 from plugins.tzcld.models import Territory
 from plugins.tzcld.register import waiting_of
 from plugins.tzcld.settings import rules_of

@@ -17,15 +17,17 @@ from core.plugin_api import (
     Series,
     access,
     add_error,
+    add_months,
     bar_chart,
     current_person,
+    month_label,
+    months_between,
     paris_today,
     people_of,
     person_in,
     see_other,
     session,
 )
-from plugins.tzcld.calendar import add_months, month_label, months_between
 from plugins.tzcld.forms_register import CHOOSE, MoveForm, PpdeForm
 from plugins.tzcld.models import Ppde, PpdeStatus
 from plugins.tzcld.register import (

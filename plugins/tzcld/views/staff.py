@@ -19,13 +19,14 @@ from core.plugin_api import (
     Series,
     access,
     add_error,
+    add_months,
     bar_chart,
+    month_label,
     paris_today,
     people_of,
     see_other,
     session,
 )
-from plugins.tzcld.calendar import add_months, month_label
 from plugins.tzcld.cde import MonthCde, YearCde, monthly_cde, rates_by_year, yearly_cde
 from plugins.tzcld.forms_register import CHOOSE
 from plugins.tzcld.forms_staff import ContractForm, EndForm, RatesForm, WorkingTimeForm

@@ -1,10 +1,12 @@
-"""Months: the unit the register's rules and the EBE's figures are counted in."""
+"""Months: the unit plugins count fees, ETP and timelines in (``core.plugin_api``)."""
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
 from datetime import date, timedelta
+
+from core.web.dates import MONTHS, MONTHS_ABBREVIATED
 
 
 def add_months(day: date, months: int) -> date:
@@ -29,9 +31,7 @@ def months_between(first: date, last: date) -> Iterator[date]:
         month = (month + timedelta(days=32)).replace(day=1)
 
 
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-               "septembre", "octobre", "novembre", "décembre")
-
-
-def month_label(month: date) -> str:
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+def month_label(month: date, *, short: bool = False) -> str:
+    """« janvier 2026 », or « janv. 2026 » where room is short (a chart's axis)."""
+    names = MONTHS_ABBREVIATED if short else MONTHS
+    return f"{names[month.month - 1]} {month.year}"
