@@ -93,6 +93,8 @@ from core.web.forms import (
     add_error,
     max_length,
     not_blank,
+    optional_email,
+    optional_phone,
     required,
     required_input,
     whole_number,
@@ -285,6 +287,8 @@ __all__ += [
     "month_bounds",
     "month_label",
     "months_between",
+    "optional_email",
+    "optional_phone",
     "parse_decimal",
 ]
 

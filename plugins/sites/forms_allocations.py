@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import Email, Optional, Regexp
+from wtforms.validators import Optional
 
 from core.plugin_api import (
     STRIP,
@@ -16,13 +16,13 @@ from core.plugin_api import (
     FrenchDateField,
     max_length,
     not_blank,
+    optional_email,
+    optional_phone,
     required,
     required_input,
 )
 from plugins.sites.allocations import AllocationFields
 from plugins.sites.forms_sites import NONE
-
-PHONE = r"^\+?[0-9][0-9 .\-]{5,24}$"
 
 
 class AllocationForm(FlaskForm):
@@ -35,14 +35,8 @@ class AllocationForm(FlaskForm):
         description="Si le contact de l'occupant est une personne de l'association.")
     contact_name = StringField("Contact de l'occupant", filters=STRIP,
                                validators=[Optional(), max_length(120)])
-    contact_email = StringField(
-        "E-mail du contact", filters=STRIP,
-        validators=[Optional(), max_length(200),
-                    Email(message="Adresse e-mail invalide (exemple : prenom.nom@exemple.org).")])
-    contact_phone = StringField(
-        "Téléphone du contact", filters=STRIP,
-        validators=[Optional(),
-                    Regexp(PHONE, message="Numéro de téléphone invalide (exemple : 06 12 34 56 78).")])
+    contact_email = StringField("E-mail du contact", filters=STRIP, validators=optional_email())
+    contact_phone = StringField("Téléphone du contact", filters=STRIP, validators=optional_phone())
     note = TextAreaField("Note", filters=STRIP, validators=[Optional(), max_length(2000)])
 
     def fields(self) -> AllocationFields:

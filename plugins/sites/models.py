@@ -125,8 +125,8 @@ class Allocation(TimestampMixin, Base):
     contact_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True)
     contact_name: Mapped[str] = mapped_column(String(120), default="")
-    contact_email: Mapped[str] = mapped_column(String(200), default="")
-    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     starts_at: Mapped[datetime]
