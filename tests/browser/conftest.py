@@ -34,6 +34,9 @@ from core.testing import TEST_PASSWORD, empty_tables
 from plugins.premieres_heures.pathways import create_pathway
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
+from plugins.sites import demo as sites_demo
+from plugins.sites.models import Lot
+from plugins.sites.models import Site as OccupiedSite
 from plugins.tzcld import demo as tzcld_demo
 from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
@@ -53,6 +56,7 @@ EMAILS = {
 }
 PH = "/p/premieres_heures/alpha"
 TZ = "/p/tzcld/alpha"
+SITES = "/p/sites/alpha"
 
 
 @dataclass
@@ -123,6 +127,21 @@ def _tzcld(app: Flask, world: World, db: Session) -> dict[str, int]:
     return committed(app, arrange)
 
 
+def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
+    """Sites en transition on for Alpha, filled by the plugin's own demo data (a site, its lots
+    and allocations)."""
+    db.add(PluginActivation(plugin="sites", association_id=world.asso_a.id))
+    db.commit()
+
+    def arrange() -> dict[str, int]:
+        sites_demo.load(association_ref(world.asso_a), paris_today())
+        session.flush()
+        return {"site": session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1)),
+                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1))}
+
+    return committed(app, arrange)
+
+
 def _agenda(app: Flask, world: World) -> dict[str, int]:
     """Workshops in the coming days; the volunteer is booked on one, a supported person too."""
     booked, booked_bookable = upcoming_event(app, world.asso_a.id, capacity=12,
@@ -167,7 +186,7 @@ def site(maillage_migrated_app: Flask, maillage_autocommit_engine: Engine,
         with Session(maillage_autocommit_engine, expire_on_commit=False) as db:
             world = build_world(db, maillage_password_hash)
             ph_monday, ph_pathway = _premieres_heures(app, world, db)
-            tzcld = _tzcld(app, world, db)
+            tzcld = _tzcld(app, world, db) | _sites(app, world, db)
         ids = _agenda(app, world) | tzcld | {
             "pathway": ph_pathway, "partner": world.partner.id, "supported": world.supported_a.id,
             "volunteer": world.volunteer_a.id, "neighbourhood": world.neighbourhood.id,

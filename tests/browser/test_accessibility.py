@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import DESKTOP, PH, PHONE, TZ, WIDTHS, OpenPage, Site
+from tests.browser.conftest import DESKTOP, PH, PHONE, SITES, TZ, WIDTHS, OpenPage, Site
 from tests.browser.pages import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -79,6 +79,13 @@ VISITS = [
     Visit("TZ activities", "coordinator", f"{TZ}/activites/"),
     Visit("TZ activity", "coordinator", f"{TZ}/activites/{{tz_activity}}"),
     Visit("TZ new activity refused", "coordinator", f"{TZ}/activites/nouvelle", submit="Enregistrer"),
+    Visit("Sites home", "coordinator", f"{SITES}/"),
+    Visit("Sites site", "coordinator", f"{SITES}/sites/{{site}}"),
+    Visit("Sites timeline", "coordinator", f"{SITES}/sites/{{site}}/calendrier"),
+    Visit("Sites owners", "coordinator", f"{SITES}/proprietaires/"),
+    Visit("Sites new lot refused", "coordinator", f"{SITES}/sites/{{site}}/lots/nouveau",
+          submit="Enregistrer le lot"),
+    Visit("Sites allocation", "coordinator", f"{SITES}/lots/{{lot}}/attributions/nouvelle"),
     Visit("association edit", "admin", "/associations/alpha/modifier"),
     Visit("association modules", "admin", "/associations/alpha/modules"),
     Visit("partner edit", "admin", "/partenaires/{partner}/modifier"),
