@@ -76,7 +76,7 @@ class UploadRefused(ValueError):
 class StoredFile:
     """A stored file, as a plugin keeps it next to its record (see ``stored_file_column``).
 
-    ``key`` finds the file (``"sites/…"``, 32 random characters after the plugin's name);
+    ``key`` finds the file (``"<plugin>/…"``: 32 random characters after the plugin's name);
     ``original_name`` is the name it was sent under, cleaned, for display only;
     ``content_type`` is what its content is; ``size`` in bytes; ``sha256`` in hex.
     """
