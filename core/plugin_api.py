@@ -6,7 +6,7 @@ module is the contract: names are added here, never removed without a deprecatio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 from flask import abort, g
@@ -129,6 +129,7 @@ from core.web.uploads import (
 )
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
+Record = TypeVar("Record")
 
 # Fixtures of the testing kit (pytest plugin ``maillage``, installed with Maillage).
 TEST_FIXTURES = (
@@ -160,6 +161,16 @@ def association_or_404() -> AssociationRef:
     if association is None:
         abort(404)
     return association
+
+
+def own_or_404(model: type[Record], record_id: int, association: AssociationRef) -> Record:
+    """The plugin's record ``record_id`` if it belongs to ``association`` (its
+    ``association_id``); 404 for anyone else's, or none: a record of another association is
+    never told apart from one that does not exist."""
+    record = session.get(model, record_id)
+    if record is None or getattr(record, "association_id", None) != association.id:
+        abort(404)
+    return record
 
 
 def require_role(association: AssociationRef, minimum: Role) -> None:
@@ -244,6 +255,7 @@ __all__ = [
     "neighbourhoods",
     "ngettext",
     "not_blank",
+    "own_or_404",
     "paris_to_utc",
     "paris_today",
     "partner",

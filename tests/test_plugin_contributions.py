@@ -134,3 +134,20 @@ def test_people_of_names_only_the_people_asked_for(app, db, world: World):
         assert [p.id for p in people_of(alpha, ids=wanted)] == [world.supported_a.id]
         assert people_of(alpha, ids=[]) == []
         assert len(people_of(alpha)) > 1
+
+
+def test_own_or_404_hands_back_only_the_associations_record(app, db, world: World):
+    from werkzeug.exceptions import NotFound
+
+    from core.plugin_api import own_or_404
+    from core.pluginhost.refs import association_ref
+    from plugins.tzcld.models import CleMember
+
+    member = CleMember(association_id=world.asso_a.id, name="Mme Roussel")
+    db.add(member)
+    db.commit()
+    with app.app_context():
+        assert own_or_404(CleMember, member.id, association_ref(world.asso_a)).name == "Mme Roussel"
+        for association, record_id in ((world.asso_b, member.id), (world.asso_a, member.id + 1000)):
+            with pytest.raises(NotFound):
+                own_or_404(CleMember, record_id, association_ref(association))

@@ -1,14 +1,12 @@
 """The plugin's pages, under /p/sites/<association>/."""
 
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
-from core.plugin_api import AssociationRef, Role, association_or_404, neighbourhoods, require_role, session
+from core.plugin_api import AssociationRef, Role, association_or_404, neighbourhoods, own_or_404, require_role
 from plugins.sites import TITLE
 from plugins.sites.numbers import format_decimal
-
-Record = TypeVar("Record")
 
 bp = Blueprint("sites", __name__, url_prefix="/p/sites", template_folder="../templates")
 
@@ -19,14 +17,6 @@ def team() -> AssociationRef:
     current = association_or_404()
     require_role(current, Role.COORDINATOR)
     return current
-
-
-def own_or_404(model: type[Record], record_id: int, current: AssociationRef) -> Record:
-    """The record if it belongs to the association of the URL; 404 for anyone else's."""
-    record = session.get(model, record_id)
-    if record is None or getattr(record, "association_id", None) != current.id:
-        abort(404)
-    return record
 
 
 def neighbourhood_choices(none_label: str = "Aucun") -> list[tuple[int, str]]:
