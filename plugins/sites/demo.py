@@ -49,7 +49,7 @@ ALLOCATIONS = [
 def load(association: AssociationRef, today: date) -> None:
     city = partners(("local_authority",))[:1]
     owner = Owner(association_id=association.id, partner_id=city[0].id if city else None,
-                  name="" if city else "Ville (propriétaire)", contact="Service du patrimoine")
+                  name=city[0].name if city else "Ville (propriétaire)", contact="Service du patrimoine")
     session.add(owner)
     session.flush()
     start = add_months(today, -12).replace(day=1)

@@ -19,16 +19,19 @@ from sqlalchemy import select
 from core.plugin_api import Series, add_months, bar_chart, month_bounds, month_label, months_between, session
 from plugins.sites.models import Allocation, Lot
 
+OUTSIDE = "Hors disponibilité"
+
 
 @dataclass(frozen=True)
 class Cell:
     occupants: tuple[str, ...]
     full: bool  # allocated every day of the month
+    available: bool = True  # the owner lends the site some day of the month
 
     @property
     def text(self) -> str:
         if not self.occupants:
-            return "Libre"
+            return "Libre" if self.available else OUTSIDE
         names = ", ".join(self.occupants)
         return names if self.full else f"{names} (une partie du mois)"
 
@@ -49,8 +52,18 @@ class Timeline:
     chart: Markup
 
 
-def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
+def _days_inside(month: date, available_from: date, available_until: date) -> int:
+    first, last = month_bounds(month)
+    start, stop = max(first, available_from), min(last, available_until)
+    return (stop - start).days + 1 if start <= stop else 0
+
+
+def timeline_of(site_id: int, first_month: date, count: int, available_from: date,
+                available_until: date) -> Timeline:
+    """Months before the site is lent or after it is given back are neither occupied nor free:
+    a lot is free only on the days the owner lends the site."""
     months = tuple(months_between(first_month, add_months(first_month.replace(day=1), count - 1)))
+    lent = [_days_inside(m, available_from, available_until) for m in months]
     first, last = months[0], month_bounds(months[-1])[1]
     lots = session.execute(select(Lot.id, Lot.code, Lot.area).where(Lot.site_id == site_id)
                            .order_by(Lot.code, Lot.id)).all()
@@ -73,7 +86,7 @@ def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
                 if start <= stop:
                     names.append(occupant)
                     days += (stop - start).days + 1
-            cells.append(Cell(tuple(names), full=days == end.day))
+            cells.append(Cell(tuple(names), full=days == end.day, available=lent[index] > 0))
             occupied_days[index] += area * days
         rows.append(Row(lot_id, code, area, tuple(cells)))
     total = sum((area for _, _, area in lots), Decimal(0))
@@ -81,8 +94,11 @@ def timeline_of(site_id: int, first_month: date, count: int) -> Timeline:
     labels = tuple(month_label(m, short=True) for m in months)
     chart = bar_chart(
         "Surface occupée et libre par mois", labels,
-        [Series("Occupée", occupied), Series("Libre", [max(float(total) - o, 0.0) for o in occupied])],
+        [Series("Occupée", occupied),
+     Series("Libre", [max(float(total) * lent[i] / month_bounds(m)[1].day - occupied[i], 0.0)
+                      for i, m in enumerate(months)])],
         unit="m²", stacked=True, category="Mois", decimals=0,
-        caption="Surface moyenne sur les jours du mois, tous lots du site confondus.",
+        caption="Surface moyenne sur les jours du mois, tous lots du site confondus ; hors des "
+                "dates de mise à disposition, rien n'est libre.",
         empty_message="Aucun lot sur ce site.")
     return Timeline(months, labels, tuple(rows), chart)

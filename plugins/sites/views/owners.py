@@ -53,7 +53,10 @@ def _save(current: AssociationRef, owner: Owner | None) -> Response | tuple[str,
             owner = Owner(association_id=current.id)
             session.add(owner)
         owner.partner_id = form.partner_id.data or None
-        owner.name, owner.contact = form.name.data or "", form.contact.data or ""
+        # The partner's name is kept on the owner too: if the partner ever leaves the
+        # directory (partner_id SET NULL), the owner is still named, as its check requires.
+        named = next((p.name for p in partners() if p.id == owner.partner_id), "") if owner.partner_id else ""
+        owner.name, owner.contact = form.name.data or named[:150], form.contact.data or ""
         session.commit()
         flash("Propriétaire enregistré.", "success")
         return see_other("sites.owner_list", association=current.slug)

@@ -19,7 +19,7 @@ def site_timeline(association: str, site_id: int) -> tuple[str, int]:
     site = own_or_404(Site, site_id, current)
     count = rules_of(current).timeline_months
     first = day_param(request.args.get("depuis"), paris_today()).replace(day=1)
-    timeline = timeline_of(site.id, first, count)
+    timeline = timeline_of(site.id, first, count, site.available_from, site.available_until)
     return render("timeline.html", association=current, site=site, timeline=timeline,
                   earlier=add_months(first, -count), later=add_months(first, count),
                   period=f"{month_label(timeline.months[0], short=True)} – "
