@@ -3,7 +3,7 @@
 A former school lent by the city (the directory's first local authority, or a named owner)
 for four years from a year ago; twelve lots of every kind; allocations made through the
 plugin's own rules (``save_allocation``), dated from ``today``: most lots occupied, one
-occupancy ending within the warning, one to start next month, two lots free — so that the
+occupancy ending within the warning, one to start next month, three lots never let — so that the
 occupancy rate, the income and the timeline's gaps show at once.
 """
 
