@@ -1,23 +1,30 @@
 """Sites en transition's rows of the route × role matrix (tests/test_permissions_matrix.py).
 
-The plugin is enabled for Alpha only; each association has a site with a lot, an allocation
-and an owner (Bêta's written as the plugin would have, before Bêta turned it off). Every page
-is the team's: volunteers get 403, another association's records 404, as does Bêta's address.
+The plugin is enabled for Alpha only; each association has a site with a lot, an allocation,
+a photo (stored through the core's upload helper) and an owner (Bêta's written as the plugin
+would have, before Bêta turned it off). Every page is the team's: volunteers get 403,
+another association's records 404, as does Bêta's address.
 Rows are ``(endpoint, path, expected, method, data, label)``; ``path`` is formatted with the
 records' ids (``{lot_a}``…) and put under ``/p/sites/<association>/``.
 """
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+from werkzeug.datastructures import FileStorage
 
 from core.agenda.clock import paris_today
 from core.database import session
+from core.plugin_api import store_upload
 from core.pluginhost.activation import PluginActivation
 from plugins.sites.allocations import AllocationFields, save_allocation
-from plugins.sites.models import Lot, LotKind, Owner, Site
+from plugins.sites.forms_documents import DOCUMENT_KINDS, DOCUMENT_MAX
+from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDocument
 from plugins.sites.views.exports import TABLES
 from tests.conftest import World
 
@@ -28,6 +35,7 @@ FORM = (LOGIN, 403, 422, 422, 422)  # a form refused, nothing changed
 DONE = (LOGIN, 403, 303, 303, 303)
 NOT_ENABLED = (LOGIN, 404, 404, 404, 404)
 UNKNOWN = 999999
+PHOTO = (Path(__file__).parent / "data" / "uploads" / "python.png").read_bytes()
 
 
 def records(world: World) -> dict[str, int]:
@@ -49,9 +57,14 @@ def records(world: World) -> dict[str, int]:
         session.flush()
         allocation = save_allocation(site, lot, AllocationFields(
             occupant="Coopérative", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60)))
+        photo = FileStorage(io.BytesIO(PHOTO), "façade.png")
+        document = SiteDocument(association_id=association.id, site_id=site.id, kind=DocumentKind.PHOTO,
+                                file=store_upload(photo, plugin="sites", kinds=DOCUMENT_KINDS,
+                                                  max_bytes=DOCUMENT_MAX))
+        session.add(document)
         session.flush()
         ids |= {f"owner_{suffix}": owner.id, f"site_{suffix}": site.id, f"lot_{suffix}": lot.id,
-                f"allocation_{suffix}": allocation.id}
+                f"allocation_{suffix}": allocation.id, f"document_{suffix}": document.id}
     return ids
 
 
@@ -94,6 +107,11 @@ GETS: list[Row] = [
     ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "GET", {}, "Bêta's"),
     *(("sites.download", f"sites/{{site_a}}/telecharger/{table}.{format}", TEAM, "GET", {},
        f"{table}.{format}") for table in TABLES for format in ("csv", "xlsx")),
+    ("sites.document_file", "documents/{document_a}", TEAM, "GET", {}, ""),
+    ("sites.document_file", "documents/{document_b}", OTHER, "GET", {}, "Bêta's"),
+    ("sites.document_file", f"documents/{UNKNOWN}", OTHER, "GET", {}, "unknown"),
+    ("sites.document_file", "beta:documents/{document_b}", NOT_ENABLED, "GET", {},
+     "Bêta's, at Bêta's address"),
     ("sites.download", "sites/{site_b}/telecharger/lots.csv", OTHER, "GET", {}, "Bêta's site"),
     ("sites.download", "sites/{site_a}/telecharger/inconnue.csv", OTHER, "GET", {}, "unknown table"),
     ("sites.download", "sites/{site_a}/telecharger/lots.pdf", OTHER, "GET", {}, "unknown format"),
@@ -124,6 +142,8 @@ POSTS: list[Row] = [
     ("sites.allocation_create", "lots/{lot_b}/attributions/nouvelle", OTHER, "POST",
      {"occupant": "Autre", "starts_on": _day(200), "ends_on": _day(210), "contact_person_id": "0"},
      "Bêta's lot"),
+    ("sites.document_upload", "sites/{site_a}/documents", FORM, "POST", {"kind": "photo"}, "no file"),
+    ("sites.document_upload", "sites/{site_b}/documents", OTHER, "POST", {"kind": "photo"}, "Bêta's site"),
     ("sites.allocation_edit", "attributions/{allocation_a}/modifier", FORM, "POST", {"occupant": ""}, ""),
     ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "POST",
      {"occupant": "Autre", "starts_on": _day(0), "ends_on": _day(10), "contact_person_id": "0"}, "Bêta's"),
@@ -135,6 +155,11 @@ DESTRUCTIVE: list[Row] = [
      "Bêta's, at Bêta's address"),
     ("sites.allocation_delete", f"attributions/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
     ("sites.allocation_delete", "attributions/{allocation_a}/supprimer", DONE, "POST", {}, ""),
+    ("sites.document_delete", "documents/{document_b}/supprimer", OTHER, "POST", {}, "Bêta's"),
+    ("sites.document_delete", "beta:documents/{document_b}/supprimer", NOT_ENABLED, "POST", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.document_delete", f"documents/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
+    ("sites.document_delete", "documents/{document_a}/supprimer", DONE, "POST", {}, ""),
 ]
 
 

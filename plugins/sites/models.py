@@ -17,7 +17,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.plugin_api import Base, TimestampMixin, string_enum
+from core.plugin_api import Base, StoredFile, TimestampMixin, stored_file_column, string_enum, utcnow
 
 AMOUNT = Numeric(12, 2)
 AREA = Numeric(10, 2)
@@ -29,6 +29,12 @@ class LotKind(StrEnum):
     STORAGE = "storage"
     OUTDOOR = "outdoor"
     SHARED_ROOM = "shared_room"
+
+
+class DocumentKind(StrEnum):
+    PHOTO = "photo"
+    PLAN = "plan"
+    OTHER = "other"
 
 
 def _association() -> Mapped[int]:
@@ -132,3 +138,19 @@ class Allocation(TimestampMixin, Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SiteDocument(Base):
+    """A photo, a plan or another document of a site, one file a row. The association is
+    copied from the site, as for lots. The database's cascade removes rows, not files:
+    whatever deletes a site deletes its documents' files first (``delete_upload``)."""
+
+    __tablename__ = "sites_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = _association()
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites_sites.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(string_enum(DocumentKind, "sites_document_kind"))
+    title: Mapped[str] = mapped_column(String(150), default="")
+    file: Mapped[StoredFile] = stored_file_column("file")
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

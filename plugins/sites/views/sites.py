@@ -1,5 +1,6 @@
 """Sites: create, change, and the site's page — its lots, who occupies them today, the
-occupancy rate by area and the income per month, and the occupancies to come or ending."""
+occupancy rate by area and the income per month, the occupancies to come or ending, and its
+photos, plans and documents."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from core.plugin_api import (
     session,
 )
 from plugins.sites.allocations import day_label, ending_soon, outside_window
+from plugins.sites.documents import documents_of
+from plugins.sites.forms_documents import KIND_LABELS, DocumentForm
 from plugins.sites.forms_sites import NONE, SiteForm
 from plugins.sites.models import Allocation, Lot, Owner, Site
 from plugins.sites.numbers import typed
@@ -121,12 +124,18 @@ def site_edit(association: str, site_id: int) -> Response | tuple[str, int]:
 @access(Level.MANAGER)
 def site_detail(association: str, site_id: int) -> tuple[str, int]:
     current = team()
-    site = own_or_404(Site, site_id, current)
+    return detail_page(current, own_or_404(Site, site_id, current), DocumentForm(formdata=None))
+
+
+def detail_page(current: AssociationRef, site: Site, form: DocumentForm) -> tuple[str, int]:
+    """The site's page, with the documents' form as sent (422 when it was refused)."""
     today = paris_today()
     lots = lots_of(site.id, today)
     days = rules_of(current).ending_warning_days
     quarter = next((n for n in neighbourhoods() if n.id == site.neighbourhood_id), None)
-    return render("site_detail.html", association=current, site=site, lots=lots, figures=occupancy(lots),
+    return render("site_detail.html", INVALID_FORM_STATUS if form.errors else 200, association=current,
+                  site=site, lots=lots, figures=occupancy(lots), documents=documents_of(site.id),
+                  document_form=form, document_kinds=KIND_LABELS,
                   owner=owner_name(site.owner_id), neighbourhood=quarter, today=today,
                   allocations=allocations_of(site.id, today), days=days,
                   ending=ending_soon(current.id, today, days, site_id=site.id))

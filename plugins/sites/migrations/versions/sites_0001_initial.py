@@ -1,4 +1,4 @@
-"""sites: owners, sites, lots, allocations (no two allocations of a lot overlap)
+"""sites: owners, sites, lots, allocations (no two allocations of a lot overlap), documents
 
 Revision ID: sites_0001
 Revises:
@@ -113,6 +113,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sites_allocations_contact_person_id'), ['contact_person_id'], unique=False)
         batch_op.create_index('ix_sites_allocations_lot_period', ['lot_id', 'starts_on'], unique=False)
 
+    op.create_table('sites_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('association_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('photo', 'plan', 'other', name='sites_document_kind', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.Column('title', sa.String(length=150), nullable=False),
+    sa.Column('file_key', sa.String(length=80), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('file_type', sa.String(length=40), nullable=False),
+    sa.Column('file_size', sa.Integer(), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['association_id'], ['associations.id'], name=op.f('fk_sites_documents_association_id_associations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites_sites.id'], name=op.f('fk_sites_documents_site_id_sites_sites'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sites_documents')),
+    sa.UniqueConstraint('file_key', name=op.f('uq_sites_documents_file_key'))
+    )
+    with op.batch_alter_table('sites_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sites_documents_association_id'), ['association_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sites_documents_site_id'), ['site_id'], unique=False)
+
     # A lot is never given twice at once, even when two coordinators save at the same instant.
     add_overlap_exclusion(op, table="sites_allocations", name="ex_sites_allocations_lot",
                           owner="lot_id", start="starts_at", end="ends_at")
@@ -128,6 +149,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sites_allocations_association_id'))
 
     op.drop_table('sites_allocations')
+    with op.batch_alter_table('sites_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sites_documents_site_id'))
+        batch_op.drop_index(batch_op.f('ix_sites_documents_association_id'))
+
+    op.drop_table('sites_documents')
     with op.batch_alter_table('sites_lots', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sites_lots_site_id'))
         batch_op.drop_index(batch_op.f('ix_sites_lots_association_id'))
