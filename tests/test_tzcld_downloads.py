@@ -8,40 +8,24 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy.orm import Session
 
-from core.plugin_api import paris_to_utc, paris_today
+from core.plugin_api import paris_today
 from plugins.tzcld.models import (
-    Activity,
-    CdeRates,
-    CleMember,
-    Consultation,
-    Decision,
-    DecisionSubject,
-    DecisionVersion,
     Employment,
-    Meeting,
-    MeetingAttendee,
-    Outcome,
-    Ppde,
-    PpdeStatus,
-    Proposer,
-    Transition,
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES
 from tests.conftest import World
 from tests.support import count_queries, login
-from tests.test_tzcld_staff import _grow
+from tests.tzcld_world import PAYLOAD, grow, territory
 
 BASE = "/p/tzcld/alpha"
 BOM = "\ufeff"
-PAYLOAD = "=cmd|' /C calc'!A0"
 
 
 @pytest.fixture
@@ -68,57 +52,6 @@ def xlsx_rows(client, table: str, query: str = "") -> list[tuple]:
     assert response.status_code == 200, (table, response.status_code)
     sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
     return [tuple(cell for cell in row) for row in sheet.iter_rows(values_only=True)]
-
-
-def territory(db: Session, world: World) -> dict[str, int]:
-    """Alpha: Samir waiting since 1 March 2025 (identified, met, waiting), a contract at 35 h
-    then 17,5 h, the 2025 rates, a committee member, a meeting with a decision changed once
-    about an activity reviewed twice. Bêta: one entry of its own, never in Alpha's files."""
-    a, b = world.asso_a.id, world.asso_b.id
-    entry = Ppde(association_id=a, person_id=world.supported_a.id, status=PpdeStatus.WAITING,
-                 without_work_since=date(2023, 1, 1), resident_since=date(2020, 5, 1),
-                 consent_on=date(2025, 2, 1), waiting_since=date(2025, 3, 1),
-                 transitions=[Transition(association_id=a, status=status, on=on,
-                                         recorded_by_id=world.coordinator_a.id, note=note)
-                              for status, on, note in ((PpdeStatus.IDENTIFIED, date(2025, 1, 5), PAYLOAD),
-                                                       (PpdeStatus.MET, date(2025, 2, 1), ""),
-                                                       (PpdeStatus.WAITING, date(2025, 3, 1), ""))])
-    other = Ppde(association_id=b, person_id=world.supported_b.id, status=PpdeStatus.WAITING,
-                 waiting_since=date(2025, 3, 1),
-                 transitions=[Transition(association_id=b, status=PpdeStatus.WAITING, on=date(2025, 3, 1))])
-    contract = Employment(association_id=a, person_id=world.volunteer_a.id, ppde=False, job="Encadrant",
-                          started_on=date(2025, 1, 1),
-                          hours=[WorkingTime(effective_on=date(2025, 1, 1), weekly_hours=Decimal(35)),
-                                 WorkingTime(effective_on=date(2025, 1, 16), weekly_hours=Decimal("17.5"))])
-    ppde_contract = Employment(association_id=a, person_id=world.admin_a.id, ppde=True, job="Recyclerie",
-                               started_on=date(2025, 1, 1),
-                               hours=[WorkingTime(effective_on=date(2025, 1, 1), weekly_hours=Decimal(35))])
-    rates = CdeRates(association_id=a, year=2025, hourly_minimum_wage=Decimal("11.88"),
-                     state_rate=Decimal(95), departement_share=Decimal(20), hours_per_year=1820)
-    member = CleMember(association_id=a, name="Mme Lefèvre", organisation="Mairie", role="Élue",
-                       reads_decisions=True)
-    activity = Activity(association_id=a, title=PAYLOAD, need="Réemploi", proposer=Proposer.RESIDENT,
-                        proposed_on=date(2025, 1, 10),
-                        consultations=[Consultation(consulted="Garage Martin", consulted_on=date(2025, 1, 20),
-                                                    answer="Pas concerné"),
-                                       Consultation(consulted="Ressourcerie", consulted_on=date(2025, 1, 21),
-                                                    competition=True)])
-    db.add_all([entry, other, contract, ppde_contract, rates, member, activity])
-    db.flush()
-    meeting = Meeting(association_id=a, starts_at=paris_to_utc(datetime(2025, 2, 3, 18, 0)),
-                      ends_at=paris_to_utc(datetime(2025, 2, 3, 20, 0)), place="Mairie annexe",
-                      agenda="Activités", attendees=[MeetingAttendee(member_id=member.id)])
-    db.add(meeting)
-    db.flush()
-    decision = Decision(association_id=a, meeting_id=meeting.id, subject=DecisionSubject.ACTIVITY,
-                        activity_id=activity.id, title="Recyclerie", outcome=Outcome.APPROVED,
-                        reasons="Besoin avéré",
-                        versions=[DecisionVersion(title="Recyclerie", outcome=Outcome.POSTPONED,
-                                                  reasons="Consultation en cours",
-                                                  replaced_by_id=world.coordinator_a.id)])
-    db.add(decision)
-    db.commit()
-    return {"ppde": entry.id, "other": other.id}
 
 
 def test_every_table_downloads_in_both_formats_with_its_header(coord, db, world):
@@ -221,7 +154,7 @@ def test_each_download_reads_a_fixed_number_of_queries(app, coord, db, world, ta
     territory(db, world)
     counts = []
     for more in (3, 27):
-        _grow(db, world, more)
+        grow(db, world, more)
         with count_queries(app) as statements:
             assert coord.get(f"{BASE}/telecharger/{table}.csv?annee=2025").status_code == 200
         counts.append(len(statements))

@@ -23,7 +23,7 @@ from plugins.tzcld.models import (
 )
 from tests.conftest import World
 from tests.support import login, post, text_of
-from tests.test_tzcld_downloads import territory
+from tests.tzcld_world import territory
 
 NAME = "tzcld"
 

@@ -16,7 +16,7 @@ from plugins.tzcld.models import Activity, CleMember, Decision, Meeting, Ppde, P
 from plugins.tzcld.views.exports import TABLES
 from tests.conftest import World
 from tests.support import login, post, text_of
-from tests.test_tzcld_downloads import territory
+from tests.tzcld_world import territory
 
 BASE = "/p/tzcld/alpha"
 READABLE = ["", "exhaustivite", "etp?annee=2025", "cle/", "cle/reunions/{meeting}", "activites/",

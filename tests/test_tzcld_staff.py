@@ -11,13 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.members import Person
-from core.members.memberships import Membership
-from core.members.roles import Role
 from core.plugin_api import paris_today
-from plugins.tzcld.models import CdeRates, Employment, Ppde, PpdeStatus, Transition, WorkingTime
+from plugins.tzcld.models import CdeRates, Employment, WorkingTime
 from tests.conftest import World
 from tests.support import count_queries, field_error, login, post, text_of
+from tests.tzcld_world import grow
 
 BASE = "/p/tzcld/alpha"
 
@@ -168,30 +166,12 @@ def test_another_associations_contract_answers_404_and_is_not_counted(coord, db,
 
 
 
-def _grow(db: Session, world: World, count: int) -> None:
-    """``count`` more people of Alpha, each waiting on the register and under contract."""
-    start = date(2025, 1, 1)
-    for index in range(count):
-        person = Person(first_name="Personne", last_name=f"Nombre {index}")
-        db.add(person)
-        db.flush()
-        db.add(Membership(person_id=person.id, association_id=world.asso_a.id, role=Role.SUPPORTED))
-        db.add(Ppde(association_id=world.asso_a.id, person_id=person.id, status=PpdeStatus.WAITING,
-                    waiting_since=start + timedelta(days=index),
-                    transitions=[Transition(association_id=world.asso_a.id, status=PpdeStatus.HIRED,
-                                            on=start + timedelta(days=index))]))
-        day = start + timedelta(days=index)
-        db.add(Employment(association_id=world.asso_a.id, person_id=person.id, ppde=index % 5 != 0,
-                          started_on=day, hours=[WorkingTime(effective_on=day, weekly_hours=Decimal(24))]))
-    db.commit()
-
-
 @pytest.mark.parametrize("page", ["", "registre/", "exhaustivite", "salaries/", "etp?annee=2025"])
 def test_the_pages_read_a_fixed_number_of_queries(app, coord, db, world, page):
     """As many statements with 3 people on the register and under contract as with 30."""
     counts = []
     for more in (3, 27):
-        _grow(db, world, more)
+        grow(db, world, more)
         with count_queries(app) as statements:
             assert coord.get(f"{BASE}/{page}").status_code == 200
         counts.append(len(statements))
@@ -222,7 +202,7 @@ def test_the_territory_with_its_stage_neighbourhoods_and_ebe(coord, db, world):
 
 
 def test_the_home_page_shows_the_ten_longest_waits_and_leads_to_the_rest(coord, db, world):
-    _grow(db, world, 15)
+    grow(db, world, 15)
     page = text_of(coord.get(f"{BASE}/"))
     assert page.count(" jours (depuis le ") == 10
     assert "Nombre 0 " in page and "Nombre 14 " not in page  # the longest first

@@ -41,10 +41,8 @@ class MonthCde:
 
 
 def cents(amount: Decimal | Fraction) -> Decimal:
-    """To the cent, half up, from the exact amount (an amount is never negative here)."""
-    exact = Fraction(amount) * 100
-    return Decimal(math.floor(exact + Fraction(1, 2))) / 100 if exact >= 0 else \
-        -cents(-Fraction(amount))
+    """To the cent, half up, from the exact amount (amounts here are never negative)."""
+    return Decimal(math.floor(Fraction(amount) * 100 + Fraction(1, 2))) / 100
 
 
 def cde_of_month(etp_ppde: Decimal | Fraction, rates: Rates) -> tuple[Decimal, Decimal]:

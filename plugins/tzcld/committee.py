@@ -13,6 +13,7 @@ from core.plugin_api import in_paris, session, utcnow
 from plugins.tzcld.models import (
     Activity,
     ActivityStatus,
+    CleMember,
     Decision,
     DecisionSubject,
     DecisionVersion,
@@ -29,6 +30,14 @@ SUBJECT_LABELS = {
 OUTCOME_LABELS = {Outcome.APPROVED: "Approuvée", Outcome.REFUSED: "Refusée", Outcome.POSTPONED: "Reportée"}
 ACTIVITY_FOR = {Outcome.APPROVED: ActivityStatus.APPROVED, Outcome.REFUSED: ActivityStatus.REFUSED,
                 Outcome.POSTPONED: ActivityStatus.POSTPONED}
+
+
+def reads_decisions(association_id: int, person_id: int) -> bool:
+    """Whether the person sits on the association's committee with read access to its
+    decisions and the figures counted over everyone (never to people's files)."""
+    return session.scalar(select(CleMember.id).where(
+        CleMember.association_id == association_id, CleMember.person_id == person_id,
+        CleMember.reads_decisions.is_(True)).limit(1)) is not None
 
 
 class DecisionRefused(Exception):

@@ -28,8 +28,9 @@ from core.plugin_api import (
     utcnow,
 )
 from plugins.tzcld import TITLE, demo
+from plugins.tzcld.committee import reads_decisions
 from plugins.tzcld.indicators import indicators_for
-from plugins.tzcld.models import CleMember, Meeting
+from plugins.tzcld.models import Meeting
 from plugins.tzcld.personal_data import erase_person, export_person
 from plugins.tzcld.register import waiting_of
 from plugins.tzcld.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
@@ -80,9 +81,7 @@ def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Se
     readers (who have no entry in the navigation), in at most three queries; nothing for
     anyone else."""
     in_team = has_role(association.id, Role.COORDINATOR)
-    if not in_team and session.scalar(select(CleMember.id).where(
-            CleMember.association_id == association.id, CleMember.person_id == person.id,
-            CleMember.reads_decisions.is_(True)).limit(1)) is None:
+    if not in_team and not reads_decisions(association.id, person.id):
         return []
     upcoming = session.scalar(select(Meeting.starts_at).where(
         Meeting.association_id == association.id, Meeting.starts_at >= utcnow())

@@ -16,7 +16,7 @@ from core.plugin_api import (
     session,
 )
 from plugins.tzcld import TITLE
-from plugins.tzcld.models import CleMember
+from plugins.tzcld.committee import reads_decisions
 from plugins.tzcld.register import STATUS_LABELS
 
 Record = TypeVar("Record")
@@ -43,9 +43,7 @@ def team_or_reader() -> tuple[AssociationRef, bool]:
     if has_role(current.id, Role.COORDINATOR):
         return current, True
     me = current_person()
-    if me is None or session.scalar(select(CleMember.id).where(
-            CleMember.association_id == current.id, CleMember.person_id == me.id,
-            CleMember.reads_decisions.is_(True)).limit(1)) is None:
+    if me is None or not reads_decisions(current.id, me.id):
         abort(403)
     return current, False
 

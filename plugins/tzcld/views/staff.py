@@ -67,7 +67,7 @@ def contract_list(association: str) -> tuple[str, int]:
     today = paris_today()
     hours = {c.id: hours_on(c, today) for c in contracts}
     return render("contract_list.html", association=current, contracts=contracts, hours=hours,
-                  names=_names(current), today=paris_today())
+                  names=_names(current), today=today)
 
 
 @bp.route("/<association>/salaries/nouveau", methods=["GET", "POST"])
@@ -182,9 +182,8 @@ def years_of(current: AssociationRef) -> list[YearCde]:
     return yearly_cde(monthly_cde(figures, rates_by_year(current.id)))
 
 
-def _so_far(rows: list[tuple[MonthFigures, MonthCde]]) -> YearCde | None:
+def _so_far(rows: list[tuple[MonthFigures, MonthCde]], this_month: date) -> YearCde | None:
     """The year's CDE over its months up to this one: the months to come are a forecast."""
-    this_month = paris_today().replace(day=1)
     elapsed = [cde for figures, cde in rows if figures.month <= this_month]
     return yearly_cde(elapsed)[0] if elapsed else None
 
@@ -205,10 +204,11 @@ def monthly_table(association: str) -> tuple[str, int]:
          Series("Non PPDE", [float(f.etp_other) for f in figures])],
         unit="ETP", stacked=True, category="Mois",
         caption="Encadrement et appui comptés à part (non PPDE).", empty_message="Aucun salarié cette année.")
+    this_month = paris_today().replace(day=1)
     return render("monthly_table.html", association=current, year=year, rows=rows,
-                  totals=_so_far(rows), this_month=paris_today().replace(day=1), month_label=month_label,
+                  totals=_so_far(rows, this_month), this_month=this_month, month_label=month_label,
                   rules=rules_of(current), has_rates=all(c.state is not None for _, c in rows),
-                  chart=chart, in_team=in_team, first_year=FIRST_YEAR, last_year=paris_today().year + 1)
+                  chart=chart, in_team=in_team, first_year=FIRST_YEAR, last_year=this_month.year + 1)
 
 
 @bp.route("/<association>/cde/taux", methods=["GET", "POST"])
