@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.database import session
@@ -28,6 +28,9 @@ class Overlap(Exception):
 
 def _value(row: Any, column: InstrumentedAttribute[Any]) -> Any:
     return getattr(row, column.key)
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
 def save_without_overlap(row: Any, *, owner: InstrumentedAttribute[Any],
@@ -52,6 +55,13 @@ def save_without_overlap(row: Any, *, owner: InstrumentedAttribute[Any],
             session.add(row)
     except IntegrityError as error:  # the exclusion constraint, on PostgreSQL
         if "exclu" not in str(error.orig).lower() and "conflicting key" not in str(error.orig):
+            raise
+        raise Overlap(message) from None
+    except OperationalError as error:
+        # Two overlapping rows saved at once may wait on each other while PostgreSQL checks the
+        # exclusion constraint; it then ends one of them with a deadlock (40P01). That one's
+        # savepoint is rolled back, the other row stands: the loser overlaps it.
+        if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED:
             raise
         raise Overlap(message) from None
 
