@@ -104,7 +104,7 @@ from core.web.numbers import french_decimal, parse_decimal
 from core.web.params import as_id, day_param, id_arg
 from core.web.reading import columns_as, id_urls
 from core.web.text import fold
-from core.web.views import Page, see_other
+from core.web.views import Page, external_url, see_other
 
 # isort: split
 # charts
@@ -114,6 +114,11 @@ from core.web.numbers import format_number
 # isort: split
 # indicators
 from core.pluginhost.small_cells import MASKED_UNIT, SMALL_CELL, masked_count
+
+# isort: split
+# public pages
+from core.pluginhost.public import public_page
+from core.web.rate_limits import RateLimited, client_address, rate_limit
 
 # isort: split
 # uploads
@@ -327,4 +332,13 @@ __all__ += [
     "send_upload",
     "store_upload",
     "stored_file_column",
+]
+
+# public pages
+__all__ += [
+    "RateLimited",
+    "client_address",
+    "external_url",
+    "public_page",
+    "rate_limit",
 ]

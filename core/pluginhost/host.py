@@ -22,6 +22,7 @@ from core.pluginhost import hookspecs
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.calling import HookFailed, call_each
 from core.pluginhost.contributions import AssociationRef, NavEntry, PluginSettings, Section
+from core.pluginhost.public import is_public
 from core.pluginhost.registry import (
     LoadedPlugin,
     PluginRefused,
@@ -31,7 +32,7 @@ from core.pluginhost.registry import (
     discover,
     import_plugin,
 )
-from core.pluginhost.state import enabled_state
+from core.pluginhost.state import activations, enabled_state
 
 logger = logging.getLogger("maillage.plugins")
 EXTENSION_KEY = "maillage.plugins"
@@ -223,6 +224,8 @@ class PluginHost:
         plugin = request.blueprint
         if plugin not in self.blueprints:
             return None
+        if is_public(current_app.view_functions.get(request.endpoint or "")):
+            return self._open_gate(plugin)
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
         associations = enabled_state().associations.get(plugin, [])
@@ -236,6 +239,18 @@ class PluginHost:
             g.plugin_association = chosen
         g.plugin_associations = associations
         return None
+
+    def _open_gate(self, plugin: str) -> None:
+        """A public page: the association of the URL must have enabled the plugin (and be
+        active, the plugin allowed), whoever asks; nothing is said of other associations."""
+        slug = (request.view_args or {}).get("association")
+        found = next((AssociationRef(id=aid, slug=aslug, name=name, short_name=short)
+                      for name_, _settings, aid, aslug, name, short in activations()
+                      if name_ == plugin and aslug == slug), None)
+        if found is None:
+            abort(404)
+        g.plugin_association = found
+        g.plugin_associations = [found]
 
     def migration_locations(self) -> list[str]:
         return [str(location) for _, location in self.call_all("migrations_location")]

@@ -48,7 +48,7 @@ def _state_query() -> Select[Any]:
     )
 
 
-def _activations() -> list[Any]:
+def activations() -> list[Any]:
     """Every allowed activation of an active association, read once per request: the
     user's state and the agenda's plugin items (which show associations beyond the user's
     own) both filter it. A collective has tens of associations and a few plugins."""
@@ -65,7 +65,7 @@ def enabled_state() -> EnabledState:
     state = EnabledState()
     if current_user.is_authenticated:
         mine = None if is_collective_admin() else my_roles()
-        for plugin, settings, aid, slug, name, short_name in _activations():
+        for plugin, settings, aid, slug, name, short_name in activations():
             if mine is not None and aid not in mine:
                 continue
             state.associations.setdefault(plugin, []).append(
@@ -81,7 +81,7 @@ def plugins_enabled_in(association_ids: list[int]) -> dict[int, set[str]]:
     enabled: dict[int, set[str]] = {aid: set() for aid in association_ids}
     if not association_ids:
         return enabled
-    for plugin, _settings, aid, *_ in _activations():
+    for plugin, _settings, aid, *_ in activations():
         if aid in enabled:
             enabled[aid].add(plugin)
     return enabled
