@@ -3,9 +3,9 @@ neighbourhoods and people are the core's rows, referred to by id (plugins never 
 models).
 
 Amounts are Decimals (euros, two places), areas too (m², two places): the income of a site
-is a sum of products that must come out to the cent. Later steps add their own tables (calls
-for applications, applications and their scores, agreements, commitments): an allocation will
-then point at the application it came from, a column added by that migration.
+is a sum of products that must come out to the cent. Calls for applications and their
+reviews are in ``models_calls``, agreements and commitments in ``models_agreements``, shared
+rooms' reservations in ``models_rooms``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import Base, StoredFile, TimestampMixin, stored_file_column, string_enum, utcnow
+from plugins.sites.models_calls import Field
 
 AMOUNT = Numeric(12, 2)
 AREA = Numeric(10, 2)
@@ -138,6 +139,11 @@ class Allocation(TimestampMixin, Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="")
+    # The application it came from, if any (SET NULL: the application is purged in time).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sites_applications.id", ondelete="SET NULL"), index=True)
+    field: Mapped[Field | None] = mapped_column(string_enum(Field, "sites_field"))  # for indicators
+    jobs: Mapped[int] = mapped_column(default=0)  # jobs the occupant declares on the site
 
 
 class SiteDocument(Base):

@@ -22,7 +22,7 @@ from core.plugin_api import (
     hookimpl,
     paris_today,
 )
-from plugins.sites import TITLE, demo
+from plugins.sites import TITLE, demo, models, models_agreements, models_calls, models_rooms  # noqa: F401 - every table
 from plugins.sites.allocations import ending_soon
 from plugins.sites.personal_data import erase_person, export_person
 from plugins.sites.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
