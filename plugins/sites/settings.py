@@ -12,6 +12,8 @@ from plugins.sites import NAME
 DEFAULT_SETTINGS: dict[str, Any] = {
     "ending_warning_days": 60,  # an occupancy ending within this many days is flagged
     "timeline_months": 12,  # months the timeline shows at once
+    "applications_per_hour": 5,  # public applications accepted from one address in an hour
+    "retention_months": 24,  # applications of a closed call are purged this long after it
 }
 
 
@@ -23,6 +25,16 @@ class SettingsForm(FlaskForm):
     timeline_months = FrenchIntegerField(
         "Mois affichés par le calendrier des occupations",
         validators=[required_input(), *whole_number("Durée", 3, 36)])
+    applications_per_hour = FrenchIntegerField(
+        "Candidatures acceptées par heure depuis une même connexion",
+        validators=[required_input(), *whole_number("Limite", 1, 100)],
+        description=("Au-delà, le formulaire public demande de réessayer plus tard "
+                     "(contre les envois en masse)."))
+    retention_months = FrenchIntegerField(
+        "Conserver les candidatures … mois après la clôture de l'appel",
+        validators=[required_input(), *whole_number("Durée", 1, 120)],
+        description=("Ensuite, elles sont supprimées ; seuls les nombres de candidatures "
+                     "et de décisions restent."))
 
 
 class Rules:
@@ -32,6 +44,8 @@ class Rules:
         merged = {**DEFAULT_SETTINGS, **values}
         self.ending_warning_days = int(merged["ending_warning_days"])
         self.timeline_months = int(merged["timeline_months"])
+        self.applications_per_hour = int(merged["applications_per_hour"])
+        self.retention_months = int(merged["retention_months"])
 
 
 def rules_of(association: AssociationRef) -> Rules:
