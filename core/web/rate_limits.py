@@ -53,7 +53,7 @@ def rate_limit(form: str, limit: int, per: timedelta) -> None:
     when more than ``limit`` were made in the last ``per`` (at most a day). Call it before
     validating, so that a flood of bad submissions is limited too. Commits the session
     (nothing of the request should be pending yet)."""
-    if not 0 < per <= LONGEST_WINDOW:
+    if not timedelta(0) < per <= LONGEST_WINDOW:
         raise ValueError("a rate limit's window is between a second and a day")
     address = client_address()
     subject = subject_key(f"form:{form}")
