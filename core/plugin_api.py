@@ -68,6 +68,7 @@ from core.pluginhost.directory import (
     NeighbourhoodRef,
     PartnerContactRef,
     PartnerRef,
+    emails_of,
     neighbourhoods,
     partner,
     partner_contacts,
@@ -75,6 +76,7 @@ from core.pluginhost.directory import (
     partners,
     people_names,
     people_of,
+    person_email,
     person_in,
 )
 from core.pluginhost.hookspecs import PROJECT
@@ -341,4 +343,10 @@ __all__ += [
     "external_url",
     "public_page",
     "rate_limit",
+]
+
+# e-mail addresses of the collective's people
+__all__ += [
+    "emails_of",
+    "person_email",
 ]

@@ -123,3 +123,32 @@ def person_in(association: AssociationRef, person_id: int) -> PersonRef | None:
         .where(Person.id == person_id, Membership.association_id == association.id)
     ).first()
     return PersonRef(id=row[0], first_name=row[1], last_name=row[2]) if row else None
+
+
+def emails_of(association: AssociationRef, roles: Iterable[str] | None = None, *,
+              ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The e-mail addresses of the association's active people (of ``roles`` only, of
+    ``ids`` only), by person id; people without an address are left out. For the messages a
+    plugin sends them (a warning to the coordinators), never to show on a page."""
+    query = (
+        select(Person.id, Person.email)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.association_id == association.id, Person.active,
+               Person.email.is_not(None), Person.email != "")
+        .order_by(Person.id)
+    )
+    if roles is not None:
+        query = query.where(Membership.role.in_([Role(r) for r in roles]))
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        query = query.where(Person.id.in_(wanted))
+    return {person_id: email for person_id, email in session.execute(query)}
+
+
+def person_email(person: PersonRef) -> str | None:
+    """The person's e-mail address, whatever their associations: for a plugin's export and
+    erasure hooks, to find what was typed about them by address (an application sent from a
+    public form before they had an account)."""
+    return session.scalar(select(Person.email).where(Person.id == person.id)) or None
