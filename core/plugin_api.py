@@ -81,6 +81,7 @@ from core.pluginhost.directory import (
 )
 from core.pluginhost.hookspecs import PROJECT
 from core.pluginhost.host import current_association, get_host
+from core.pluginhost.state import associations_enabling
 
 # exports
 from core.web.exports import ExportColumn, export_table
@@ -349,4 +350,9 @@ __all__ += [
 __all__ += [
     "emails_of",
     "person_email",
+]
+
+# commands
+__all__ += [
+    "associations_enabling",
 ]

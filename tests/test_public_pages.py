@@ -140,21 +140,3 @@ def test_a_window_beyond_what_is_kept_is_a_programming_error(public_app, window)
     with public_app.test_request_context("/"), pytest.raises(ValueError):
         rate_limit("x", 1, window)
 
-
-def test_emails_of_gives_the_addresses_of_the_roles_asked_and_person_email_one_address(app, world: World):
-    from core.members import Person
-    from core.plugin_api import AssociationRef, emails_of, person_email
-    from core.pluginhost.contributions import PersonRef
-
-    with app.test_request_context():
-        alpha = AssociationRef(id=world.asso_a.id, slug="alpha", name="Alpha", short_name="A")
-        team = emails_of(alpha, ("coordinator", "admin"))
-        assert "coord.a@test.org" in team.values()
-        assert all(address for address in team.values())
-        assert "benevole.a@test.org" not in team.values()
-        coordinator = session.scalar(select(Person).where(Person.email == "coord.a@test.org"))
-        assert emails_of(alpha, ids=[coordinator.id]) == {coordinator.id: "coord.a@test.org"}
-        assert emails_of(alpha, ids=[]) == {}
-        ref = PersonRef(id=coordinator.id, first_name="", last_name="")
-        assert person_email(ref) == "coord.a@test.org"
-        assert person_email(PersonRef(id=999999, first_name="", last_name="")) is None

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g
+from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import Select, select
 
@@ -85,3 +85,13 @@ def plugins_enabled_in(association_ids: list[int]) -> dict[int, set[str]]:
         if aid in enabled:
             enabled[aid].add(plugin)
     return enabled
+
+
+def associations_enabling(plugin: str) -> list[AssociationRef]:
+    """Every active association that enabled ``plugin`` (and the collective allows it), by
+    name, whoever asks: for a plugin's commands, which serve no user. Read afresh each call
+    outside a request."""
+    rows = activations() if has_request_context() else session.execute(_state_query()).all()
+    return [AssociationRef(id=aid, slug=slug, name=name, short_name=short_name)
+            for name_of_plugin, _settings, aid, slug, name, short_name in rows
+            if name_of_plugin == plugin]
