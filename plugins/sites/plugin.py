@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import click
 from flask import Blueprint
 
 from core.plugin_api import (
@@ -24,6 +25,7 @@ from core.plugin_api import (
 )
 from plugins.sites import TITLE, demo, models, models_agreements, models_calls, models_rooms  # noqa: F401 - every table
 from plugins.sites.allocations import ending_soon
+from plugins.sites.commands import COMMANDS
 from plugins.sites.personal_data import erase_person, export_person
 from plugins.sites.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
 from plugins.sites.views import bp
@@ -45,6 +47,11 @@ def navigation() -> list[NavEntry]:
 @hookimpl
 def settings_form() -> PluginSettings:
     return PluginSettings(form=SettingsForm, defaults=dict(DEFAULT_SETTINGS))
+
+
+@hookimpl
+def cli_commands() -> list[click.Command]:
+    return list(COMMANDS)
 
 
 @hookimpl
