@@ -13,6 +13,7 @@ from flask import Blueprint
 
 from core.plugin_api import (
     AssociationRef,
+    Indicator,
     NavEntry,
     PersonalData,
     PersonRef,
@@ -26,6 +27,7 @@ from core.plugin_api import (
 from plugins.sites import TITLE, demo, models, models_agreements, models_calls, models_rooms  # noqa: F401 - every table
 from plugins.sites.allocations import ending_soon
 from plugins.sites.commands import COMMANDS
+from plugins.sites.indicators import indicators_for
 from plugins.sites.personal_data import erase_person, export_person
 from plugins.sites.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
 from plugins.sites.views import bp
@@ -72,6 +74,11 @@ def erase_person_data(person: PersonRef) -> int:
 @hookimpl
 def load_demo_data(association: AssociationRef, today: date) -> None:
     demo.load(association, today)
+
+
+@hookimpl
+def report_indicators(association: AssociationRef, period_start: date, period_end: date) -> list[Indicator]:
+    return indicators_for(association, period_start, period_end)
 
 
 @hookimpl
