@@ -1,4 +1,4 @@
-"""A site's lots and allocations as CSV or Excel files, through the core's ``export_table``.
+"""A site's lots, allocations and agreements as CSV or Excel files, through the core's ``export_table``.
 
 ``/p/sites/<association>/sites/<site>/telecharger/<table>.<csv|xlsx>``: the team's, as the
 site's page is; another association's site answers 404. Each file is read in one query.
@@ -24,6 +24,7 @@ from core.plugin_api import (
     session,
 )
 from plugins.sites.models import Allocation, Lot, Site
+from plugins.sites.models_agreements import Agreement
 from plugins.sites.occupancy import KIND_LABELS, lots_of
 from plugins.sites.views import bp, own_or_404, team
 
@@ -53,6 +54,18 @@ def _allocations(site: Site) -> Iterable[Any]:
         .order_by(Lot.code, Allocation.starts_on, Allocation.id))
 
 
+def _agreements(site: Site) -> Iterable[Any]:
+    return session.execute(
+        select(Lot.code, Allocation.occupant, Agreement.starts_on, Agreement.ends_on, Agreement.fee,
+               Agreement.charges, Agreement.deposit, Agreement.insurer, Agreement.insurance_expires_on,
+               Agreement.signed_on, Agreement.signed_key.is_not(None).label("signed_copy"),
+               Agreement.insurance_key.is_not(None).label("certificate"))
+        .join(Allocation, Allocation.id == Agreement.allocation_id)
+        .join(Lot, Lot.id == Allocation.lot_id)
+        .where(Lot.site_id == site.id)
+        .order_by(Lot.code, Agreement.starts_on, Agreement.id))
+
+
 def _referent(row: Any) -> str:
     return f"{row.first_name} {row.last_name}" if row.first_name is not None else ""
 
@@ -75,6 +88,16 @@ TABLES: dict[str, Table] = {
         ExportColumn("Personne référente", _referent), ExportColumn("Contact", "contact_name"),
         ExportColumn("E-mail", "contact_email"), ExportColumn("Téléphone", "contact_phone"),
         ExportColumn("Note", "note")), _allocations),
+    "conventions": Table("Conventions d'occupation", (
+        ExportColumn("Lot", "code", kind="text"), ExportColumn("Occupant", "occupant"),
+        ExportColumn("Du", "starts_on"), ExportColumn("Au", "ends_on"),
+        ExportColumn("Redevance mensuelle (€)", "fee", **EUROS),
+        ExportColumn("Charges mensuelles (€)", "charges", **EUROS),
+        ExportColumn("Dépôt de garantie (€)", "deposit", **EUROS), ExportColumn("Assureur", "insurer"),
+        ExportColumn("Attestation d'assurance reçue", "certificate"),
+        ExportColumn("Assurance valable jusqu'au", "insurance_expires_on"),
+        ExportColumn("Signée le", "signed_on"), ExportColumn("Exemplaire signé reçu", "signed_copy")),
+        _agreements),
 }
 
 
