@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from core.plugin_api import AssociationRef, add_months, neighbourhoods, partners, people_of, session
+from plugins.sites import demo_calls
 from plugins.sites.allocations import AllocationFields, save_allocation
 from plugins.sites.models import Lot, LotKind, Owner, Site
 
@@ -81,3 +82,5 @@ def load(association: AssociationRef, today: date) -> None:
         save_allocation(site, lots[code], AllocationFields(
             occupant=occupant, starts_on=first, ends_on=last, contact_name=contact,
             contact_person_id=coordinators[0].id if coordinators and index == 7 else None))
+    session.flush()
+    demo_calls.load(association, site, lots, today)
