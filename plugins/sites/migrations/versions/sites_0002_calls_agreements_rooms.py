@@ -305,6 +305,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_sites_allocations_application_id_sites_applications'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_sites_allocations_application_id'))
         batch_op.drop_column('jobs')
+        # The CHECK of the enum first: SQLite's copy of the table would still name the column.
+        batch_op.drop_constraint(batch_op.f('ck_sites_allocations_sites_field'), type_='check')
         batch_op.drop_column('field')
         batch_op.drop_column('application_id')
 
