@@ -377,6 +377,8 @@ class Case:
     shown: re.Pattern[str]
     maillage: list[int] = field(default_factory=list)
     bound: list[int] = field(default_factory=list)
+    maillage_cpu: list[int] = field(default_factory=list)  # the benchmark thread's CPU time
+    bound_cpu: list[int] = field(default_factory=list)
     queries: Counter[int] = field(default_factory=Counter)
     bound_queries: Counter[int] = field(default_factory=Counter)
     compared: int = 0
@@ -461,10 +463,13 @@ def measure(app: Flask, team: Team, measured: list[Case], bound: Flask, args: ar
         gc.collect()
         for n in range(args.rounds):
             # Who goes first alternates: neither always follows the other's cache misses.
-            order = [(client, case.url, recorder, case.maillage, case.queries),
-                     (bound_client, case.bound_url, bound_recorder, case.bound, case.bound_queries)]
-            for who, url, rec, samples, counts in order if n % 2 == 0 else reversed(order):
+            order = [(client, case.url, recorder, case.maillage, case.maillage_cpu, case.queries),
+                     (bound_client, case.bound_url, bound_recorder, case.bound, case.bound_cpu,
+                      case.bound_queries)]
+            for who, url, rec, samples, cpu, counts in order if n % 2 == 0 else reversed(order):
+                started = time.thread_time_ns()
                 elapsed, count, _body = timed(who, url, rec)
+                cpu.append(time.thread_time_ns() - started)
                 samples.append(elapsed)
                 counts[count] += 1
         progress(f"  {case.page:<34} Maillage {median_ms(case.maillage):7.1f} ms, "
@@ -488,10 +493,11 @@ def report(app: Flask, summaries: list[str], measured: list[Case], others: float
         return "–".join(str(n) for n in sorted({min(counts), max(counts)}))
 
     markdown_table(
-        ["page", "Maillage median ms", "p95", "bound median ms", "p95", "ratio", "Maillage queries",
-         "bound queries", "figures compared"],
+        ["page", "Maillage median ms", "p95", "bound median ms", "p95", "ratio", "median CPU ms",
+         "Maillage queries", "bound queries", "figures compared"],
         [[c.page, f"{median_ms(c.maillage):.1f}", f"{p95_ms(c.maillage):.1f}", f"{median_ms(c.bound):.1f}",
           f"{p95_ms(c.bound):.1f}", f"{median_ms(c.maillage) / median_ms(c.bound):.1f}×",
+          f"{median_ms(c.maillage_cpu):.1f} / {median_ms(c.bound_cpu):.1f}",
           queries(c.queries), queries(c.bound_queries), str(c.compared)] for c in measured], left=1)
 
 
