@@ -64,7 +64,8 @@ def timeline_of(site_id: int, first_month: date, count: int, available_from: dat
     a lot is free only on the days the owner lends the site."""
     months = tuple(months_between(first_month, add_months(first_month.replace(day=1), count - 1)))
     lent = [_days_inside(m, available_from, available_until) for m in months]
-    first, last = months[0], month_bounds(months[-1])[1]
+    ends = [month_bounds(m)[1] for m in months]  # once: the loop below reads them lots × months times
+    first, last = months[0], ends[-1]
     lots = session.execute(select(Lot.id, Lot.code, Lot.area).where(Lot.site_id == site_id)
                            .order_by(Lot.code, Lot.id)).all()
     periods: dict[int, list[tuple[date, date, str]]] = defaultdict(list)
@@ -78,8 +79,7 @@ def timeline_of(site_id: int, first_month: date, count: int, available_from: dat
     rows = []
     for lot_id, code, area in lots:
         cells = []
-        for index, month in enumerate(months):
-            end = month_bounds(month)[1]
+        for index, (month, end) in enumerate(zip(months, ends, strict=True)):
             names, days = [], 0
             for starts_on, ends_on, occupant in periods[lot_id]:
                 start, stop = max(starts_on, month), min(ends_on, end)
@@ -90,13 +90,13 @@ def timeline_of(site_id: int, first_month: date, count: int, available_from: dat
             occupied_days[index] += area * days
         rows.append(Row(lot_id, code, area, tuple(cells)))
     total = sum((area for _, _, area in lots), Decimal(0))
-    occupied = [float(occupied_days[i] / month_bounds(m)[1].day) for i, m in enumerate(months)]
+    occupied = [float(occupied_days[i] / end.day) for i, end in enumerate(ends)]
     labels = tuple(month_label(m, short=True) for m in months)
     chart = bar_chart(
         "Surface occupée et libre par mois", labels,
         [Series("Occupée", occupied),
-     Series("Libre", [max(float(total) * lent[i] / month_bounds(m)[1].day - occupied[i], 0.0)
-                      for i, m in enumerate(months)])],
+     Series("Libre", [max(float(total) * lent[i] / end.day - occupied[i], 0.0)
+                      for i, end in enumerate(ends)])],
         unit="m²", stacked=True, category="Mois", decimals=0,
         caption="Surface moyenne sur les jours du mois, tous lots du site confondus ; hors des "
                 "dates de mise à disposition, rien n'est libre.",
