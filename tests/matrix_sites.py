@@ -27,6 +27,7 @@ from plugins.sites.forms_documents import DOCUMENT_KINDS, DOCUMENT_MAX
 from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDocument
 from plugins.sites.views.exports import TABLES
 from tests.conftest import World
+from tests.matrix_sites_calls import records_calls
 
 LOGIN = 302
 TEAM = (LOGIN, 403, 200, 200, 200)
@@ -35,6 +36,8 @@ FORM = (LOGIN, 403, 422, 422, 422)  # a form refused, nothing changed
 DONE = (LOGIN, 403, 303, 303, 303)
 NOT_ENABLED = (LOGIN, 404, 404, 404, 404)
 UNKNOWN = 999999
+PUBLIC = (200, 200, 200, 200, 200)  # a public page: anyone, signed in or not
+NOWHERE = (404, 404, 404, 404, 404)
 PHOTO = (Path(__file__).parent / "data" / "uploads" / "python.png").read_bytes()
 
 
@@ -65,6 +68,7 @@ def records(world: World) -> dict[str, int]:
         session.flush()
         ids |= {f"owner_{suffix}": owner.id, f"site_{suffix}": site.id, f"lot_{suffix}": lot.id,
                 f"allocation_{suffix}": allocation.id, f"document_{suffix}": document.id}
+    ids |= records_calls(world)
     return ids
 
 
@@ -75,6 +79,22 @@ def _day(offset: int) -> str:
 def _site(**changes: str) -> dict[str, str]:
     return {"name": "Friche", "owner_id": "0", "address": "1 rue Haute", "neighbourhood_id": "0",
             "total_area": "500", "available_from": _day(-365), "available_until": _day(3 * 365), **changes}
+
+
+def _id(name: str) -> Any:
+    return lambda w: str(w.sites[name])
+
+
+def _call(**changes: Any) -> dict[str, Any]:
+    return {"site_id": _id("call_site_a"), "title": "Appel d'été", "opens_on": _day(1), "closes_on": _day(30),
+            "lot_ids": _id("call_lot_a"), "published": "y", **changes}
+
+
+def _application() -> dict[str, Any]:
+    return {"organisation": "Recyclerie", "legal_form": "association", "field": "circular",
+            "project": "Réparer.", "for_the_neighbourhood": "Ateliers.", "jobs": "2",
+            "wish_1": _id("call_lot_a"), "contact_name": "Inès", "contact_email": "ines@exemple.org",
+            "consent": "y"}
 
 
 Row = tuple[str, str, tuple[int, int, int, int, int], str, dict[str, Any], str]
@@ -115,6 +135,36 @@ GETS: list[Row] = [
     ("sites.download", "sites/{site_b}/telecharger/lots.csv", OTHER, "GET", {}, "Bêta's site"),
     ("sites.download", "sites/{site_a}/telecharger/inconnue.csv", OTHER, "GET", {}, "unknown table"),
     ("sites.download", "sites/{site_a}/telecharger/lots.pdf", OTHER, "GET", {}, "unknown format"),
+    # Calls for applications: the team's pages, then the public ones (tests/matrix_sites_calls.py).
+    ("sites.call_list", "appels/", TEAM, "GET", {}, ""),
+    ("sites.call_create", "appels/nouveau", TEAM, "GET", {}, ""),
+    ("sites.call_create", "appels/nouveau?site=abc", TEAM, "GET", {}, "a bad site asked for"),
+    ("sites.call_detail", "appels/{call_a}", TEAM, "GET", {}, ""),
+    ("sites.call_detail", "appels/{draft_a}", TEAM, "GET", {}, "a draft"),
+    ("sites.call_detail", "appels/{call_b}", OTHER, "GET", {}, "Bêta's"),
+    ("sites.call_detail", "beta:appels/{call_b}", NOT_ENABLED, "GET", {}, "Bêta's, at Bêta's address"),
+    ("sites.call_edit", "appels/{call_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.call_edit", "appels/{call_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.criterion_create", "appels/{call_a}/criteres/nouveau", TEAM, "GET", {}, ""),
+    ("sites.criterion_create", "appels/{call_b}/criteres/nouveau", OTHER, "GET", {}, "Bêta's call"),
+    ("sites.criterion_edit", "criteres/{criterion_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.criterion_edit", "criteres/{criterion_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.criterion_edit", f"criteres/{UNKNOWN}/modifier", OTHER, "GET", {}, "unknown"),
+    ("sites.attachment_file", "pieces/{attachment_a}", TEAM, "GET", {}, ""),
+    ("sites.attachment_file", "pieces/{attachment_b}", OTHER, "GET", {}, "Bêta's"),
+    ("sites.attachment_file", f"pieces/{UNKNOWN}", OTHER, "GET", {}, "unknown"),
+    ("sites.public_calls", "candidater/", PUBLIC, "GET", {}, ""),
+    ("sites.public_calls", "beta:candidater/", NOWHERE, "GET", {}, "Bêta, not enabled"),
+    ("sites.public_call", "candidater/{call_a}", PUBLIC, "GET", {}, ""),
+    ("sites.public_call", "candidater/{closed_a}", PUBLIC, "GET", {}, "closed: says so"),
+    ("sites.public_call", "candidater/{draft_a}", NOWHERE, "GET", {}, "a draft"),
+    ("sites.public_call", "candidater/{call_b}", NOWHERE, "GET", {}, "Bêta's, at Alpha's address"),
+    ("sites.public_call", "beta:candidater/{call_b}", NOWHERE, "GET", {}, "Bêta, not enabled"),
+    ("sites.public_thanks", "candidater/{call_a}/merci", PUBLIC, "GET", {}, ""),
+    ("sites.public_thanks", "candidater/{draft_a}/merci", NOWHERE, "GET", {}, "a draft"),
+    ("sites.public_application", "candidature/matrice-alpha", PUBLIC, "GET", {}, "its token"),
+    ("sites.public_application", "candidature/matrice-beta", NOWHERE, "GET", {}, "Bêta's token"),
+    ("sites.public_application", "candidature/inconnu", NOWHERE, "GET", {}, "unknown token"),
 ]
 
 POSTS: list[Row] = [
@@ -147,6 +197,28 @@ POSTS: list[Row] = [
     ("sites.allocation_edit", "attributions/{allocation_a}/modifier", FORM, "POST", {"occupant": ""}, ""),
     ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "POST",
      {"occupant": "Autre", "starts_on": _day(0), "ends_on": _day(10), "contact_person_id": "0"}, "Bêta's"),
+    # Calls for applications (tests/matrix_sites_calls.py). The public form: each role's run
+    # posts it three times from one address, under the limit of five an hour.
+    ("sites.call_create", "appels/nouveau", FORM, "POST", {}, ""),
+    ("sites.call_create", "appels/nouveau", DONE, "POST", _call(), "its site's lot"),
+    ("sites.call_create", "appels/nouveau", FORM, "POST", _call(lot_ids=_id("lot_a")), "another site's lot"),
+    ("sites.call_edit", "appels/{call_a}/modifier", FORM, "POST", _call(title=""), ""),
+    ("sites.call_edit", "appels/{call_b}/modifier", OTHER, "POST", _call(), "Bêta's"),
+    ("sites.criterion_create", "appels/{call_a}/criteres/nouveau", FORM, "POST", {"label": "", "weight": "1"},
+     ""),
+    ("sites.criterion_create", "appels/{call_a}/criteres/nouveau", DONE, "POST",
+     {"label": "Solidité", "weight": "2"}, "a criterion"),
+    ("sites.criterion_create", "appels/{call_b}/criteres/nouveau", OTHER, "POST",
+     {"label": "Solidité", "weight": "2"}, "Bêta's call"),
+    ("sites.criterion_edit", "criteres/{criterion_a}/modifier", FORM, "POST", {"label": "x", "weight": "11"},
+     ""),
+    ("sites.criterion_edit", "criteres/{criterion_b}/modifier", OTHER, "POST", {"label": "x", "weight": "1"},
+     "Bêta's"),
+    ("sites.public_call", "candidater/{call_a}", (422,) * 5, "POST", {"organisation": ""}, "refused"),
+    ("sites.public_call", "candidater/{call_a}", (303,) * 5, "POST", _application(), "an application"),
+    ("sites.public_call", "candidater/{closed_a}", (410,) * 5, "POST", _application(), "closed"),
+    ("sites.public_call", "candidater/{draft_a}", NOWHERE, "POST", _application(), "a draft"),
+    ("sites.public_call", "beta:candidater/{call_b}", NOWHERE, "POST", _application(), "Bêta, not enabled"),
 ]
 
 DESTRUCTIVE: list[Row] = [
@@ -160,6 +232,11 @@ DESTRUCTIVE: list[Row] = [
      "Bêta's, at Bêta's address"),
     ("sites.document_delete", f"documents/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
     ("sites.document_delete", "documents/{document_a}/supprimer", DONE, "POST", {}, ""),
+    ("sites.criterion_delete", "criteres/{criterion_b}/supprimer", OTHER, "POST", {}, "Bêta's"),
+    ("sites.criterion_delete", "beta:criteres/{criterion_b}/supprimer", NOT_ENABLED, "POST", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.criterion_delete", f"criteres/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
+    ("sites.criterion_delete", "criteres/{criterion_a}/supprimer", DONE, "POST", {}, ""),
 ]
 
 

@@ -41,11 +41,12 @@ from tests.sites_calls_world import (
     OWNER_CONTACT,
     TITLE,
     CallWorld,
+    add_criterion,
     build,
     flat,
     make_call,
 )
-from tests.support import csrf_token, field_error, text_of
+from tests.support import count_queries, csrf_token, field_error, text_of
 
 BASE = "/p/sites/alpha"
 TABLES = ("sites_applications", "sites_choices", "sites_attachments")
@@ -141,6 +142,22 @@ def test_the_open_calls_are_listed_with_their_lots_criteria_and_closing_day(app,
     assert f'href="{BASE}/candidater/{known.call}"' in text_of(response)
 
 
+def test_the_list_reads_the_same_few_queries_however_many_calls(app, client, db, world, known):
+    def queries() -> int:
+        with count_queries(app) as statements:
+            assert client.get(f"{BASE}/candidater/").status_code == 200
+        return len(statements)
+
+    one = queries()
+    today = paris_today()
+    for number in range(4):
+        call = make_call(db, world.asso_a.id, known.other_site, [known.other_lot], opens_on=today,
+                         closes_on=today, title=f"Appel {number}")
+        add_criterion(db, call, "Critère", 1, 1)
+    db.commit()
+    assert queries() == one
+
+
 def test_a_visitor_sees_no_intranet_navigation(client, known):
     page = text_of(client.get(f"{BASE}/candidater/{known.call}"))
     assert "Navigation principale" not in page and "Se déconnecter" not in page
@@ -163,7 +180,7 @@ def test_the_call_page_has_the_form_with_one_list_per_preference(client, known):
     assert "wish_4" not in page
     assert re.search(r'<select[^>]*id="wish_1"[^>]*required', page)
     assert not re.search(r'<select[^>]*id="wish_2"[^>]*required', page)
-    assert "A1 — bureau, 20 m², 180 € par mois" in page
+    assert "A1 — bureau, 20 m², 180 € par mois charges comprises" in page
     assert 'enctype="multipart/form-data"' in page
     # the hidden field: off screen, out of the tab order, never filled by the browser
     honeypot = re.search(r'<div class="visually-hidden">\s*<label for="verification">([^<]*)</label>\s*'

@@ -11,6 +11,7 @@ JavaScript error, or when the browser refuses something (a Content-Security-Poli
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -37,6 +38,7 @@ from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
 from plugins.sites import demo as sites_demo
 from plugins.sites.models import Lot
 from plugins.sites.models import Site as OccupiedSite
+from plugins.sites.models_calls import Application, Call, CallLot, Choice, Criterion, Field, LegalForm
 from plugins.tzcld import demo as tzcld_demo
 from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
@@ -136,10 +138,38 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
     def arrange() -> dict[str, int]:
         sites_demo.load(association_ref(world.asso_a), paris_today())
         session.flush()
-        return {"site": session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1)),
-                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1))}
+        site = session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1))
+        return {"site": site, "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1)),
+                "call": _open_call(world.asso_a.id, site)}
 
     return committed(app, arrange)
+
+
+SITES_TOKEN = "jeton-de-candidature"  # the link of the application _open_call receives
+
+
+def _open_call(association_id: int, site_id: int) -> int:
+    """A call for applications open today on three of the site's lots, with a criterion and
+    an application (read back at ``candidature/<SITES_TOKEN>``)."""
+    today = paris_today()
+    lots = session.scalars(select(Lot.id).where(Lot.site_id == site_id).order_by(Lot.code).limit(3)).all()
+    call = Call(association_id=association_id, site_id=site_id, title="Ateliers à l'ancienne école",
+                presentation="Des ateliers pour des projets du quartier.", published=True,
+                opens_on=today - timedelta(days=3), closes_on=today + timedelta(days=30))
+    session.add(call)
+    session.flush()
+    session.add_all(CallLot(call_id=call.id, lot_id=lot) for lot in lots)
+    session.add(Criterion(call_id=call.id, label="Ancrage dans le quartier", weight=3, position=1))
+    application = Application(
+        association_id=association_id, call_id=call.id, organisation="Recyclerie du canal",
+        legal_form=LegalForm.ASSOCIATION, field=Field.CIRCULAR, project="Réparer des meubles.",
+        for_the_neighbourhood="Des ateliers ouverts le samedi.", jobs=2, contact_name="Inès Martin",
+        contact_email="ines@exemple.org", view_token_hash=hashlib.sha256(SITES_TOKEN.encode()).hexdigest())
+    session.add(application)
+    session.flush()
+    session.add(Choice(association_id=association_id, application_id=application.id, lot_id=lots[0],
+                       preference=1))
+    return call.id
 
 
 def _agenda(app: Flask, world: World) -> dict[str, int]:

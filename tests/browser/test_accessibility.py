@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import DESKTOP, PH, PHONE, SITES, TZ, WIDTHS, OpenPage, Site
+from tests.browser.conftest import DESKTOP, PH, PHONE, SITES, SITES_TOKEN, TZ, WIDTHS, OpenPage, Site
 from tests.browser.pages import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -86,6 +86,14 @@ VISITS = [
     Visit("Sites new lot refused", "coordinator", f"{SITES}/sites/{{site}}/lots/nouveau",
           submit="Enregistrer le lot"),
     Visit("Sites allocation", "coordinator", f"{SITES}/lots/{{lot}}/attributions/nouvelle"),
+    Visit("Sites calls", "coordinator", f"{SITES}/appels/"),
+    Visit("Sites call", "coordinator", f"{SITES}/appels/{{call}}"),
+    Visit("Sites new call refused", "coordinator", f"{SITES}/appels/nouveau", submit="Enregistrer l'appel"),
+    Visit("Sites public calls", None, f"{SITES}/candidater/"),
+    Visit("Sites public call", None, f"{SITES}/candidater/{{call}}"),
+    Visit("Sites public form refused", None, f"{SITES}/candidater/{{call}}", submit="Envoyer ma candidature",
+          fill=(("Nom de votre structure ou de votre projet", "Recyclerie"),)),
+    Visit("Sites application read back", None, f"{SITES}/candidature/{SITES_TOKEN}"),
     Visit("association edit", "admin", "/associations/alpha/modifier"),
     Visit("association modules", "admin", "/associations/alpha/modules"),
     Visit("partner edit", "admin", "/partenaires/{partner}/modifier"),

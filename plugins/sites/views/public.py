@@ -6,8 +6,8 @@ enabled the plugin). A visitor sees a site's name and neighbourhood and the lots
 never its owner, address, occupants or income. A draft, or another association's call, is
 404; a call not open yet or closed says so, and refuses a submission with 410.
 
-A submission is counted against the per-address limit before anything is read, so that a
-flood of bad posts is limited too; the hidden field only robots fill gets the answer a
+A submission to an open call is counted against the per-address limit before it is
+validated, so that a flood of bad posts is limited too; the hidden field only robots fill gets the answer a
 success gets, with nothing saved and nothing sent.
 """
 
@@ -73,18 +73,14 @@ RATE_LIMITED = 429
 GONE = 410
 
 
-def _neighbourhood(site: Site) -> str:
-    if site.neighbourhood_id is None:
-        return ""
-    found = next((n for n in neighbourhoods() if n.id == site.neighbourhood_id), None)
-    if found is None:
-        return ""
-    return f"{found.name} ({found.city})" if found.city else found.name
+def _neighbourhood_names() -> dict[int, str]:
+    """« Franc-Moisin (Saint-Denis) », by id: read once for a page, however many sites."""
+    return {n.id: f"{n.name} ({n.city})" if n.city else n.name for n in neighbourhoods()}
 
 
 def _lot_choice(lot: Lot) -> str:
     return (f"{lot.code} — {KIND_LABELS[lot.kind].lower()}, {format_decimal(lot.area)} m², "
-            f"{format_decimal(lot.monthly_amount)} € par mois")
+            f"{format_decimal(lot.monthly_amount)} € par mois charges comprises")
 
 
 @bp.get("/<association>/candidater/")
@@ -93,9 +89,10 @@ def public_calls(association: str) -> tuple[str, int]:
     current = association_or_404()
     calls = open_calls(current.id, paris_today())
     ids = [call.id for call, _ in calls]
+    names = _neighbourhood_names() if calls else {}
     return render("public_calls.html", association=current, calls=calls, lots=lots_of_calls(ids),
                   criteria=criteria_of_calls(ids), kinds=KIND_LABELS,
-                  neighbourhoods={site.id: _neighbourhood(site) for _, site in calls})
+                  neighbourhoods={site.id: names.get(site.neighbourhood_id or 0, "") for _, site in calls})
 
 
 def _call_page(current: AssociationRef, call: Call, status: int = 200, **context: object) -> tuple[str, int]:
@@ -111,7 +108,8 @@ def _call_page(current: AssociationRef, call: Call, status: int = 200, **context
             f"{day_label(kept_until(call, months))}, puis supprimées : seuls restent les nombres de "
             "candidatures reçues et retenues.")
     return render("public_call.html", status, association=current, call=call, site=site,
-                  neighbourhood=_neighbourhood(site), lots=lots_of_call(call.id),
+                  neighbourhood=_neighbourhood_names().get(site.neighbourhood_id or 0, ""),
+                  lots=lots_of_call(call.id),
                   criteria=criteria_of(call.id), kinds=KIND_LABELS, **context)
 
 
