@@ -27,6 +27,7 @@ from plugins.sites.forms_documents import DOCUMENT_KINDS, DOCUMENT_MAX
 from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDocument
 from plugins.sites.views.exports import TABLES
 from tests.conftest import World
+from tests.matrix_sites_review import named_after, records_review
 
 LOGIN = 302
 TEAM = (LOGIN, 403, 200, 200, 200)
@@ -65,6 +66,7 @@ def records(world: World) -> dict[str, int]:
         session.flush()
         ids |= {f"owner_{suffix}": owner.id, f"site_{suffix}": site.id, f"lot_{suffix}": lot.id,
                 f"allocation_{suffix}": allocation.id, f"document_{suffix}": document.id}
+    ids |= records_review(world)
     return ids
 
 
@@ -115,6 +117,25 @@ GETS: list[Row] = [
     ("sites.download", "sites/{site_b}/telecharger/lots.csv", OTHER, "GET", {}, "Bêta's site"),
     ("sites.download", "sites/{site_a}/telecharger/inconnue.csv", OTHER, "GET", {}, "unknown table"),
     ("sites.download", "sites/{site_a}/telecharger/lots.pdf", OTHER, "GET", {}, "unknown format"),
+    # The review of calls (tests/matrix_sites_review.py).
+    ("sites.application_list", "appels/{call_a}/candidatures", TEAM, "GET", {}, ""),
+    ("sites.application_list", "appels/{call_b}/candidatures", OTHER, "GET", {}, "Bêta's"),
+    ("sites.application_list", f"appels/{UNKNOWN}/candidatures", OTHER, "GET", {}, "unknown"),
+    ("sites.application_list", "beta:appels/{call_b}/candidatures", NOT_ENABLED, "GET", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.application_detail", "candidatures/{application_a}", TEAM, "GET", {}, ""),
+    ("sites.application_detail", "candidatures/{application_b}", OTHER, "GET", {}, "Bêta's"),
+    ("sites.application_detail", f"candidatures/{UNKNOWN}", OTHER, "GET", {}, "unknown"),
+    ("sites.call_ranking", "appels/{call_a}/classement", TEAM, "GET", {}, ""),
+    ("sites.call_ranking", "appels/{call_b}/classement", OTHER, "GET", {}, "Bêta's"),
+    ("sites.call_notify", "appels/{call_a}/notifier", TEAM, "GET", {}, ""),
+    ("sites.call_notify", "appels/{call_b}/notifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature={application_a}",
+     TEAM, "GET", {}, "from an application"),
+    ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature={application_b}",
+     OTHER, "GET", {}, "from Bêta's application"),
+    ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature=x", TEAM, "GET", {},
+     "from no application"),
 ]
 
 POSTS: list[Row] = [
@@ -147,6 +168,21 @@ POSTS: list[Row] = [
     ("sites.allocation_edit", "attributions/{allocation_a}/modifier", FORM, "POST", {"occupant": ""}, ""),
     ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "POST",
      {"occupant": "Autre", "starts_on": _day(0), "ends_on": _day(10), "contact_person_id": "0"}, "Bêta's"),
+    # The review of calls (tests/matrix_sites_review.py).
+    ("sites.application_score", "candidatures/{application_a}/notes", FORM, "POST",
+     named_after("score_{criterion_a}", "6"), "a score out of range"),
+    ("sites.application_score", "candidatures/{application_a}/notes", DONE, "POST",
+     named_after("score_{criterion_a}", "4"), ""),
+    ("sites.application_score", "candidatures/{application_b}/notes", OTHER, "POST",
+     named_after("score_{criterion_b}", "4"), "Bêta's"),
+    ("sites.application_decide", "candidatures/{application_a}/decisions", FORM, "POST",
+     named_after("decision_{choice_a}", "refused"), "a refusal without reasons"),
+    ("sites.application_decide", "candidatures/{application_a}/decisions", DONE, "POST",
+     named_after("decision_{choice_a}", "waiting"), ""),
+    ("sites.application_decide", "candidatures/{application_b}/decisions", OTHER, "POST",
+     named_after("decision_{choice_b}", "waiting"), "Bêta's"),
+    ("sites.call_notify", "appels/{call_a}/notifier", DONE, "POST", {}, ""),
+    ("sites.call_notify", "appels/{call_b}/notifier", OTHER, "POST", {}, "Bêta's"),
 ]
 
 DESTRUCTIVE: list[Row] = [
@@ -160,6 +196,15 @@ DESTRUCTIVE: list[Row] = [
      "Bêta's, at Bêta's address"),
     ("sites.document_delete", f"documents/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
     ("sites.document_delete", "documents/{document_a}/supprimer", DONE, "POST", {}, ""),
+    # The review of calls (tests/matrix_sites_review.py).
+    ("sites.application_erase_contact", "candidatures/{application_b}/coordonnees/effacer", OTHER, "POST", {},
+     "Bêta's"),
+    ("sites.application_erase_contact", "beta:candidatures/{application_b}/coordonnees/effacer", NOT_ENABLED,
+     "POST", {}, "Bêta's, at Bêta's address"),
+    ("sites.application_erase_contact", f"candidatures/{UNKNOWN}/coordonnees/effacer", OTHER, "POST", {},
+     "unknown"),
+    ("sites.application_erase_contact", "candidatures/{application_a}/coordonnees/effacer", DONE, "POST", {},
+     ""),
 ]
 
 
