@@ -8,6 +8,7 @@ volunteers 403, and no input breaks the forms (Hypothesis)."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from fractions import Fraction
 
@@ -17,10 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from core.database import session
+from core.pluginhost.refs import association_ref
 from core.testing_client import page_text
+from plugins.sites.decisions import DecisionInput, DecisionsRefused, notify, save_decisions
 from plugins.sites.labels import preference_label
 from plugins.sites.models import Allocation
-from plugins.sites.models_calls import Application, Choice, Decision, Field, Score
+from plugins.sites.models_calls import Application, Call, Choice, Decision, Field, Score
 from plugins.sites.review import (
     NOT_REVIEWED,
     Candidate,
@@ -409,6 +413,61 @@ def test_an_erased_contact_keeps_the_application_and_gets_no_email(coord, db, de
     assert "Sans adresse 1 structure décidée" in page_text(coord.get(url))
     post(coord, url)
     assert [m["To"] for m in maillage_outbox] == ["theatre@exemple.org"]
+
+
+# --- at the same instant ------------------------------------------------------------------------
+
+
+def at_once(actions: list) -> list[str]:
+    """Run the actions together, one thread and transaction each (``committed``); what each
+    gave: "ok", or the refusal's text."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[str] = []
+
+    def run(action) -> None:
+        barrier.wait()
+        try:
+            action()
+        except DecisionsRefused as refusal:
+            outcomes.append(str(refusal))
+        else:
+            outcomes.append("ok")
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def test_two_coordinators_accepting_one_lot_for_two_applications_at_once_one_is_refused(app, db, call):
+    add_application(db, call, "Théâtre", ("A1",))
+    db.commit()
+
+    def accept(organisation: str):
+        def write() -> None:
+            application = session.get(Application, call.applications[organisation])
+            choice = call.choices[organisation, "A1"]
+            save_decisions(application, [DecisionInput(choice, Decision.ACCEPTED, "")])
+        return lambda: committed(app, write)
+
+    outcomes = at_once([accept("Recyclerie"), accept("Théâtre")])
+    assert sorted(outcomes)[1] == "ok" and "est déjà retenu pour" in sorted(outcomes)[0], outcomes
+    accepted = fresh(db).scalars(select(Choice).where(Choice.decision == Decision.ACCEPTED)).all()
+    assert len(accepted) == 1
+
+
+def test_two_coordinators_sending_the_emails_at_once_send_each_one_once(app, db, world, decided,
+                                                                         maillage_outbox):
+    association = association_ref(world.asso_a)
+
+    def send() -> None:
+        committed(app, lambda: notify(session.get(Call, decided.call), association, "Friche Lumière"))
+
+    assert at_once([send, send, send]) == ["ok", "ok", "ok"]
+    assert sorted(m["To"] for m in maillage_outbox) == ["recyclerie@exemple.org", "theatre@exemple.org"]
 
 
 # --- the allocation from an accepted application -----------------------------------------------

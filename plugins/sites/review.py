@@ -18,11 +18,13 @@ summed per application and reviewer in SQL), whatever the number of applications
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import delete, distinct, func, select
 
@@ -64,14 +66,6 @@ def weighted_total(scores: Mapping[int, int], weights: Mapping[int, int]) -> Fra
     return Fraction(sum(scores[c] * w for c, w in weights.items()), sum(weights.values()))
 
 
-def total_of_sums(weighted_sum: int, criteria_scored: int, weights: Mapping[int, int]) -> Fraction | None:
-    """The same total from what SQL sums: Σ score × weight over ``criteria_scored`` distinct
-    criteria of the call."""
-    if not weights or criteria_scored != len(weights):
-        return None
-    return Fraction(weighted_sum, sum(weights.values()))
-
-
 def mean(totals: Sequence[Fraction]) -> Fraction | None:
     return sum(totals, Fraction(0)) / len(totals) if totals else None
 
@@ -98,23 +92,17 @@ class Review:
     scored_by_viewer: bool
     started_by_viewer: bool  # scored some criterion at least
     total: Fraction | None
+    shown: str = "—"  # the total as pages show it, once per application (« 3,75 / 5 »)
 
 
 NOT_REVIEWED = Review(reviewers=0, scored_by_viewer=False, started_by_viewer=False, total=None)
 
 
-def review(totals: Mapping[int | None, Fraction | None], viewer_id: int, *, started: bool) -> Review:
-    """From each reviewer's total (``None``: not scored everything), for ``viewer_id``."""
-    complete = [total for total in totals.values() if total is not None]
-    mine = totals.get(viewer_id) is not None
-    return Review(reviewers=len(complete), scored_by_viewer=mine, started_by_viewer=started or mine,
-                  total=mean(complete) if mine else None)
-
-
 def reviews_of(call_id: int, weights: Mapping[int, int], viewer_id: int,
                application_id: int | None = None) -> dict[int, Review]:
     """Each scored application of the call (or that one only) as ``viewer_id`` may see it, in
-    one query: the scores summed per application and reviewer by the database.
+    one query: the scores summed per application and reviewer by the database. The mean of
+    the reviewers' totals Σ(Sᵣ / W) / R is Σ Sᵣ / (R × W): one fraction per application.
 
     A reviewer erased from Maillage leaves their scores without a name (``reviewer_id``
     NULL); they still count as one former reviewer when they form one complete set. The
@@ -128,15 +116,23 @@ def reviews_of(call_id: int, weights: Mapping[int, int], viewer_id: int,
              .group_by(Score.application_id, Score.reviewer_id))
     if application_id is not None:
         query = query.where(Score.application_id == application_id)
-    totals: dict[int, dict[int | None, Fraction | None]] = defaultdict(dict)
-    started: set[int] = set()
-    for application, reviewer, weighted, scored, rows in session.execute(query):
-        totals[application][reviewer] = (total_of_sums(int(weighted), scored, weights)
-                                         if scored == rows else None)
+    criteria, weight = len(weights), sum(weights.values())
+    # application → [Σ Sᵣ of the complete reviewers, how many, the viewer complete, started]
+    sums: dict[int, list[Any]] = {}
+    for application, reviewer, points, scored, rows in session.execute(query):
+        entry = sums.setdefault(application, [0, 0, False, False])
+        complete = criteria > 0 and scored == rows == criteria
+        if complete:
+            entry[0] += int(points)
+            entry[1] += 1
         if reviewer == viewer_id:
-            started.add(application)
-    return {application: review(by_reviewer, viewer_id, started=application in started)
-            for application, by_reviewer in totals.items()}
+            entry[2], entry[3] = complete, True
+    reviews = {}
+    for application, (points, count, mine, started) in sums.items():
+        total = Fraction(points, count * weight) if mine else None
+        reviews[application] = Review(reviewers=count, scored_by_viewer=mine, started_by_viewer=started,
+                                      total=total, shown=out_of_five(total))
+    return reviews
 
 
 # --- one application's scores, reviewer by reviewer ------------------------------------------
@@ -245,18 +241,22 @@ def rank(candidates: Iterable[Candidate]) -> list[Ranked]:
     """Candidates whose total the viewer sees, by total descending. Equal totals share a rank
     (1, 2, 2, 4); within them, the applicant's preference for the lot, then the earlier
     submission come first."""
-    shown = [(c.review.total, c) for c in candidates if c.review.total is not None]
+    totals = [(c.review.total, c) for c in candidates if c.review.total is not None]
+    # The totals on one denominator: whole numbers compare (and sort) much faster than
+    # fractions, and as exactly.
+    common = math.lcm(*(total.denominator for total, _ in totals)) if totals else 1
+    shown = [(total.numerator * (common // total.denominator), c) for total, c in totals]
     shown.sort(key=lambda pair: (-pair[0], pair[1].wish.preference, pair[1].wish.submitted_at,
                                  pair[1].wish.application_id))
-    counts: dict[Fraction, int] = defaultdict(int)
-    for total, _ in shown:
-        counts[total] += 1
+    counts: dict[int, int] = defaultdict(int)
+    for key, _ in shown:
+        counts[key] += 1
     ranked: list[Ranked] = []
     position, previous = 0, None
-    for index, (total, c) in enumerate(shown, start=1):
-        if total != previous:
-            position, previous = index, total
-        ranked.append(Ranked(rank=position, tied=counts[total] > 1, candidate=c))
+    for index, (key, c) in enumerate(shown, start=1):
+        if key != previous:
+            position, previous = index, key
+        ranked.append(Ranked(rank=position, tied=counts[key] > 1, candidate=c))
     return ranked
 
 

@@ -40,6 +40,7 @@ from plugins.sites.models import Site as OccupiedSite
 from plugins.tzcld import demo as tzcld_demo
 from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
+from tests.sites_review_world import add_application, add_scores, make_call
 from tests.support import ErrorLog, committed, live_server, upcoming_event
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -136,8 +137,13 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
     def arrange() -> dict[str, int]:
         sites_demo.load(association_ref(world.asso_a), paris_today())
         session.flush()
-        return {"site": session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1)),
-                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1))}
+        ids = {"site": session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1)),
+               "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1))}
+        # A call with an application, scored by the coordinator, for the review's pages.
+        call = make_call(session, world.asso_a.id, lots=("R1", "R2"))
+        application = add_application(session, call, "Recyclerie du quartier", ("R1", "R2"))
+        add_scores(session, call, "Recyclerie du quartier", world.coordinator_a.id, [4, 3], "Projet solide")
+        return ids | {"call": call.call, "application": application}
 
     return committed(app, arrange)
 
