@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core.database import session
+from core.plugin_api import StoredFile
 from core.pluginhost.refs import association_ref
 from core.testing_client import page_text
 from plugins.sites.decisions import DecisionInput, DecisionsRefused, notify, save_decisions
 from plugins.sites.labels import preference_label
 from plugins.sites.models import Allocation
-from plugins.sites.models_calls import Application, Call, Choice, Decision, Field, Score
+from plugins.sites.models_calls import Application, Attachment, Call, Choice, Decision, Field, Score
 from plugins.sites.review import (
     NOT_REVIEWED,
     Candidate,
@@ -169,6 +170,18 @@ def test_a_reviewer_sees_nothing_of_the_others_until_they_have_scored_every_crit
     assert "Alice Admin — 4,50 / 5" in first and "Bien" in first
     ranking = page_text(admin.get(f"{BASE}/appels/{call.call}/classement"))
     assert "4,13 / 5" in ranking and "À noter par vous" not in ranking
+
+
+def test_the_application_is_shown_as_sent_with_its_attachments(coord, db, call):
+    db.add(Attachment(association_id=call.association_id, application_id=call.applications["Recyclerie"],
+                      file=StoredFile("sites/" + "k" * 32, "statuts.pdf", "application/pdf", 2048, "0" * 64)))
+    db.commit()
+    page = page_text(coord.get(application_url(call)))
+    for shown in ("Forme juridique Association", "Domaine Économie circulaire",
+                  "Emplois prévus sur le site 3", "1er choix : lot A1 · 2e choix : lot B1",
+                  "Contact Recyclerie — recyclerie@exemple.org", "Le projet de Recyclerie.",
+                  "Un atelier ouvert le samedi.", "statuts.pdf (PDF, 2 ko)"):
+        assert shown in page, shown
 
 
 def test_a_reviewer_who_scored_everything_first_sees_that_nobody_else_has_yet(coord, call):

@@ -7,6 +7,7 @@ viewer see."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,6 +48,7 @@ from plugins.sites.labels import (
 from plugins.sites.models import Lot, Site
 from plugins.sites.models_calls import Application, Attachment, Call, Choice, Decision
 from plugins.sites.review import (
+    CriterionLine,
     ReviewerCard,
     application_lines,
     criteria_of,
@@ -141,7 +143,7 @@ def _application(current: AssociationRef, application_id: int) -> tuple[Applicat
     return application, own_or_404(Call, application.call_id, current)
 
 
-def _scoring_form(criteria: list, mine: ReviewerCard | None, posted: bool) -> ScoringForm:
+def _scoring_form(criteria: Sequence[CriterionLine], mine: ReviewerCard | None, posted: bool) -> ScoringForm:
     if posted:
         return scoring_form(criteria)
     data: dict[str, object] = {}
