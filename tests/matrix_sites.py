@@ -28,6 +28,7 @@ from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDo
 from plugins.sites.views.exports import TABLES
 from tests.conftest import World
 from tests.matrix_sites_calls import records_calls
+from tests.matrix_sites_review import named_after, records_review
 
 LOGIN = 302
 TEAM = (LOGIN, 403, 200, 200, 200)
@@ -69,6 +70,7 @@ def records(world: World) -> dict[str, int]:
         ids |= {f"owner_{suffix}": owner.id, f"site_{suffix}": site.id, f"lot_{suffix}": lot.id,
                 f"allocation_{suffix}": allocation.id, f"document_{suffix}": document.id}
     ids |= records_calls(world)
+    ids |= records_review(world)
     return ids
 
 
@@ -165,6 +167,25 @@ GETS: list[Row] = [
     ("sites.public_application", "candidature/matrice-alpha", PUBLIC, "GET", {}, "its token"),
     ("sites.public_application", "candidature/matrice-beta", NOWHERE, "GET", {}, "Bêta's token"),
     ("sites.public_application", "candidature/inconnu", NOWHERE, "GET", {}, "unknown token"),
+    # The review of calls (tests/matrix_sites_review.py).
+    ("sites.application_list", "appels/{review_call_a}/candidatures", TEAM, "GET", {}, ""),
+    ("sites.application_list", "appels/{review_call_b}/candidatures", OTHER, "GET", {}, "Bêta's"),
+    ("sites.application_list", f"appels/{UNKNOWN}/candidatures", OTHER, "GET", {}, "unknown"),
+    ("sites.application_list", "beta:appels/{review_call_b}/candidatures", NOT_ENABLED, "GET", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.application_detail", "candidatures/{application_a}", TEAM, "GET", {}, ""),
+    ("sites.application_detail", "candidatures/{application_b}", OTHER, "GET", {}, "Bêta's"),
+    ("sites.application_detail", f"candidatures/{UNKNOWN}", OTHER, "GET", {}, "unknown"),
+    ("sites.call_ranking", "appels/{review_call_a}/classement", TEAM, "GET", {}, ""),
+    ("sites.call_ranking", "appels/{review_call_b}/classement", OTHER, "GET", {}, "Bêta's"),
+    ("sites.call_notify", "appels/{review_call_a}/notifier", TEAM, "GET", {}, ""),
+    ("sites.call_notify", "appels/{review_call_b}/notifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature={application_a}",
+     TEAM, "GET", {}, "from an application"),
+    ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature={application_b}",
+     OTHER, "GET", {}, "from Bêta's application"),
+    ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature=x", TEAM, "GET", {},
+     "from no application"),
 ]
 
 POSTS: list[Row] = [
@@ -219,6 +240,21 @@ POSTS: list[Row] = [
     ("sites.public_call", "candidater/{closed_a}", (410,) * 5, "POST", _application(), "closed"),
     ("sites.public_call", "candidater/{draft_a}", NOWHERE, "POST", _application(), "a draft"),
     ("sites.public_call", "beta:candidater/{call_b}", NOWHERE, "POST", _application(), "Bêta, not enabled"),
+    # The review of calls (tests/matrix_sites_review.py).
+    ("sites.application_score", "candidatures/{application_a}/notes", FORM, "POST",
+     named_after("score_{review_criterion_a}", "6"), "a score out of range"),
+    ("sites.application_score", "candidatures/{application_a}/notes", DONE, "POST",
+     named_after("score_{review_criterion_a}", "4"), ""),
+    ("sites.application_score", "candidatures/{application_b}/notes", OTHER, "POST",
+     named_after("score_{review_criterion_b}", "4"), "Bêta's"),
+    ("sites.application_decide", "candidatures/{application_a}/decisions", FORM, "POST",
+     named_after("decision_{choice_a}", "refused"), "a refusal without reasons"),
+    ("sites.application_decide", "candidatures/{application_a}/decisions", DONE, "POST",
+     named_after("decision_{choice_a}", "waiting"), ""),
+    ("sites.application_decide", "candidatures/{application_b}/decisions", OTHER, "POST",
+     named_after("decision_{choice_b}", "waiting"), "Bêta's"),
+    ("sites.call_notify", "appels/{review_call_a}/notifier", DONE, "POST", {}, ""),
+    ("sites.call_notify", "appels/{review_call_b}/notifier", OTHER, "POST", {}, "Bêta's"),
 ]
 
 DESTRUCTIVE: list[Row] = [
@@ -237,6 +273,15 @@ DESTRUCTIVE: list[Row] = [
      "Bêta's, at Bêta's address"),
     ("sites.criterion_delete", f"criteres/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
     ("sites.criterion_delete", "criteres/{criterion_a}/supprimer", DONE, "POST", {}, ""),
+    # The review of calls (tests/matrix_sites_review.py).
+    ("sites.application_erase_contact", "candidatures/{application_b}/coordonnees/effacer", OTHER, "POST", {},
+     "Bêta's"),
+    ("sites.application_erase_contact", "beta:candidatures/{application_b}/coordonnees/effacer", NOT_ENABLED,
+     "POST", {}, "Bêta's, at Bêta's address"),
+    ("sites.application_erase_contact", f"candidatures/{UNKNOWN}/coordonnees/effacer", OTHER, "POST", {},
+     "unknown"),
+    ("sites.application_erase_contact", "candidatures/{application_a}/coordonnees/effacer", DONE, "POST", {},
+     ""),
 ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from core.plugin_api import Overlap, day_bounds, save_without_overlap, session
 from plugins.sites.models import Allocation, Lot, Site
+from plugins.sites.models_calls import Field
 
 
 class AllocationRefused(Exception):
@@ -37,6 +38,9 @@ class AllocationFields:
     contact_email: str = ""
     contact_phone: str = ""
     note: str = ""
+    field: Field | None = None  # the occupant's, for the funder's indicators
+    jobs: int = 0  # jobs the occupant declares on the site
+    application_id: int | None = None  # the application it came from
 
 
 def day_label(day: date) -> str:
@@ -78,6 +82,7 @@ def save_allocation(site: Site, lot: Lot, fields: AllocationFields, *,
     row.occupant, row.note = fields.occupant, fields.note
     row.contact_person_id, row.contact_name = fields.contact_person_id, fields.contact_name
     row.contact_email, row.contact_phone = fields.contact_email, fields.contact_phone
+    row.field, row.jobs, row.application_id = fields.field, fields.jobs, fields.application_id
     row.starts_on, row.ends_on = fields.starts_on, fields.ends_on
     row.starts_at, row.ends_at = day_bounds(fields.starts_on, (fields.ends_on - fields.starts_on).days + 1)
     try:

@@ -42,6 +42,7 @@ from plugins.sites.models_calls import Application, Call, CallLot, Choice, Crite
 from plugins.tzcld import demo as tzcld_demo
 from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
+from tests.sites_review_world import add_application, add_scores, make_call
 from tests.support import ErrorLog, committed, live_server, upcoming_event
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -139,8 +140,13 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
         sites_demo.load(association_ref(world.asso_a), paris_today())
         session.flush()
         site = session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1))
-        return {"site": site, "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1)),
-                "call": _open_call(world.asso_a.id, site)}
+        ids = {"site": site, "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1)),
+               "call": _open_call(world.asso_a.id, site)}
+        # A call with an application, scored by the coordinator, for the review's pages.
+        call = make_call(session, world.asso_a.id, lots=("R1", "R2"))
+        application = add_application(session, call, "Recyclerie du quartier", ("R1", "R2"))
+        add_scores(session, call, "Recyclerie du quartier", world.coordinator_a.id, [4, 3], "Projet solide")
+        return ids | {"review_call": call.call, "application": application}
 
     return committed(app, arrange)
 

@@ -37,9 +37,10 @@ from plugins.sites.views import (  # noqa: E402
     lots,
     owners,
     public,
+    review,
     sites,
     timeline,
 )
 
 __all__ = ["allocations", "bp", "calls", "documents", "exports", "home", "lots", "neighbourhood_choices",
-           "own_or_404", "owners", "public", "render", "sites", "team", "timeline"]
+           "own_or_404", "owners", "public", "render", "review", "sites", "team", "timeline"]
