@@ -18,12 +18,13 @@ def records_review(world: World) -> dict[str, int]:
         made = make_call(session, association.id, lots=("R1",), title="Appel à projets")
         application = add_application(session, made, "Recyclerie", ("R1",))
         ids |= {f"review_call_{suffix}": made.call, f"application_{suffix}": application,
-                f"review_criterion_{suffix}": made.criteria[0], f"review_criterion2_{suffix}": made.criteria[1],
+                f"review_criterion_{suffix}": made.criteria[0],
+                f"review_criterion2_{suffix}": made.criteria[1],
                 f"choice_{suffix}": made.choices["Recyclerie", "R1"], f"review_lot_{suffix}": made.lots["R1"]}
     return ids
 
 
 def named_after(name: str, value: str) -> Any:
-    """A form of one field named after a record's id (``score_{criterion_a}``): the matrix's
+    """A form of one field named after a record's id (``score_{review_criterion_a}``): the matrix's
     ``Case.data`` takes it as a function of the world."""
     return lambda w: {name.format_map(w.sites): value}
