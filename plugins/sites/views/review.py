@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, flash, url_for
+from flask import flash, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -62,11 +62,8 @@ from plugins.sites.review import (
 )
 from plugins.sites.views import bp, own_or_404, render, team
 
+
 # Pages of the calls' other module, linked to when they are there.
-CALL_PAGE = "sites.call_detail"
-ATTACHMENT_FILE = "sites.attachment_file"
-
-
 def _viewer() -> int:
     person = current_person()
     assert person is not None  # @access(Level.MANAGER): someone is logged in
@@ -78,10 +75,9 @@ def _site_name(call: Call) -> str:
 
 
 def _call_link(current: AssociationRef, call: Call) -> tuple[str, str]:
-    """The ``back_link`` to the call's page, or to the plugin's home while it does not exist."""
-    if CALL_PAGE in current_app.view_functions:
-        return url_for(CALL_PAGE, association=current.slug, call_id=call.id), f"à l'appel « {call.title} »"
-    return url_for("sites.home", association=current.slug), "aux sites"
+    """The ``back_link`` to the call's page."""
+    return (url_for("sites.call_detail", association=current.slug, call_id=call.id),
+            f"à l'appel « {call.title} »")
 
 
 def _common(current: AssociationRef, call: Call) -> dict[str, object]:
@@ -175,8 +171,7 @@ def _page(current: AssociationRef, application: Application, call: Call, *,
     scoring = scoring or _scoring_form(criteria, mine, posted=False)
     decisions = decisions or _decision_form(choices, posted=False)
     refused = bool(scoring.errors or decisions.errors)
-    attachment_url = (id_urls(ATTACHMENT_FILE, "attachment_id", association=current.slug)
-                      if ATTACHMENT_FILE in current_app.view_functions else None)
+    attachment_url = id_urls("sites.attachment_file", "attachment_id", association=current.slug)
     return render("application_detail.html", INVALID_FORM_STATUS if refused else 200,
                   **_common(current, call), application=application, choices=choices,
                   attachments=_attachments(application.id), attachment_url=attachment_url,
