@@ -137,6 +137,12 @@ GETS: list[Row] = [
     ("sites.download", "sites/{site_b}/telecharger/lots.csv", OTHER, "GET", {}, "Bêta's site"),
     ("sites.download", "sites/{site_a}/telecharger/inconnue.csv", OTHER, "GET", {}, "unknown table"),
     ("sites.download", "sites/{site_a}/telecharger/lots.pdf", OTHER, "GET", {}, "unknown format"),
+    ("sites.call_download", "appels/{review_call_a}/telecharger/candidatures.csv", TEAM, "GET", {}, ""),
+    ("sites.call_download", "appels/{review_call_a}/telecharger/candidatures.xlsx", TEAM, "GET", {}, ""),
+    ("sites.call_download", "appels/{review_call_a}/telecharger/candidatures.pdf", OTHER, "GET", {},
+     "unknown format"),
+    ("sites.call_download", "appels/{review_call_b}/telecharger/candidatures.csv", OTHER, "GET", {},
+     "Bêta's"),
     # Calls for applications: the team's pages, then the public ones (tests/matrix_sites_calls.py).
     ("sites.call_list", "appels/", TEAM, "GET", {}, ""),
     ("sites.call_create", "appels/nouveau", TEAM, "GET", {}, ""),

@@ -1,4 +1,5 @@
-"""Sites en transition's files: the agreements of a site (CSV read back with « ; », XLSX
+"""Sites en transition's files: a call's applications with their review (the total only to
+who scored), the agreements of a site (CSV read back with « ; », XLSX
 reopened) with their amounts to the cent and whether the certificate and signed copy came;
 another association's site is 404."""
 
@@ -14,7 +15,9 @@ import pytest
 
 from plugins.sites.models import Allocation
 from plugins.sites.models_agreements import Agreement
+from plugins.sites.models_calls import Decision
 from tests.conftest import World
+from tests.sites_review_world import add_application, add_scores, decide, make_call
 from tests.sites_world import site_with_lots
 from tests.support import login
 
@@ -62,3 +65,41 @@ def test_another_associations_site_agreements_are_404(coord, db, world):
     site, _ = site_with_lots(db, world.asso_b.id, ["B1"])
     db.commit()
     assert coord.get(f"{BASE}/sites/{site.id}/telecharger/conventions.csv").status_code == 404
+
+
+def _applications_file(coord, call: int) -> list[list[str]]:
+    response = coord.get(f"{BASE}/appels/{call}/telecharger/candidatures.csv")
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_applications_file_shows_a_total_only_to_who_scored_it(coord, db, world):
+    call = make_call(db, world.asso_a.id, lots=("A1", "B1"))
+    add_application(db, call, "Recyclerie", ("B1", "A1"), email="recyclerie@exemple.org")
+    add_application(db, call, "Théâtre", ("A1",))
+    add_scores(db, call, "Recyclerie", world.admin_a.id, [5, 1])  # (5×3 + 1×1) / 4 = 4
+    add_scores(db, call, "Théâtre", world.admin_a.id, [2, 2])
+    add_scores(db, call, "Théâtre", world.coordinator_a.id, [3, 3])
+    decide(db, call, "Théâtre", "A1", Decision.REFUSED, "Le lot est trop petit.")
+    db.commit()
+    header, recyclerie, theatre = _applications_file(coord, call.call)
+    column = {title: index for index, title in enumerate(header)}
+    assert recyclerie[column["Organisation"]] == "Recyclerie"
+    assert recyclerie[column["Lots souhaités (par préférence)"]] == "1. B1 ; 2. A1"
+    assert recyclerie[column["E-mail"]] == "recyclerie@exemple.org"
+    # The coordinator scored the theatre only: its total (2 and 3: 2,50), not the recyclerie's.
+    assert recyclerie[column["Total pondéré (sur 5)"]] == "à noter par vous"
+    assert recyclerie[column["Notations complètes"]] == "1"
+    assert theatre[column["Total pondéré (sur 5)"]] == "2,50 / 5"
+    assert theatre[column["Décisions"]] == "A1 : Refusé"
+    workbook = coord.get(f"{BASE}/appels/{call.call}/telecharger/candidatures.xlsx").data
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook)).active
+    assert [cell.value for cell in sheet[1]][:2] == ["Reçue le", "Organisation"]
+    assert sheet.cell(3, 9).value == "2,50 / 5"
+
+
+def test_another_associations_call_file_is_404(coord, db, world):
+    call = make_call(db, world.asso_b.id)
+    db.commit()
+    assert coord.get(f"{BASE}/appels/{call.call}/telecharger/candidatures.csv").status_code == 404
+    assert coord.get(f"{BASE}/appels/999999/telecharger/candidatures.xlsx").status_code == 404

@@ -30,6 +30,7 @@ def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 from plugins.sites.views import (  # noqa: E402
     allocations,
+    call_exports,
     calls,
     documents,
     exports,
@@ -42,5 +43,6 @@ from plugins.sites.views import (  # noqa: E402
     timeline,
 )
 
-__all__ = ["allocations", "bp", "calls", "documents", "exports", "home", "lots", "neighbourhood_choices",
-           "own_or_404", "owners", "public", "render", "review", "sites", "team", "timeline"]
+__all__ = ["allocations", "bp", "call_exports", "calls", "documents", "exports", "home", "lots",
+           "neighbourhood_choices", "own_or_404", "owners", "public", "render", "review", "sites", "team",
+           "timeline"]
