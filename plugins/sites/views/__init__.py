@@ -28,7 +28,7 @@ def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(f"sites/{template}", title=TITLE, decimal=format_decimal, **context), status
 
 
-from plugins.sites.views import allocations, documents, exports, home, lots, owners, sites, timeline  # noqa: E402
+from plugins.sites.views import allocations, documents, exports, home, lots, owners, rooms, sites, timeline  # noqa: E402
 
 __all__ = ["allocations", "bp", "documents", "exports", "home", "lots", "neighbourhood_choices", "own_or_404",
-           "owners", "render", "sites", "team", "timeline"]
+           "owners", "render", "rooms", "sites", "team", "timeline"]
