@@ -26,6 +26,7 @@ from plugins.sites.allocations import AllocationFields, save_allocation
 from plugins.sites.forms_documents import DOCUMENT_KINDS, DOCUMENT_MAX
 from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDocument
 from plugins.sites.views.exports import TABLES
+from tests import matrix_sites_rooms as rooms
 from tests.conftest import World
 
 LOGIN = 302
@@ -65,6 +66,7 @@ def records(world: World) -> dict[str, int]:
         session.flush()
         ids |= {f"owner_{suffix}": owner.id, f"site_{suffix}": site.id, f"lot_{suffix}": lot.id,
                 f"allocation_{suffix}": allocation.id, f"document_{suffix}": document.id}
+    ids |= rooms.records_rooms(world)
     return ids
 
 
@@ -115,6 +117,16 @@ GETS: list[Row] = [
     ("sites.download", "sites/{site_b}/telecharger/lots.csv", OTHER, "GET", {}, "Bêta's site"),
     ("sites.download", "sites/{site_a}/telecharger/inconnue.csv", OTHER, "GET", {}, "unknown table"),
     ("sites.download", "sites/{site_a}/telecharger/lots.pdf", OTHER, "GET", {}, "unknown format"),
+    # Shared rooms: every member, volunteers included (tests/matrix_sites_rooms.py).
+    ("sites.rooms_index", "/p/sites/salles/", (LOGIN, 302, 302, 302, 302), "GET", {}, "to their association"),
+    ("sites.room_list", "salles/", rooms.OPEN, "GET", {}, ""),
+    ("sites.room_list", "beta:salles/", NOT_ENABLED, "GET", {}, "Bêta, not enabled"),
+    ("sites.room_week", "salles/{room_a}", rooms.OPEN, "GET", {}, ""),
+    ("sites.room_week", "salles/{room_a}?semaine=2030-02-30", rooms.OPEN, "GET", {}, "a bad week"),
+    ("sites.room_week", "salles/{room_b}", rooms.NOT_FOUND, "GET", {}, "Bêta's"),
+    ("sites.room_week", "salles/{lot_a}", rooms.NOT_FOUND, "GET", {}, "not a shared room"),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.OPEN, "GET", {}, ""),
+    ("sites.room_reserve", "salles/{room_b}/reserver", rooms.NOT_FOUND, "GET", {}, "Bêta's"),
 ]
 
 POSTS: list[Row] = [
@@ -147,6 +159,11 @@ POSTS: list[Row] = [
     ("sites.allocation_edit", "attributions/{allocation_a}/modifier", FORM, "POST", {"occupant": ""}, ""),
     ("sites.allocation_edit", "attributions/{allocation_b}/modifier", OTHER, "POST",
      {"occupant": "Autre", "starts_on": _day(0), "ends_on": _day(10), "contact_person_id": "0"}, "Bêta's"),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.REFUSED, "POST", {}, ""),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.REFUSED, "POST", rooms.OVERLAPPING, "overlap"),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.SAVED, "POST", rooms.FREE, ""),
+    ("sites.room_reserve", "salles/{room_b}/reserver", rooms.NOT_FOUND, "POST", rooms.FREE, "Bêta's room"),
+    ("sites.room_reserve", "salles/{lot_a}/reserver", rooms.NOT_FOUND, "POST", rooms.FREE, "an office"),
 ]
 
 DESTRUCTIVE: list[Row] = [
@@ -160,6 +177,15 @@ DESTRUCTIVE: list[Row] = [
      "Bêta's, at Bêta's address"),
     ("sites.document_delete", f"documents/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
     ("sites.document_delete", "documents/{document_a}/supprimer", DONE, "POST", {}, ""),
+    ("sites.reservation_cancel", "reservations/{reservation_b}/annuler", rooms.NOT_FOUND, "POST", {},
+     "Bêta's"),
+    ("sites.reservation_cancel", "beta:reservations/{reservation_b}/annuler", NOT_ENABLED, "POST", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.reservation_cancel", f"reservations/{UNKNOWN}/annuler", rooms.NOT_FOUND, "POST", {}, "unknown"),
+    ("sites.reservation_cancel", "reservations/{reservation_team}/annuler", DONE, "POST", {},
+     "the coordinator's: its author and the team"),
+    ("sites.reservation_cancel", "reservations/{reservation_volunteer}/annuler", rooms.SAVED, "POST", {},
+     "the volunteer's own"),
 ]
 
 

@@ -273,11 +273,13 @@ def test_the_hour_skipped_in_march_is_refused(app, client, db, world, maillage_e
     site.available_until = sunday + timedelta(days=30)
     db.commit()
     url = f"{BASE}/salles/{known.room}/reserver"
-    for changes, field in (({"start": "02:30", "end": "04:00"}, "start"), ({"start": "01:00", "end": "02:15"}, "end")):
+    for changes, field in (({"start": "02:30", "end": "04:00"}, "start"),
+                           ({"start": "01:00", "end": "02:15"}, "end")):
         before = dump(db, TABLES)
         response = post(client, url, valid(sunday, **changes))
         assert response.status_code == 422
-        assert "Cette heure n'existe pas le" in (field_error(response, field) or ""), field_error(response, field)
+        message = field_error(response, field) or ""
+        assert "Cette heure n'existe pas le" in message and "de 2 h à 3 h" in message, message
         assert dump(db, TABLES) == before
     # Across the change: 1:00 to 4:00 by the clock lasts two hours.
     assert post(client, url, valid(sunday, start="01:00", end="04:00")).status_code == 303
@@ -443,7 +445,8 @@ def test_members_see_the_reservation_in_the_agenda_the_public_feed_does_not(app,
     assert "Salle S1 — Réunion du bureau" in week
     assert "Réunion du bureau" not in text_of(volunteer.get("/agenda/alpha.ics"))
     with app.test_request_context():
-        start, end = paris_to_utc(datetime.combine(day, time())), paris_to_utc(datetime.combine(day, time(23)))
+        start = paris_to_utc(datetime.combine(day, time()))
+        end = start + timedelta(hours=23)
         [item] = plugin.agenda_items(association=association_ref(world.asso_a), start=start, end=end)
     assert item.visibility == "association" and item.location == "Salle S1, Friche Lumière, 3 rue du Port"
     assert item.uid.startswith("room-reservation-") and f"/salles/{known.room}?semaine=" in item.url
@@ -542,7 +545,8 @@ def test_any_text_in_any_field_never_breaks_the_reservation_form(app, volunteer,
     before = dump(db, TABLES)
     response = post(volunteer, f"{BASE}/salles/{known.room}/reserver", typed)
     nul = any("\x00" in value for value in typed.values())
-    assert response.status_code in (303, 422) or (nul and response.status_code == 400), (typed, response.status_code)
+    assert response.status_code in (303, 422) or (nul and response.status_code == 400), (
+        typed, response.status_code)
     if response.status_code != 303:
         assert dump(db, TABLES) == before, typed
 
