@@ -414,6 +414,10 @@ def test_the_week_lists_each_day_free_and_reserved(app, volunteer, db, world):
     assert "Libre de 11 h à 20 h" in page
     assert page.count("Fermée ce jour-là.") == 1  # Sunday
     assert "Valérie" not in page
+    # A free stretch's link fills the form with two hours from its start, or up to the next reservation.
+    links = text_of(volunteer.get(f"{BASE}/salles/{known.room}?semaine={day.isoformat()}"))
+    assert f"jour={day.isoformat()}&amp;debut=11:00&amp;fin=13:00" in links
+    assert f"jour={day.isoformat()}&amp;debut=08:00&amp;fin=09:00" in links
 
 
 @pytest.mark.parametrize("semaine", ["", "demain", "2026-02-30", "0001-01-01", "9999-12-31", "2026-W10",

@@ -50,9 +50,10 @@ class ClockField(Field):
 
 class ReservationForm(FlaskForm):
     day = FrenchDateField("Jour", validators=[required_input()])
-    start = ClockField("De", validators=[required_input()], description="Heure de Paris, par exemple 10:00.")
-    end = ClockField("À", validators=[required_input()], description="Le même jour, par exemple 12:00.")
-    purpose = StringField("Pour quoi faire", filters=STRIP,
+    start = ClockField("Début", validators=[required_input()],
+                       description="Heure de Paris, par exemple 10:00.")
+    end = ClockField("Fin", validators=[required_input()], description="Le même jour, par exemple 12:00.")
+    purpose = StringField("Objet", filters=STRIP,
                           validators=[required(), not_blank, max_length(150)],
                           description=("Visible des membres de l'association dans l'agenda, par exemple "
                                        "« Réunion du bureau »."))

@@ -44,6 +44,7 @@ CLOCK_MESSAGE = "Heure invalide (exemples : 8 h, 08:00, 8:30)."
 _CLOCK = re.compile(r"(\d{1,2})\s*(?:[hH]\s*(\d{2})?|:(\d{2}))?", re.ASCII)
 UPCOMING_DAYS = 14  # the rooms' list shows the reservations of the next two weeks
 UPCOMING_SHOWN = 3  # … that many a room
+SUGGESTED_LENGTH = timedelta(hours=2)  # a free stretch's « Réserver » fills the form with two hours
 AGENDA_KIND = "other"  # a room taken: none of the agenda's own kinds fits better
 
 
@@ -326,6 +327,7 @@ class Free:
 
     start: time
     end: time
+    suggested_end: time  # what its « Réserver » fills the form with
     is_free = True
 
     @property
@@ -345,19 +347,26 @@ class Day:
         return day_label(self.day)
 
 
-def _free(day: date, start: time, end: time, taken: list[ReservationLine]) -> list[ReservationLine | Free]:
+def _free(start: time, end: time, taken: list[ReservationLine], longest: int) -> list[ReservationLine | Free]:
     """The day's reservations with the free stretches between ``start`` and ``end`` (Paris
-    times) around them, in time order."""
+    times) around them, in time order; each stretch suggests two hours, or less when the
+    stretch or the longest reservation (``longest`` hours) is shorter."""
+    length = min(SUGGESTED_LENGTH, timedelta(hours=longest))
+
+    def free(first: time, last: time) -> Free:
+        until = datetime.combine(date.min, first) + length
+        return Free(first, last, min(last, until.time()) if until.date() == date.min else last)
+
     entries: list[ReservationLine | Free] = []
     cursor = start
     for line in taken:
         begins, ends = in_paris(line.starts_at).time(), in_paris(line.ends_at).time()
         if begins > cursor and cursor < end:
-            entries.append(Free(cursor, min(begins, end)))
+            entries.append(free(cursor, min(begins, end)))
         entries.append(line)
         cursor = max(cursor, ends)
     if cursor < end:
-        entries.append(Free(cursor, end))
+        entries.append(free(cursor, end))
     return entries
 
 
@@ -384,7 +393,8 @@ def week_of(lot_id: int, monday: date, hours: OpeningHours, now: datetime) -> li
             # From the next quarter of an hour: a free stretch that began in the past cannot be taken.
             minutes = -(-(local_now.hour * 60 + local_now.minute + 1) // 15) * 15
             first = time(minutes // 60, minutes % 60) if minutes < 24 * 60 else hours.closing
-        days.append(Day(day, is_open, past, _free(day, min(first, hours.closing), hours.closing, reserved)))
+        days.append(Day(day, is_open, past, _free(min(first, hours.closing), hours.closing, reserved,
+                                                         hours.max_hours)))
     return days
 
 

@@ -137,7 +137,9 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
         sites_demo.load(association_ref(world.asso_a), paris_today())
         session.flush()
         return {"site": session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1)),
-                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1))}
+                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1)),
+                "room": session.scalar(select(Lot.id).where(Lot.kind == "shared_room")
+                                       .order_by(Lot.code).limit(1))}
 
     return committed(app, arrange)
 
