@@ -24,7 +24,6 @@ from core.plugin_api import (
     current_person,
     has_role,
     in_paris,
-    paris_today,
     plugin_associations,
     reads_first,
     require_role,
@@ -116,7 +115,7 @@ def room_list(association: str) -> tuple[str, int]:
     current = members()
     now = utcnow()
     hours = rules_of(current).rooms
-    return render("room_list.html", association=current, rooms=rooms_of(current.id, paris_today()),
+    return render("room_list.html", association=current, rooms=rooms_of(current.id, in_paris(now).date()),
                   upcoming=upcoming(current.id, now), hours=hours, **_viewer(current))
 
 
