@@ -26,6 +26,7 @@ from plugins.sites.allocations import AllocationFields, save_allocation
 from plugins.sites.forms_documents import DOCUMENT_KINDS, DOCUMENT_MAX
 from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDocument
 from plugins.sites.views.exports import TABLES
+from tests import matrix_sites_rooms as rooms
 from tests.conftest import World
 from tests.matrix_sites_calls import records_calls
 from tests.matrix_sites_review import named_after, records_review
@@ -71,6 +72,7 @@ def records(world: World) -> dict[str, int]:
                 f"allocation_{suffix}": allocation.id, f"document_{suffix}": document.id}
     ids |= records_calls(world)
     ids |= records_review(world)
+    ids |= rooms.records_rooms(world)
     return ids
 
 
@@ -192,6 +194,16 @@ GETS: list[Row] = [
      OTHER, "GET", {}, "from Bêta's application"),
     ("sites.allocation_create", "lots/{review_lot_a}/attributions/nouvelle?candidature=x", TEAM, "GET", {},
      "from no application"),
+    # Shared rooms: every member, volunteers included (tests/matrix_sites_rooms.py).
+    ("sites.rooms_index", "/p/sites/salles/", (LOGIN, 302, 302, 302, 302), "GET", {}, "to their association"),
+    ("sites.room_list", "salles/", rooms.OPEN, "GET", {}, ""),
+    ("sites.room_list", "beta:salles/", NOT_ENABLED, "GET", {}, "Bêta, not enabled"),
+    ("sites.room_week", "salles/{room_a}", rooms.OPEN, "GET", {}, ""),
+    ("sites.room_week", "salles/{room_a}?semaine=2030-02-30", rooms.OPEN, "GET", {}, "a bad week"),
+    ("sites.room_week", "salles/{room_b}", rooms.NOT_FOUND, "GET", {}, "Bêta's"),
+    ("sites.room_week", "salles/{lot_a}", rooms.NOT_FOUND, "GET", {}, "not a shared room"),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.OPEN, "GET", {}, ""),
+    ("sites.room_reserve", "salles/{room_b}/reserver", rooms.NOT_FOUND, "GET", {}, "Bêta's"),
 ]
 
 POSTS: list[Row] = [
@@ -261,6 +273,11 @@ POSTS: list[Row] = [
      named_after("decision_{choice_b}", "waiting"), "Bêta's"),
     ("sites.call_notify", "appels/{review_call_a}/notifier", DONE, "POST", {}, ""),
     ("sites.call_notify", "appels/{review_call_b}/notifier", OTHER, "POST", {}, "Bêta's"),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.REFUSED, "POST", {}, ""),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.REFUSED, "POST", rooms.OVERLAPPING, "overlap"),
+    ("sites.room_reserve", "salles/{room_a}/reserver", rooms.SAVED, "POST", rooms.FREE, ""),
+    ("sites.room_reserve", "salles/{room_b}/reserver", rooms.NOT_FOUND, "POST", rooms.FREE, "Bêta's room"),
+    ("sites.room_reserve", "salles/{lot_a}/reserver", rooms.NOT_FOUND, "POST", rooms.FREE, "an office"),
 ]
 
 DESTRUCTIVE: list[Row] = [
@@ -288,6 +305,15 @@ DESTRUCTIVE: list[Row] = [
      "unknown"),
     ("sites.application_erase_contact", "candidatures/{application_a}/coordonnees/effacer", DONE, "POST", {},
      ""),
+    ("sites.reservation_cancel", "reservations/{reservation_b}/annuler", rooms.NOT_FOUND, "POST", {},
+     "Bêta's"),
+    ("sites.reservation_cancel", "beta:reservations/{reservation_b}/annuler", NOT_ENABLED, "POST", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.reservation_cancel", f"reservations/{UNKNOWN}/annuler", rooms.NOT_FOUND, "POST", {}, "unknown"),
+    ("sites.reservation_cancel", "reservations/{reservation_team}/annuler", DONE, "POST", {},
+     "the coordinator's: its author and the team"),
+    ("sites.reservation_cancel", "reservations/{reservation_volunteer}/annuler", rooms.SAVED, "POST", {},
+     "the volunteer's own"),
 ]
 
 

@@ -5,13 +5,14 @@ plugin. Import from ``core.plugin_api`` only.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 from flask import Blueprint
 
 from core.plugin_api import (
+    AgendaItem,
     AssociationRef,
     Indicator,
     NavEntry,
@@ -29,6 +30,8 @@ from plugins.sites.allocations import ending_soon
 from plugins.sites.commands import COMMANDS
 from plugins.sites.indicators import indicators_for
 from plugins.sites.personal_data import erase_person, export_person
+from plugins.sites.rooms import TITLE as ROOMS_TITLE
+from plugins.sites.rooms import agenda_items_for
 from plugins.sites.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
 from plugins.sites.views import bp
 
@@ -43,7 +46,10 @@ def blueprint() -> Blueprint:
 @hookimpl
 def navigation() -> list[NavEntry]:
     # Occupants' contacts and the sites' money: the association's coordinators and admins.
-    return [NavEntry(label=TITLE, endpoint="sites.index", weight=40, minimum_role=Role.COORDINATOR)]
+    return [NavEntry(label=TITLE, endpoint="sites.index", weight=40, minimum_role=Role.COORDINATOR),
+            # Shared rooms are reserved by every member, volunteers included (sites.index is
+            # the team's: a volunteer would get 403 there).
+            NavEntry(label=ROOMS_TITLE, endpoint="sites.rooms_index", weight=41, minimum_role=Role.VOLUNTEER)]
 
 
 @hookimpl
@@ -92,3 +98,9 @@ def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Se
                     context={"association": association, "ending": ending[:5], "count": len(ending),
                              "days": days},
                     weight=40, minimum_role=Role.COORDINATOR)]
+
+
+@hookimpl
+def agenda_items(association: AssociationRef, start: datetime, end: datetime) -> list[AgendaItem]:
+    """Shared rooms' reservations, for the association's members only."""
+    return agenda_items_for(association, start, end)

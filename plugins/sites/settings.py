@@ -5,15 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import ValidationError
 
-from core.plugin_api import AssociationRef, FrenchIntegerField, required_input, settings_for, whole_number
+from core.plugin_api import (
+    STRIP,
+    AssociationRef,
+    CheckboxListField,
+    FrenchIntegerField,
+    required,
+    required_input,
+    settings_for,
+    whole_number,
+)
 from plugins.sites import NAME
+from plugins.sites.forms_rooms import as_clock, clock_time
+from plugins.sites.rooms import WEEKDAYS, OpeningHours, parse_clock
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "ending_warning_days": 60,  # an occupancy ending within this many days is flagged
     "timeline_months": 12,  # months the timeline shows at once
     "applications_per_hour": 5,  # public applications accepted from one address in an hour
     "retention_months": 24,  # applications of a closed call are purged this long after it
+    # Shared rooms (rooms.py): when they may be reserved, and for how long at most.
+    "rooms_opening": "08:00",
+    "rooms_closing": "20:00",
+    "rooms_days": [0, 1, 2, 3, 4, 5],  # Monday to Saturday
+    "rooms_max_hours": 4,
 }
 
 
@@ -35,6 +53,28 @@ class SettingsForm(FlaskForm):
         validators=[required_input(), *whole_number("Durée", 1, 120)],
         description=("Ensuite, elles sont supprimées ; seuls les nombres de candidatures "
                      "et de décisions restent."))
+    rooms_opening = StringField("Ouverture des salles partagées", filters=[*STRIP, as_clock],
+                                validators=[required(), clock_time],
+                                description="Par exemple 8 h ou 08:30 : on réserve à partir de cette heure.")
+    rooms_closing = StringField("Fermeture des salles partagées", filters=[*STRIP, as_clock],
+                                validators=[required(), clock_time], description="Par exemple 20 h.")
+    rooms_days = CheckboxListField("Jours d'ouverture des salles partagées", coerce=int,
+                                   choices=list(enumerate(day.capitalize() for day in WEEKDAYS)))
+    rooms_max_hours = FrenchIntegerField(
+        "Durée maximale d'une réservation de salle (heures)",
+        validators=[required_input(), *whole_number("Durée", 1, 24)])
+
+    def validate_rooms_closing(self, field: Any) -> None:
+        try:
+            opening, closing = parse_clock(self.rooms_opening.data or ""), parse_clock(field.data or "")
+        except ValueError:
+            return  # the field at fault says so already
+        if closing <= opening:
+            raise ValidationError("La fermeture doit être après l'ouverture.")
+
+    def validate_rooms_days(self, field: Any) -> None:
+        if not field.data:
+            raise ValidationError("Cochez au moins un jour d'ouverture.")
 
 
 class Rules:
@@ -46,6 +86,10 @@ class Rules:
         self.timeline_months = int(merged["timeline_months"])
         self.applications_per_hour = int(merged["applications_per_hour"])
         self.retention_months = int(merged["retention_months"])
+        self.rooms = OpeningHours(opening=parse_clock(str(merged["rooms_opening"])),
+                                  closing=parse_clock(str(merged["rooms_closing"])),
+                                  days=frozenset(int(day) for day in merged["rooms_days"]),
+                                  max_hours=int(merged["rooms_max_hours"]))
 
 
 def rules_of(association: AssociationRef) -> Rules:

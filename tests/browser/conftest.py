@@ -146,7 +146,8 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
         call = make_call(session, world.asso_a.id, lots=("R1", "R2"))
         application = add_application(session, call, "Recyclerie du quartier", ("R1", "R2"))
         add_scores(session, call, "Recyclerie du quartier", world.coordinator_a.id, [4, 3], "Projet solide")
-        return ids | {"review_call": call.call, "application": application}
+        room = session.scalar(select(Lot.id).where(Lot.kind == "shared_room").order_by(Lot.code).limit(1))
+        return ids | {"review_call": call.call, "application": application, "room": room}
 
     return committed(app, arrange)
 

@@ -39,10 +39,11 @@ from plugins.sites.views import (  # noqa: E402
     owners,
     public,
     review,
+    rooms,
     sites,
     timeline,
 )
 
 __all__ = ["allocations", "bp", "call_exports", "calls", "documents", "exports", "home", "lots",
-           "neighbourhood_choices", "own_or_404", "owners", "public", "render", "review", "sites", "team",
-           "timeline"]
+           "neighbourhood_choices", "own_or_404", "owners", "public", "render", "review", "rooms", "sites",
+           "team", "timeline"]
