@@ -14,6 +14,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "timeline_months": 12,  # months the timeline shows at once
     "applications_per_hour": 5,  # public applications accepted from one address in an hour
     "retention_months": 24,  # applications of a closed call are purged this long after it
+    "insurance_warning_days": 30,  # an occupant's insurance expiring within this many days is flagged
 }
 
 
@@ -35,6 +36,11 @@ class SettingsForm(FlaskForm):
         validators=[required_input(), *whole_number("Durée", 1, 120)],
         description=("Ensuite, elles sont supprimées ; seuls les nombres de candidatures "
                      "et de décisions restent."))
+    insurance_warning_days = FrenchIntegerField(
+        "Signaler les assurances des occupants qui expirent dans les … jours",
+        validators=[required_input(), *whole_number("Délai", 1, 365)],
+        description=("Sur le tableau de bord et dans l'e-mail d'alerte ; les conventions qui se "
+                     "terminent suivent le délai des occupations."))
 
 
 class Rules:
@@ -46,6 +52,7 @@ class Rules:
         self.timeline_months = int(merged["timeline_months"])
         self.applications_per_hour = int(merged["applications_per_hour"])
         self.retention_months = int(merged["retention_months"])
+        self.insurance_warning_days = int(merged["insurance_warning_days"])
 
 
 def rules_of(association: AssociationRef) -> Rules:

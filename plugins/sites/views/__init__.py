@@ -8,7 +8,9 @@ from core.plugin_api import AssociationRef, Role, association_or_404, neighbourh
 from plugins.sites import TITLE
 from plugins.sites.numbers import format_decimal
 
-bp = Blueprint("sites", __name__, url_prefix="/p/sites", template_folder="../templates")
+# static: the printable agreement's stylesheet and print button, served under /p/sites/static/.
+bp = Blueprint("sites", __name__, url_prefix="/p/sites", template_folder="../templates",
+               static_folder="../static")
 
 
 def team() -> AssociationRef:
@@ -28,7 +30,18 @@ def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(f"sites/{template}", title=TITLE, decimal=format_decimal, **context), status
 
 
-from plugins.sites.views import allocations, documents, exports, home, lots, owners, sites, timeline  # noqa: E402
+from plugins.sites.views import (  # noqa: E402
+    agreements,
+    allocations,
+    commitments,
+    documents,
+    exports,
+    home,
+    lots,
+    owners,
+    sites,
+    timeline,
+)
 
-__all__ = ["allocations", "bp", "documents", "exports", "home", "lots", "neighbourhood_choices", "own_or_404",
-           "owners", "render", "sites", "team", "timeline"]
+__all__ = ["agreements", "allocations", "bp", "commitments", "documents", "exports", "home", "lots",
+           "neighbourhood_choices", "own_or_404", "owners", "render", "sites", "team", "timeline"]
