@@ -5,6 +5,7 @@ tests/test_sites_agreements.py and tests/test_sites_commitments.py."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from core.agenda.clock import paris_today
@@ -20,6 +22,7 @@ from core.plugin_api import store_upload
 from plugins.sites.agreements import AgreementFields, save_agreement
 from plugins.sites.allocations import AllocationFields, save_allocation
 from plugins.sites.models import Allocation, Lot, LotKind, Owner, Site
+from plugins.sites.models_agreements import Commitment, CommitmentKind, FollowUp
 from tests.support import committed
 
 DATA = Path(__file__).parent / "data" / "uploads"
@@ -65,6 +68,12 @@ def occupancy(app: Flask, association_id: int, *, start: int = -30, end: int = 4
     return committed(app, write)
 
 
+def value_of(page: str, name: str) -> str | None:
+    """The value a page's form shows in its field ``name``."""
+    found = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', page)
+    return found.group(1) if found else None
+
+
 def upload(content: bytes, name: str) -> FileStorage:
     return FileStorage(io.BytesIO(content), name)
 
@@ -86,3 +95,23 @@ def agreement(app: Flask, allocation_id: int, *, start: date | None = None, end:
         session.flush()
         return row.id
     return committed(app, write)
+
+
+def browser_records() -> dict[str, int]:
+    """For the browser tests, in their arranging transaction: an agreement and a commitment
+    followed this year on the first allocation of the demo data."""
+    first = session.scalar(select(Allocation).order_by(Allocation.id).limit(1))
+    assert first is not None, "the demo data has no allocation"
+    written = save_agreement(first, AgreementFields(
+        fee=Decimal("153"), charges=Decimal(25), deposit=Decimal(300), starts_on=first.starts_on,
+        ends_on=first.ends_on, insurer="MAIF", insurance_expires_on=paris_today() + timedelta(days=20),
+        terms="Pas de stockage de matières inflammables."))
+    kept = Commitment(association_id=first.association_id, allocation_id=first.id,
+                      kind=CommitmentKind.PUBLIC_OPENING, target=4, unit="portes ouvertes",
+                      description="Portes ouvertes un samedi par trimestre")
+    session.add(kept)
+    session.flush()
+    session.add(FollowUp(association_id=first.association_id, commitment_id=kept.id,
+                         year=paris_today().year, achieved=3))
+    session.flush()
+    return {"allocation": first.id, "agreement": written.id, "commitment": kept.id}

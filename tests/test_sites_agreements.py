@@ -7,7 +7,6 @@ printable agreement and its print stylesheet, the dashboard's warnings, and
 from __future__ import annotations
 
 import io
-import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,7 +31,7 @@ from plugins.sites.models_agreements import Agreement, WarningKind, WarningSent
 from plugins.sites.warnings import WarningReport, send_warnings
 from tests.conftest import World
 from tests.form_checks import dump
-from tests.sites_agreements_world import PDF, PNG, agreement, occupancy
+from tests.sites_agreements_world import PDF, PNG, agreement, occupancy, value_of
 from tests.support import committed, csrf_token, field_error, login, post, text_of
 from tests.test_demo_data import flat
 
@@ -58,11 +57,6 @@ def coord(client, world: World, maillage_enable_plugin):
     maillage_enable_plugin("sites", world.asso_b)
     login(client, "coord.a@test.org")
     return client
-
-
-def value_of(page: str, name: str) -> str | None:
-    found = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', page)
-    return found.group(1) if found else None
 
 
 def agreements(app: Flask) -> list[Agreement]:
@@ -338,15 +332,15 @@ def test_the_printable_agreement_holds_the_data_and_links_its_print_stylesheet(a
     assert '<link rel="stylesheet" href="/p/sites/static/agreement_print.css">' in html
     assert "style=" not in html.split("<main")[1]  # nothing inline: the CSP would refuse it
     page = flat(html)
-    for expected in ("Convention d'occupation temporaire et précaire", "Association Alpha",
-                     "« Coopérative Ressources », représenté par Léa Martin, lea@ressources.org, "
-                     "06 12 34 56 78", "Ville de Saint-Denis (Service du patrimoine)", "Lot A1",
-                     "Friche Lumière", "3 rue du Port",
-                     "Atelier, 20 m²", "Redevance mensuelle 1 250,50 €", "Charges mensuelles 45 €",
-                     "Total par mois 1 295,50 €", "Dépôt de garantie 500 €", "révocable",
-                     "pas un bail commercial", "aucune propriété commerciale", "Assureur : MAIF",
-                     "attestation valable jusqu'au 31 janvier 2031", "Accès livraison par la cour.",
-                     "Pour l'association", "Pour l'occupant"):
+    for expected in (
+            "Convention d'occupation temporaire et précaire", "Association Alpha",
+            "« Coopérative Ressources » (contact : Léa Martin, lea@ressources.org, 06 12 34 56 78), "
+            "ci-après « l'occupant »",
+            "Ville de Saint-Denis (Service du patrimoine)", "Lot A1", "Friche Lumière", "3 rue du Port",
+            "Atelier, 20 m²", "Redevance mensuelle 1 250,50 €", "Charges mensuelles 45 €",
+            "Total par mois 1 295,50 €", "Dépôt de garantie 500 €", "révocable", "pas un bail commercial",
+            "aucune propriété commerciale", "Assureur : MAIF", "attestation valable jusqu'au 31 janvier 2031",
+            "Accès livraison par la cour.", "Pour l'association", "Pour l'occupant"):
         assert expected in page, expected
     assert str(place.ends_on.year) in page
 

@@ -40,6 +40,7 @@ from plugins.sites.models import Site as OccupiedSite
 from plugins.tzcld import demo as tzcld_demo
 from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
+from tests.sites_agreements_world import browser_records as agreement_records
 from tests.support import ErrorLog, committed, live_server, upcoming_event
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -137,7 +138,7 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
         sites_demo.load(association_ref(world.asso_a), paris_today())
         session.flush()
         return {"site": session.scalar(select(OccupiedSite.id).order_by(OccupiedSite.id).limit(1)),
-                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1))}
+                "lot": session.scalar(select(Lot.id).order_by(Lot.id).limit(1)), **agreement_records()}
 
     return committed(app, arrange)
 
