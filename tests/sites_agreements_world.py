@@ -22,7 +22,7 @@ from core.plugin_api import store_upload
 from plugins.sites.agreements import AgreementFields, save_agreement
 from plugins.sites.allocations import AllocationFields, save_allocation
 from plugins.sites.models import Allocation, Lot, LotKind, Owner, Site
-from plugins.sites.models_agreements import Commitment, CommitmentKind, FollowUp
+from plugins.sites.models_agreements import Agreement, Commitment
 from tests.support import committed
 
 DATA = Path(__file__).parent / "data" / "uploads"
@@ -98,20 +98,10 @@ def agreement(app: Flask, allocation_id: int, *, start: date | None = None, end:
 
 
 def browser_records() -> dict[str, int]:
-    """For the browser tests, in their arranging transaction: an agreement and a commitment
-    followed this year on the first allocation of the demo data."""
-    first = session.scalar(select(Allocation).order_by(Allocation.id).limit(1))
-    assert first is not None, "the demo data has no allocation"
-    written = save_agreement(first, AgreementFields(
-        fee=Decimal("153"), charges=Decimal(25), deposit=Decimal(300), starts_on=first.starts_on,
-        ends_on=first.ends_on, insurer="MAIF", insurance_expires_on=paris_today() + timedelta(days=20),
-        terms="Pas de stockage de matières inflammables."))
-    kept = Commitment(association_id=first.association_id, allocation_id=first.id,
-                      kind=CommitmentKind.PUBLIC_OPENING, target=4, unit="portes ouvertes",
-                      description="Portes ouvertes un samedi par trimestre")
-    session.add(kept)
-    session.flush()
-    session.add(FollowUp(association_id=first.association_id, commitment_id=kept.id,
-                         year=paris_today().year, achieved=3))
-    session.flush()
-    return {"allocation": first.id, "agreement": written.id, "commitment": kept.id}
+    """For the browser tests, once the demo data is loaded: its first agreement, the
+    allocation it is of, and the first commitment (followed last year)."""
+    agreement_row = session.scalar(select(Agreement).order_by(Agreement.id).limit(1))
+    commitment_id = session.scalar(select(Commitment.id).order_by(Commitment.id).limit(1))
+    assert agreement_row is not None and commitment_id is not None, "the demo data has no agreement"
+    return {"allocation": agreement_row.allocation_id, "agreement": agreement_row.id,
+            "commitment": commitment_id}

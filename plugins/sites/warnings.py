@@ -25,6 +25,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import (
     AssociationRef,
+    Role,
+    associations_enabling,
+    emails_of,
     external_url,
     ngettext,
     paris_today,
@@ -32,11 +35,10 @@ from core.plugin_api import (
     session,
     write_intent,
 )
-from plugins.sites import TITLE
+from plugins.sites import NAME, TITLE
 from plugins.sites.allocations import day_label
 from plugins.sites.models import Allocation, Lot, Site
 from plugins.sites.models_agreements import Agreement, WarningKind, WarningSent
-from plugins.sites.recipients import enabled_associations, team_addresses
 from plugins.sites.settings import rules_of
 
 CLAIM_ATTEMPTS = 3  # another run claimed some rows first: read again, at most this often
@@ -114,7 +116,7 @@ def send_warnings(today: date, *, dry_run: bool = False) -> WarningReport:
     report = WarningReport(today=today, dry_run=dry_run)
     # SQLite: every transaction below takes the write lock at BEGIN, so two runs queue up.
     with write_intent():
-        associations = enabled_associations()
+        associations = associations_enabling(NAME)
         session.commit()
         for association in associations:
             _warn(report, association)
@@ -162,6 +164,11 @@ def _warn(report: WarningReport, association: AssociationRef) -> None:
         return
     session.rollback()
     report.failed.append(association.short_name)
+
+
+def team_addresses(association: AssociationRef) -> list[str]:
+    """The addresses of the association's active coordinators and admins, sorted."""
+    return sorted(set(emails_of(association, (Role.COORDINATOR, Role.ADMIN)).values()))
 
 
 # --- the e-mail ------------------------------------------------------------------------------
