@@ -28,6 +28,7 @@ from plugins.sites.models import DocumentKind, Lot, LotKind, Owner, Site, SiteDo
 from plugins.sites.views.exports import TABLES
 from tests import matrix_sites_rooms as rooms
 from tests.conftest import World
+from tests.matrix_sites_agreements import records_agreements
 from tests.matrix_sites_calls import records_calls
 from tests.matrix_sites_review import named_after, records_review
 
@@ -73,6 +74,7 @@ def records(world: World) -> dict[str, int]:
     ids |= records_calls(world)
     ids |= records_review(world)
     ids |= rooms.records_rooms(world)
+    ids |= records_agreements(world)
     return ids
 
 
@@ -204,6 +206,32 @@ GETS: list[Row] = [
     ("sites.room_week", "salles/{lot_a}", rooms.NOT_FOUND, "GET", {}, "not a shared room"),
     ("sites.room_reserve", "salles/{room_a}/reserver", rooms.OPEN, "GET", {}, ""),
     ("sites.room_reserve", "salles/{room_b}/reserver", rooms.NOT_FOUND, "GET", {}, "Bêta's"),
+    # Agreements and commitments (records: tests/matrix_sites_agreements.py).
+    ("sites.agreement_edit", "attributions/{allocation_a}/convention", TEAM, "GET", {}, "none yet"),
+    ("sites.agreement_edit", "attributions/{agr_allocation_a}/convention", TEAM, "GET", {}, ""),
+    ("sites.agreement_edit", "attributions/{agr_allocation_b}/convention", OTHER, "GET", {}, "Bêta's"),
+    ("sites.agreement_edit", "beta:attributions/{agr_allocation_b}/convention", NOT_ENABLED, "GET", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.agreement_insurance", "conventions/{agreement_a}/assurance", TEAM, "GET", {}, ""),
+    ("sites.agreement_insurance", "conventions/{agreement_b}/assurance", OTHER, "GET", {}, "Bêta's"),
+    ("sites.agreement_insurance", f"conventions/{UNKNOWN}/assurance", OTHER, "GET", {}, "unknown"),
+    ("sites.agreement_signed", "conventions/{agreement_a}/signee", TEAM, "GET", {}, ""),
+    ("sites.agreement_signed", "conventions/{agreement_b}/signee", OTHER, "GET", {}, "Bêta's"),
+    ("sites.agreement_signed", "beta:conventions/{agreement_b}/signee", NOT_ENABLED, "GET", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.agreement_print", "conventions/{agreement_a}/imprimer", TEAM, "GET", {}, ""),
+    ("sites.agreement_print", "conventions/{agreement_b}/imprimer", OTHER, "GET", {}, "Bêta's"),
+    ("sites.static", "/p/sites/static/agreement_print.css", (LOGIN, 200, 200, 200, 200), "GET", {},
+     "the print stylesheet"),
+    ("sites.static", "/p/sites/static/inconnu.css", (LOGIN, 404, 404, 404, 404), "GET", {}, "unknown"),
+    ("sites.commitment_list", "attributions/{agr_allocation_a}/engagements", TEAM, "GET", {}, ""),
+    ("sites.commitment_list", "attributions/{agr_allocation_b}/engagements", OTHER, "GET", {}, "Bêta's"),
+    ("sites.commitment_edit", "engagements/{commitment_a}/modifier", TEAM, "GET", {}, ""),
+    ("sites.commitment_edit", "engagements/{commitment_b}/modifier", OTHER, "GET", {}, "Bêta's"),
+    ("sites.commitment_follow_up", "engagements/{commitment_a}/suivi", TEAM, "GET", {}, ""),
+    ("sites.commitment_follow_up", "engagements/{commitment_a}/suivi?annee=abc", TEAM, "GET", {},
+     "a bad year"),
+    ("sites.commitment_follow_up", "engagements/{commitment_b}/suivi", OTHER, "GET", {}, "Bêta's"),
 ]
 
 POSTS: list[Row] = [
@@ -278,6 +306,28 @@ POSTS: list[Row] = [
     ("sites.room_reserve", "salles/{room_a}/reserver", rooms.SAVED, "POST", rooms.FREE, ""),
     ("sites.room_reserve", "salles/{room_b}/reserver", rooms.NOT_FOUND, "POST", rooms.FREE, "Bêta's room"),
     ("sites.room_reserve", "salles/{lot_a}/reserver", rooms.NOT_FOUND, "POST", rooms.FREE, "an office"),
+    # Agreements and commitments.
+    ("sites.agreement_edit", "attributions/{agr_allocation_a}/convention", FORM, "POST", {}, ""),
+    ("sites.agreement_edit", "attributions/{agr_allocation_a}/convention", FORM, "POST",
+     {"fee": "200", "starts_on": _day(-31), "ends_on": _day(200)}, "before the allocation"),
+    ("sites.agreement_edit", "attributions/{agr_allocation_a}/convention", DONE, "POST",
+     {"fee": "1 250,50", "starts_on": _day(-30), "ends_on": _day(100)}, "part of the allocation"),
+    ("sites.agreement_edit", "attributions/{agr_allocation_b}/convention", OTHER, "POST",
+     {"fee": "200", "starts_on": _day(-30), "ends_on": _day(100)}, "Bêta's"),
+    ("sites.commitment_list", "attributions/{agr_allocation_a}/engagements", FORM, "POST", {}, ""),
+    ("sites.commitment_list", "attributions/{agr_allocation_a}/engagements", DONE, "POST",
+     {"kind": "public_opening", "description": "Portes ouvertes", "target": "4"}, "a commitment"),
+    ("sites.commitment_list", "attributions/{agr_allocation_b}/engagements", OTHER, "POST",
+     {"kind": "public_opening", "description": "Portes ouvertes", "target": "4"}, "Bêta's"),
+    ("sites.commitment_edit", "engagements/{commitment_a}/modifier", FORM, "POST", {"kind": "other"}, ""),
+    ("sites.commitment_edit", "engagements/{commitment_b}/modifier", OTHER, "POST",
+     {"kind": "other", "description": "Autre", "target": "1"}, "Bêta's"),
+    ("sites.commitment_follow_up", "engagements/{commitment_a}/suivi", FORM, "POST",
+     {"year": "1999", "achieved": "1"}, "a year outside the allocation"),
+    ("sites.commitment_follow_up", "engagements/{commitment_a}/suivi", DONE, "POST",
+     {"year": str(paris_today().year), "achieved": "3"}, "this year again"),
+    ("sites.commitment_follow_up", "engagements/{commitment_b}/suivi", OTHER, "POST",
+     {"year": str(paris_today().year), "achieved": "3"}, "Bêta's"),
 ]
 
 DESTRUCTIVE: list[Row] = [
@@ -314,6 +364,15 @@ DESTRUCTIVE: list[Row] = [
      "the coordinator's: its author and the team"),
     ("sites.reservation_cancel", "reservations/{reservation_volunteer}/annuler", rooms.SAVED, "POST", {},
      "the volunteer's own"),
+    # Agreements and commitments.
+    ("sites.agreement_delete", "conventions/{agreement_b}/supprimer", OTHER, "POST", {}, "Bêta's"),
+    ("sites.agreement_delete", "beta:conventions/{agreement_b}/supprimer", NOT_ENABLED, "POST", {},
+     "Bêta's, at Bêta's address"),
+    ("sites.agreement_delete", f"conventions/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
+    ("sites.agreement_delete", "conventions/{agreement_a}/supprimer", DONE, "POST", {}, ""),
+    ("sites.commitment_delete", "engagements/{commitment_b}/supprimer", OTHER, "POST", {}, "Bêta's"),
+    ("sites.commitment_delete", f"engagements/{UNKNOWN}/supprimer", OTHER, "POST", {}, "unknown"),
+    ("sites.commitment_delete", "engagements/{commitment_a}/supprimer", DONE, "POST", {}, ""),
 ]
 
 

@@ -7,6 +7,7 @@ import click
 from core.plugin_api import associations_enabling, paris_today, session, write_intent
 from plugins.sites.retention import purge_association
 from plugins.sites.settings import rules_of
+from plugins.sites.warnings import warnings_command
 
 
 @click.command("purger-candidatures")
@@ -25,4 +26,4 @@ def purge_applications() -> None:
     click.echo("Purge des candidatures terminée.")
 
 
-COMMANDS = [purge_applications]
+COMMANDS = [purge_applications, warnings_command]  # and maillage sites warnings

@@ -29,11 +29,13 @@ from plugins.sites import TITLE, demo, models, models_agreements, models_calls, 
 from plugins.sites.allocations import ending_soon
 from plugins.sites.commands import COMMANDS
 from plugins.sites.indicators import indicators_for
+from plugins.sites.models_agreements import WarningKind
 from plugins.sites.personal_data import erase_person, export_person
 from plugins.sites.rooms import TITLE as ROOMS_TITLE
 from plugins.sites.rooms import agenda_items_for
 from plugins.sites.settings import DEFAULT_SETTINGS, SettingsForm, rules_of
 from plugins.sites.views import bp
+from plugins.sites.warnings import due_warnings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
@@ -89,14 +91,19 @@ def report_indicators(association: AssociationRef, period_start: date, period_en
 
 @hookimpl
 def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Section]:
-    """The occupancies ending soon, for the team, in one query."""
+    """The occupancies ending soon, and the agreements ending or whose insurance expires
+    soon, for the team, in two queries."""
     if not has_role(association.id, Role.COORDINATOR):
         return []
-    days = rules_of(association).ending_warning_days
-    ending = ending_soon(association.id, paris_today(), days)
+    rules, today = rules_of(association), paris_today()
+    days = rules.ending_warning_days
+    ending = ending_soon(association.id, today, days)
+    warnings = due_warnings(association.id, today, days, rules.insurance_warning_days)
     return [Section(title=f"{TITLE} — {association.short_name}", template="sites/widget.html",
                     context={"association": association, "ending": ending[:5], "count": len(ending),
-                             "days": days},
+                             "days": days, "today": today, "insurance_days": rules.insurance_warning_days,
+                             "agreements_ending": [w for w in warnings if w.kind == WarningKind.ENDING],
+                             "insurance": [w for w in warnings if w.kind == WarningKind.INSURANCE]},
                     weight=40, minimum_role=Role.COORDINATOR)]
 
 

@@ -32,6 +32,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rooms_closing": "20:00",
     "rooms_days": [0, 1, 2, 3, 4, 5],  # Monday to Saturday
     "rooms_max_hours": 4,
+    "insurance_warning_days": 30,  # an occupant's insurance expiring within this many days is flagged
 }
 
 
@@ -75,6 +76,11 @@ class SettingsForm(FlaskForm):
     def validate_rooms_days(self, field: Any) -> None:
         if not field.data:
             raise ValidationError("Cochez au moins un jour d'ouverture.")
+    insurance_warning_days = FrenchIntegerField(
+        "Signaler les assurances des occupants qui expirent dans les … jours",
+        validators=[required_input(), *whole_number("Délai", 1, 365)],
+        description=("Sur le tableau de bord et dans l'e-mail d'alerte ; les conventions qui se "
+                     "terminent suivent le délai des occupations."))
 
 
 class Rules:
@@ -90,6 +96,7 @@ class Rules:
                                   closing=parse_clock(str(merged["rooms_closing"])),
                                   days=frozenset(int(day) for day in merged["rooms_days"]),
                                   max_hours=int(merged["rooms_max_hours"]))
+        self.insurance_warning_days = int(merged["insurance_warning_days"])
 
 
 def rules_of(association: AssociationRef) -> Rules:

@@ -42,6 +42,7 @@ from plugins.sites.models_calls import Application, Call, CallLot, Choice, Crite
 from plugins.tzcld import demo as tzcld_demo
 from plugins.tzcld.models import Activity, Meeting, Ppde
 from tests.conftest import World, build_world
+from tests.sites_agreements_world import browser_records as agreement_records
 from tests.sites_review_world import add_application, add_scores, make_call
 from tests.support import ErrorLog, committed, live_server, upcoming_event
 
@@ -147,7 +148,8 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
         application = add_application(session, call, "Recyclerie du quartier", ("R1", "R2"))
         add_scores(session, call, "Recyclerie du quartier", world.coordinator_a.id, [4, 3], "Projet solide")
         room = session.scalar(select(Lot.id).where(Lot.kind == "shared_room").order_by(Lot.code).limit(1))
-        return ids | {"review_call": call.call, "application": application, "room": room}
+        return ids | {"review_call": call.call, "application": application, "room": room,
+                      **agreement_records()}
 
     return committed(app, arrange)
 

@@ -8,7 +8,9 @@ from core.plugin_api import AssociationRef, Role, association_or_404, neighbourh
 from plugins.sites import TITLE
 from plugins.sites.numbers import format_decimal
 
-bp = Blueprint("sites", __name__, url_prefix="/p/sites", template_folder="../templates")
+# static: the printable agreement's stylesheet and print button, served under /p/sites/static/.
+bp = Blueprint("sites", __name__, url_prefix="/p/sites", template_folder="../templates",
+               static_folder="../static")
 
 
 def team() -> AssociationRef:
@@ -29,9 +31,11 @@ def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 from plugins.sites.views import (  # noqa: E402
+    agreements,
     allocations,
     call_exports,
     calls,
+    commitments,
     documents,
     exports,
     home,
@@ -44,6 +48,6 @@ from plugins.sites.views import (  # noqa: E402
     timeline,
 )
 
-__all__ = ["allocations", "bp", "call_exports", "calls", "documents", "exports", "home", "lots",
-           "neighbourhood_choices", "own_or_404", "owners", "public", "render", "review", "rooms", "sites",
-           "team", "timeline"]
+__all__ = ["agreements", "allocations", "bp", "call_exports", "calls", "commitments", "documents",
+           "exports", "home", "lots", "neighbourhood_choices", "own_or_404", "owners", "public", "render",
+           "review", "rooms", "sites", "team", "timeline"]

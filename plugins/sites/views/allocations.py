@@ -22,6 +22,7 @@ from core.plugin_api import (
     see_other,
     session,
 )
+from plugins.sites.agreements import delete_files_of
 from plugins.sites.allocations import AllocationRefused, save_allocation
 from plugins.sites.forms_allocations import NO_FIELD, AllocationForm
 from plugins.sites.forms_sites import NONE
@@ -106,6 +107,7 @@ def allocation_delete(association: str, allocation_id: int) -> Response:
     current = team()
     allocation = own_or_404(Allocation, allocation_id, current)
     lot = own_or_404(Lot, allocation.lot_id, current)
+    delete_files_of(allocation.id)  # its agreement's files: the cascade removes rows, not files
     session.delete(allocation)
     session.commit()
     flash(f"Attribution du lot {lot.code} supprimée.", "success")
