@@ -41,6 +41,11 @@ class SettingsForm(FlaskForm):
         "Signaler les occupations qui se terminent dans les … jours",
         validators=[required_input(), *whole_number("Délai", 1, 365)],
         description="Sur la page du site et le tableau de bord.")
+    insurance_warning_days = FrenchIntegerField(
+        "Signaler les assurances des occupants qui expirent dans les … jours",
+        validators=[required_input(), *whole_number("Délai", 1, 365)],
+        description=("Sur le tableau de bord et dans l'e-mail d'alerte ; les conventions qui se "
+                     "terminent suivent le délai des occupations."))
     timeline_months = FrenchIntegerField(
         "Mois affichés par le calendrier des occupations",
         validators=[required_input(), *whole_number("Durée", 3, 36)])
@@ -76,11 +81,6 @@ class SettingsForm(FlaskForm):
     def validate_rooms_days(self, field: Any) -> None:
         if not field.data:
             raise ValidationError("Cochez au moins un jour d'ouverture.")
-    insurance_warning_days = FrenchIntegerField(
-        "Signaler les assurances des occupants qui expirent dans les … jours",
-        validators=[required_input(), *whole_number("Délai", 1, 365)],
-        description=("Sur le tableau de bord et dans l'e-mail d'alerte ; les conventions qui se "
-                     "terminent suivent le délai des occupations."))
 
 
 class Rules:
