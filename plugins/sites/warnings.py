@@ -231,12 +231,12 @@ def _links_for(association: AssociationRef) -> Callable[[Due], str] | None:
 
 
 @click.command("warnings", help=(
-    "E-mail each association's coordinators and admins the agreements ending soon and the "
-    "insurance expiring soon or expired, not warned of yet. Running it twice sends once: "
-    "meant for a daily cron job."))
+    "Envoyer aux coordinateurs et administrateurs de chaque association les conventions qui "
+    "se terminent bientôt et les assurances qui expirent bientôt ou ont expiré, pas encore "
+    "signalées. Lancée deux fois, elle n'envoie qu'une fois : pour une tâche cron quotidienne."))
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Warn as if today were this day (YYYY-MM-DD), e.g. to catch up a missed run.")
-@click.option("--dry-run", is_flag=True, help="List the warnings without sending or recording them.")
+              help="Faire comme si l'on était ce jour-là (AAAA-MM-JJ), pour rattraper un oubli.")
+@click.option("--dry-run", is_flag=True, help="Lister les alertes sans les envoyer ni les enregistrer.")
 def warnings_command(day: datetime | None, dry_run: bool) -> None:
     if not current_app.config.get("BASE_URL"):
         click.echo("Attention : MAILLAGE_BASE_URL n'est pas défini, les e-mails ne contiennent "
