@@ -34,7 +34,9 @@ SETTINGS: list[Setting] = [
     Setting("SECURE_COOKIES", True, "Send session cookies over HTTPS only. `make run` sets it to "
             "`false` for the plain-HTTP development server."),
     Setting("BASE_URL", "", "Public address used in emailed links, e.g. `https://intranet.exemple.org`. "
-            "Default: the address of the request."),
+            "Required with the `smtp` mail backend (links must never follow the request's `Host` header, "
+            "which the sender of a public form or a password request chooses); otherwise, for development, "
+            "the address of the request."),
     Setting("PROXY_COUNT", 0, "Number of reverse proxies in front of the app (trusted for the "
             "client address used by login rate limiting)."),
     Setting("MAIL_BACKEND", "console", "`console` (prints), `file` (writes `.eml` files), `smtp`, "
@@ -105,6 +107,12 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'maillage.sqlite3'}"
     if not app.config.get("MAIL_FILE_DIR"):
         app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
+    if app.config.get("MAIL_BACKEND") == "smtp" and not app.config.get("BASE_URL"):
+        # Without it, a reset link or an application's private link would be built on the Host
+        # header of the request that asked for it: the attacker's own site.
+        raise RuntimeError("MAILLAGE_BASE_URL est requis pour envoyer des e-mails "
+                           "(MAILLAGE_MAIL_BACKEND=smtp) : l'adresse publique de l'intranet, "
+                           "par exemple https://intranet.exemple.org.")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

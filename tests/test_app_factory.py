@@ -60,3 +60,17 @@ def test_database_url_from_environment(tmp_path, monkeypatch):
     from core.database import get_database
 
     assert get_database(app).engine.url.drivername == "postgresql+psycopg"
+
+
+def test_sending_real_mail_needs_the_public_address(tmp_path, monkeypatch):
+    """Links in e-mails (a password reset, an application's private link) must not be built
+    on the request's Host header, which whoever asks chooses."""
+    import pytest
+
+    monkeypatch.setenv("MAILLAGE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("MAILLAGE_MAIL_BACKEND", "smtp")
+    monkeypatch.delenv("MAILLAGE_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="MAILLAGE_BASE_URL est requis"):
+        create_app()
+    monkeypatch.setenv("MAILLAGE_BASE_URL", "https://intranet.exemple.org")
+    assert create_app().config["BASE_URL"] == "https://intranet.exemple.org"
