@@ -82,6 +82,7 @@ from core.pluginhost.directory import (
 from core.pluginhost.hookspecs import PROJECT
 from core.pluginhost.host import current_association, get_host
 from core.pluginhost.state import associations_enabling
+from core.web.dates import format_date as french_date
 
 # exports
 from core.web.exports import ExportColumn, export_table
@@ -303,6 +304,7 @@ __all__ += [
 # months and numbers typed in forms
 __all__ += [
     "add_months",
+    "french_date",
     "french_decimal",
     "month_bounds",
     "month_label",

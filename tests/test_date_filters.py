@@ -56,6 +56,16 @@ def test_the_templates_use_patterns_this_test_knows() -> None:
     assert len(PATTERNS) >= 10
 
 
+_FIRST_BEFORE_A_MONTH = re.compile(r"(?<!\d)1 (?=(janv\.|févr\.|avr\.|juil\.|sept\.|oct\.|nov\.|déc\.|"
+                                   r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+                                   r"octobre|novembre|décembre))")
+
+
+def with_first_as_ordinal(text: str) -> str:
+    """Babel's French writes « 1 mars »; French typography, and Maillage, « 1er mars »."""
+    return _FIRST_BEFORE_A_MONTH.sub("1er ", text)
+
+
 @pytest.mark.parametrize(("name", "pattern"), PATTERNS)
 def test_filters_match_flask_babel(app: Flask, name: str, pattern: str) -> None:
     ours = app.jinja_env.filters[name]
@@ -65,7 +75,7 @@ def test_filters_match_flask_babel(app: Flask, name: str, pattern: str) -> None:
         values += [date(2026, 1, 1) + timedelta(days=day) for day in range(0, 366, 5)]
     with app.test_request_context("/"):
         for value in values:
-            assert ours(value, pattern) == theirs(value, pattern), (pattern, value)
+            assert ours(value, pattern) == with_first_as_ordinal(theirs(value, pattern)), (pattern, value)
 
 
 @pytest.mark.parametrize(("name", "theirs"), [("date_fr", flask_babel.format_date),
@@ -74,7 +84,7 @@ def test_french_default_filters_match_flask_babel(app: Flask, name: str, theirs)
     pattern = DEFAULT_DATE if name == "date_fr" else DEFAULT_DATETIME
     with app.test_request_context("/"):
         for value in _moments():
-            assert app.jinja_env.filters[name](value) == theirs(value, pattern), value
+            assert app.jinja_env.filters[name](value) == with_first_as_ordinal(theirs(value, pattern)), value
         assert app.jinja_env.filters[name](None) == ""
 
 

@@ -137,7 +137,7 @@ FORMS: dict[str, Case] = {
         (({"starts_on": "2025-12-31"}, "starts_on", "Coopérative"),
          ({"starts_on": "2025-02-01", "ends_on": "2025-03-01"}, "starts_on", "déjà attribué"),
          ({"ends_on": "2025-12-31"}, "ends_on", "précéder"),
-         ({"starts_on": "2024-12-31"}, "starts_on", "à partir du 1 janvier 2025"),
+         ({"starts_on": "2024-12-31"}, "starts_on", "à partir du 1er janvier 2025"),
          ({"ends_on": "2029-01-01"}, "ends_on", "jusqu'au 31 décembre 2028"),
          ({"starts_on": ""}, "starts_on", REQUIRED), ({"ends_on": "31/02/2026"}, "ends_on", BAD_DATE),
          ({"occupant": " "}, "occupant", REQUIRED),

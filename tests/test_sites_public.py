@@ -445,30 +445,58 @@ def test_the_hidden_field_filled_gets_the_answer_of_a_success_and_nothing_is_kep
     assert len(applications(app)) == 1 and len(outbox) == 1
 
 
-def test_a_flood_from_one_address_is_limited_and_another_address_still_passes(
-        app, client, db, world, known, outbox):
-    limit = 5  # the default setting
-    for _ in range(limit):
-        bad = send(client, known.call, {**valid(known), "jobs": "beaucoup"}, address="198.51.100.7")
-        assert bad.status_code == 422
-    refused = send(client, known.call, valid(known), address="198.51.100.7")
-    assert refused.status_code == 429
-    assert "Trop d'envois depuis votre connexion en peu de temps. Réessayez dans" in flat(text_of(refused))
-    assert int(refused.headers["Retry-After"]) > 0
-    assert applications(app) == [] and outbox == []
-    # bad posts counted too, the robots' as well: the same address stays refused
-    robot = send(client, known.call, {**valid(known), "verification": "x"}, address="198.51.100.7")
-    assert robot.status_code == 429
-    passed = send(client, known.call, valid(known), address="198.51.100.8")
-    assert passed.status_code == 303
+def test_mistakes_lock_no_one_out_but_a_flood_of_refused_posts_is_limited(app, client, db, world, known,
+                                                                          outbox):
+    here = "198.51.100.7"
+    wrong = {**valid(known), "jobs": "beaucoup"}
+    for _ in range(5):  # the default limit of applications: five mistakes in a row
+        assert send(client, known.call, wrong, address=here).status_code == 422
+    assert send(client, known.call, valid(known), address=here).status_code == 303
     assert len(applications(app)) == 1
+    for _ in range(44):  # fifty posts in all: ten for each application the setting allows
+        send(client, known.call, wrong, address=here)
+    refused = send(client, known.call, {**valid(known), "organisation": "Atelier Vélo"}, address=here)
+    assert refused.status_code == 429
+    assert refused.mimetype == "text/html"
+    page = flat(text_of(refused))
+    assert "Trop d'envois depuis votre connexion en peu de temps. Réessayez dans" in page
+    assert 'value="Atelier Vélo"' in refused.get_data(as_text=True)  # what was typed is kept
+    assert int(refused.headers["Retry-After"]) > 0
+    # The robots' posts count too: the same address stays refused.
+    assert send(client, known.call, {**valid(known), "verification": "x"}, address=here).status_code == 429
+    assert len(applications(app)) == 1 and len(outbox) == 1
+    assert send(client, known.call, valid(known), address="198.51.100.8").status_code == 303
+
+
+def test_accepted_applications_are_limited_per_address(app, client, db, world, known, outbox):
+    for index in range(5):
+        assert send(client, known.call, {**valid(known), "organisation": f"Projet {index}"},
+                    address="198.51.100.9").status_code == 303
+    refused = send(client, known.call, {**valid(known), "organisation": "Projet 6"}, address="198.51.100.9")
+    assert refused.status_code == 429 and 'value="Projet 6"' in refused.get_data(as_text=True)
+    assert len(applications(app)) == 5 and len(outbox) == 5
+
+
+def test_the_same_application_sent_twice_is_received_once(app, client, db, world, known, outbox):
+    assert send(client, known.call, valid(known)).status_code == 303
+    again = send(client, known.call, valid(known))
+    assert again.status_code == 303 and again.headers["Location"].endswith("/merci")
+    assert len(applications(app)) == 1 and len(outbox) == 1
+
+
+def test_files_chosen_before_a_refusal_are_asked_again(client, known):
+    refused = send(client, known.call, {**valid(known), "organisation": ""},
+                   files={"attachment_1": (PDF, "statuts.pdf")})
+    assert refused.status_code == 422
+    assert "Les pièces jointes ne sont pas gardées quand le formulaire revient" in flat(text_of(refused))
 
 
 def test_the_limit_is_the_associations_setting(app, client, db, world, uploads, maillage_enable_plugin):
     maillage_enable_plugin("sites", world.asso_a, {"applications_per_hour": 1})
     known = build(db, world)
     assert send(client, known.call, valid(known), address="203.0.113.5").status_code == 303
-    assert send(client, known.call, valid(known), address="203.0.113.5").status_code == 429
+    second = {**valid(known), "organisation": "Autre projet"}
+    assert send(client, known.call, second, address="203.0.113.5").status_code == 429
 
 
 # --- whatever is typed -----------------------------------------------------------------------

@@ -471,7 +471,8 @@ SETTINGS_URL = "/associations/alpha/modules/sites/reglages"
 
 def _settings(**changes: Any) -> dict[str, Any]:
     return {"ending_warning_days": "60", "timeline_months": "12", "applications_per_hour": "5",
-            "retention_months": "24", "rooms_opening": "8 h 30", "rooms_closing": "19h",
+            "retention_months": "24", "insurance_warning_days": "30", "rooms_opening": "8 h 30",
+            "rooms_closing": "19h",
             "rooms_days": ["0", "1", "2", "3", "4"], "rooms_max_hours": "3", **changes}
 
 

@@ -73,10 +73,10 @@ def _compile(pattern: str) -> tuple[list[Part | str], bool] | None:
     matches = list(_TOKEN.finditer(pattern))
     if sum(len(match.group()) for match in matches) != len(pattern):  # an unclosed quote
         return None
-    for match in matches:
+    for index, match in enumerate(matches):
         quoted, letters, _letter, text = match.groups()
         if letters is not None:
-            part = _field(letters)
+            part = _ordinal_day if letters == "d" and _month_name_follows(matches, index) else _field(letters)
             if part is None:
                 return None
             timed = timed or letters[0] in "Hm"
@@ -84,6 +84,17 @@ def _compile(pattern: str) -> tuple[list[Part | str], bool] | None:
         else:
             parts.append(text if quoted is None else quoted.replace("''", "'") or "'")
     return parts, timed
+
+
+def _month_name_follows(matches: list[re.Match[str]], index: int) -> bool:
+    """« d MMMM »: the day is written before the month's name, « 1er » then."""
+    following = [match.group() for match in matches[index + 1:index + 3]]
+    return len(following) == 2 and following[0] == " " and following[1] in ("MMM", "MMMM")
+
+
+def _ordinal_day(value: date) -> str:
+    # French writes the first of the month as an ordinal: « le 1er mars », « le 2 mars ».
+    return "1er" if value.day == 1 else str(value.day)
 
 
 def _format(value: date, pattern: str) -> str:

@@ -79,8 +79,16 @@ def optional_url() -> list[Any]:
     ]
 
 
+# Characters that show nothing and only mislead: zero-width spaces and the byte-order mark
+# (a name made of them looks typed and is empty), and the bidirectional overrides and isolates
+# (« \u202eexe.pdf » reads « fdp.exe »). Joiners stay: emoji and some scripts need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"
+                                   "\u2066\u2067\u2068\u2069"))
+
+
 def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Text as typed, without surrounding blanks nor invisible characters."""
+    return value.translate(_INVISIBLE).strip() if isinstance(value, str) else value
 
 
 STRIP = [strip]

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from babel.dates import format_date
 from sqlalchemy import select
 
-from core.plugin_api import Overlap, day_bounds, save_without_overlap, session
+from core.plugin_api import Overlap, day_bounds, french_date, save_without_overlap, session
 from plugins.sites.models import Allocation, Lot, Site
 from plugins.sites.models_calls import Field
 
@@ -44,7 +43,7 @@ class AllocationFields:
 
 
 def day_label(day: date) -> str:
-    return format_date(day, "d MMMM y", locale="fr_FR")
+    return french_date(day)
 
 
 def _clash(lot_id: int, starts_on: date, ends_on: date, existing_id: int | None) -> Allocation | None:

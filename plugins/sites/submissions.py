@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.plugin_api import (
     AssociationRef,
@@ -22,6 +22,7 @@ from core.plugin_api import (
     external_url,
     send_mail_after_commit,
     session,
+    utcnow,
 )
 from plugins.sites.allocations import day_label
 from plugins.sites.models import Lot, Site
@@ -77,6 +78,19 @@ def lot_line(lot: Lot) -> str:
     return f"{lot.code} ({KIND_LABELS[lot.kind].lower()})"
 
 
+DOUBLE_TAP = timedelta(minutes=10)
+
+
+def sent_just_before(call: Call, email: str, organisation: str) -> bool:
+    """The same organisation applied to the call from the same address a moment ago: a form
+    sent twice (a double tap, a reload), not a second application."""
+    return session.scalar(
+        select(Application.id).where(Application.call_id == call.id,
+                                     func.lower(Application.contact_email) == email.strip().lower(),
+                                     Application.organisation == organisation,
+                                     Application.submitted_at >= utcnow() - DOUBLE_TAP).limit(1)) is not None
+
+
 def save_application(current: AssociationRef, call: Call, site: Site, fields: ApplicationFields,
                      lots: list[Lot], files: list[StoredFile]) -> Application:
     """Add the application, its choices (``lots`` by preference) and its attachments (files
@@ -106,7 +120,7 @@ def _confirmation(current: AssociationRef, call: Call, site: Site, fields: Appli
     attached = "\n".join(f"  - {stored.original_name}" for stored in files) or "  (aucune)"
     months = rules_of(current).retention_months
     return (
-        f"Bonjour {fields.contact_name},\n\n"
+        "Bonjour,\n\n"
         f"{current.name} a bien reçu la candidature de « {fields.organisation} » à l'appel "
         f"« {call.title} » ({site.name}).\n\n"
         f"Lots demandés, par ordre de préférence :\n{wished}\n\n"

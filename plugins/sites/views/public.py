@@ -65,12 +65,15 @@ from plugins.sites.submissions import (
     attachments_of,
     kept_until,
     save_application,
+    sent_just_before,
     wished_lots_of,
 )
 from plugins.sites.views import bp, render
 
 RATE_LIMITED = 429
 GONE = 410
+HOUR = timedelta(hours=1)
+SUBMISSIONS_PER_APPLICATION = 10  # refused submissions allowed for each application accepted
 
 
 def _neighbourhood_names() -> dict[int, str]:
@@ -99,18 +102,16 @@ def _call_page(current: AssociationRef, call: Call, status: int = 200, **context
     site = session.get(Site, call.site_id)
     assert site is not None  # the call's site: the foreign key cascades
     months = rules_of(current).retention_months
-    form = context.get("form")
-    if isinstance(form, ApplicationForm):
-        form.consent.description = (
-            f"Vos réponses, vos coordonnées et vos pièces jointes sont transmises à {current.name}, "
-            "qui s'en sert seulement pour étudier votre candidature et vous répondre. "
-            f"Elles sont conservées {months} mois après la clôture de l'appel, jusqu'au "
-            f"{day_label(kept_until(call, months))}, puis supprimées : seuls restent les nombres de "
-            "candidatures reçues et retenues.")
+    consent_text = (
+        f"Vos réponses, vos coordonnées et vos pièces jointes sont transmises à {current.name}, "
+        "qui s'en sert seulement pour étudier votre candidature et vous répondre. "
+        f"Elles sont conservées {months} mois après la clôture de l'appel, jusqu'au "
+        f"{day_label(kept_until(call, months))}, puis supprimées : seuls restent les nombres de "
+        "candidatures reçues et retenues.")
     return render("public_call.html", status, association=current, call=call, site=site,
                   neighbourhood=_neighbourhood_names().get(site.neighbourhood_id or 0, ""),
                   lots=lots_of_call(call.id),
-                  criteria=criteria_of(call.id), kinds=KIND_LABELS, **context)
+                  criteria=criteria_of(call.id), kinds=KIND_LABELS, consent_text=consent_text, **context)
 
 
 @bp.route("/<association>/candidater/<int:call_id>", methods=["GET", "POST"])
@@ -122,18 +123,26 @@ def public_call(association: str, call_id: int) -> Response | tuple[str, int]:
     closed = not_open_message(call, paris_today())
     if closed is not None:
         return _call_page(current, call, GONE if request.method == "POST" else 200, closed=closed)
-    if request.method == "POST":
-        try:
-            rate_limit("sites-application", rules_of(current).applications_per_hour, timedelta(hours=1))
-        except RateLimited as limited:
-            page, _ = render("public_message.html", association=current, call=call,
-                             heading="Trop d'envois", message=limited.message)
-            return Response(page, RATE_LIMITED, {"Retry-After": str(limited.retry_after)})
-        if request.form.get(HONEYPOT, "").strip():
-            return see_other("sites.public_thanks", association=current.slug, call_id=call.id)
     lots = lots_of_call(call.id)
     form = application_form([(lot.id, _lot_choice(lot)) for lot in lots])
+    per_hour = rules_of(current).applications_per_hour
+    if request.method == "POST":
+        try:
+            # Every submission counts against a wide limit (a flood of refused ones), accepted
+            # applications against the setting: five mistakes in a long form lock no one out.
+            rate_limit("sites-application-post", per_hour * SUBMISSIONS_PER_APPLICATION, HOUR)
+        except RateLimited as limited:
+            return _limited(current, call, form, limited)
+        if request.form.get(HONEYPOT, "").strip():
+            return see_other("sites.public_thanks", association=current.slug, call_id=call.id)
     if lots and form.validate_on_submit():
+        if sent_just_before(call, form.contact_email.data, form.organisation.data):
+            # The same application again (a double tap on a slow phone): received once.
+            return see_other("sites.public_thanks", association=current.slug, call_id=call.id)
+        try:
+            rate_limit("sites-application", per_hour, HOUR)
+        except RateLimited as limited:
+            return _limited(current, call, form, limited)
         stored = []
         for field in form.attachments:
             if field.data is None:
@@ -157,14 +166,30 @@ def public_call(association: str, call_id: int) -> Response | tuple[str, int]:
             session.commit()
             return see_other("sites.public_thanks", association=current.slug, call_id=call.id)
         session.rollback()  # the files already stored go with it
-    return _call_page(current, call, INVALID_FORM_STATUS if form.errors else 200, form=form)
+    return _call_page(current, call, INVALID_FORM_STATUS if form.errors else 200, form=form,
+                      files_dropped=bool(form.errors) and _files_were_sent(form))
+
+
+def _files_were_sent(form: ApplicationForm) -> bool:
+    return any(field.data is not None and getattr(field.data, "filename", "") for field in form.attachments)
+
+
+def _limited(current: AssociationRef, call: Call, form: ApplicationForm,
+             limited: RateLimited) -> tuple[str, int, dict[str, str]]:
+    """The form again, with what was typed and the wait: nothing is lost but the files."""
+    page, _ = _call_page(current, call, RATE_LIMITED, form=form, limited=limited.message,
+                         files_dropped=_files_were_sent(form))
+    return page, RATE_LIMITED, {"Retry-After": str(limited.retry_after)}
 
 
 @bp.get("/<association>/candidater/<int:call_id>/merci")
 @public_page
 def public_thanks(association: str, call_id: int) -> tuple[str, int]:
     current = association_or_404()
-    return render("public_thanks.html", association=current, call=published_call_or_404(current, call_id))
+    call = published_call_or_404(current, call_id)
+    if not_open_message(call, paris_today()) is not None:
+        abort(404)  # nothing can have been sent to a call that does not take applications
+    return render("public_thanks.html", association=current, call=call)
 
 
 @bp.get("/<association>/candidature/<token>")
