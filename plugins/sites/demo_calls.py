@@ -96,6 +96,8 @@ def _call(association: AssociationRef, site: Site, lots: dict[str, Lot], today: 
         choices = [Choice(association_id=association.id, application_id=application.id,
                           lot_id=lots[code].id, preference=rank + 1) for rank, code in enumerate(wished)]
         session.add_all(choices)
+        # The demo association may have a single team member: a second reviewer's scores
+        # then stay unscored (the blind review shows with two).
         for reviewer, given in zip(reviewers, scores or [], strict=False):
             if given is None:
                 continue
