@@ -266,7 +266,8 @@ def _decimal(value: Decimal | Fraction, places: int = 2, rounding: str = ROUND_H
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    number = "1er" if day.day == 1 else str(day.day)  # as the core writes it: « 1er mars »
+    return f"{number} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def _timeline(found: list[Any], first: date, count: int) -> dict[str, Any]:
