@@ -792,6 +792,9 @@ def report(app: Flask, summaries: list[str], measured: list[Case], others: float
         print(f"While timing, other processes kept {others:.2f} of the {os.cpu_count()} CPUs busy.")
     for summary in summaries:
         print(f"Data: {summary}.")
+    if args.freeze_gc:
+        print(f"What if: gc.freeze() before timing ({gc.get_freeze_count():,} objects left out of the "
+              "collector's passes).")
     print(f"\n{args.rounds} requests each, alternately on each app (test client, logged in as the "
           "coordinator).\n")
 
@@ -822,6 +825,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=100,
                         help="timed requests per page and app (default 100)")
     parser.add_argument("--warmup", type=int, default=5, metavar="N")
+    parser.add_argument("--freeze-gc", action="store_true",
+                        help="what if: gc.freeze() once the apps are built, so that the collector's "
+                             "full passes no longer walk their objects (as a server could, the app loaded)")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     if args.rounds < 2:
@@ -847,6 +853,9 @@ def main(argv: list[str] | None = None) -> int:
         progress("  " + "; ".join(summaries) + ". Timing, Maillage and the bound alternately:")
         bound = bound_app(get_database(app).engine.url.render_as_string(hide_password=False), parts)
         measured = [case for part, plan in plans for case in part.cases(plan, args)]
+        if args.freeze_gc:
+            gc.collect()
+            gc.freeze()
         activity = Activity.now()
         measure(app, team, measured, bound, args)
         report(app, summaries, measured, Activity.now().others_since(activity), args)
