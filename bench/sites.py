@@ -1,18 +1,23 @@
-"""Sites en transition at a big site's scale: 200 lots and five years of allocations; the
-site's timeline and its page against their lower bound.
+"""Sites en transition at a big site's scale: 200 lots and five years of allocations, a call
+with 2,000 applications; the site's timeline, its page and the call's ranking against their
+lower bound.
 
 Run from the repository root::
 
-    .venv/bin/python bench/sites.py [--database-url URL] [--lots 200] [--years 5] [--rounds 100]
+    .venv/bin/python bench/sites.py [--database-url URL] [--part site|review] [--lots 200] [--years 5]
+                                    [--applications 2000] [--rounds 100]
 
 It builds, in a fresh SQLite file (or the PostgreSQL database given, emptied first), an
-association running the plugin, its coordinator and, for each part measured (``--part``; one
-so far, ``site``), that part's data: here one site of ``--lots`` lots, a few never let, and
+association running the plugin, its coordinator and, for each part measured (``--part``,
+default both), that part's data. ``site``: one site of ``--lots`` lots, a few never let, and
 ``--years`` years of allocations taken through the plugin's own ``save_allocation`` (6 to
-36 months each, back to back or with gaps, most from the 1st of a month). Then, logged in as
-the coordinator (test client), it times each part's pages alternately with a bare app that
-reads what the page shows in one hand-written query and prints it with a minimal template.
-Both must show the same figures, or it stops. See bench/README.md.
+36 months each, back to back or with gaps, most from the 1st of a month). ``review``: another
+site of ``--lots`` lots, one call opening them all with four weighted criteria, and
+``--applications`` applications wishing 1 to 3 lots (a few lots in favour, a few wished by
+nobody), scored by three reviewers, the coordinator among them with some still to score.
+Then, logged in as the coordinator (test client), it times each part's pages alternately with
+a bare app that reads what the page shows in one hand-written query and prints it with a
+minimal template. Both must show the same figures, or it stops. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -47,7 +52,7 @@ from agenda import (
 )
 from flask import Flask, request
 from machine_load import Activity, describe_machine, median_ms, p95_ms
-from sqlalchemy import Date, Numeric, text
+from sqlalchemy import Date, Numeric, insert, text
 from sqlalchemy.engine import Engine
 from versus import timed
 
@@ -65,6 +70,17 @@ from core.web.dates import MONTHS as MONTH_NAMES
 from core.web.dates import MONTHS_ABBREVIATED
 from plugins.sites.allocations import AllocationFields, save_allocation
 from plugins.sites.models import Lot, LotKind, Owner, Site
+from plugins.sites.models_calls import (
+    Application,
+    Call,
+    CallLot,
+    Choice,
+    Criterion,
+    Decision,
+    Field,
+    LegalForm,
+    Score,
+)
 from plugins.sites.settings import Rules
 
 SEED = 2025
@@ -79,6 +95,7 @@ class Team:
     association_id: int
     slug: str
     coordinator_email: str
+    coordinator_id: int
 
 
 def found_team(app: Flask, *, slug: str = SLUG, password_hash: str | None = None) -> Team:
@@ -92,7 +109,7 @@ def found_team(app: Flask, *, slug: str = SLUG, password_hash: str | None = None
         session.add(coordinator)
         session.flush()
         session.add(PluginActivation(plugin="sites", association_id=association.id, settings={}))
-        team = Team(association.id, slug, coordinator.email or "")
+        team = Team(association.id, slug, coordinator.email or "", coordinator.id)
         session.commit()
     return team
 
@@ -130,6 +147,19 @@ class SitePlan:
     seconds: float = 0.0
 
 
+def make_lots(rng: random.Random, team: Team, count: int) -> list[Lot]:
+    """``count`` lots of every kind (A01 to A25, B01…), not added to the session yet."""
+    made = []
+    for n in range(count):
+        kind, smallest, largest, fees = rng.choices(KINDS, KIND_WEIGHTS)[0]
+        made.append(Lot(association_id=team.association_id, code=f"{chr(65 + n // 25)}{n % 25 + 1:02d}",
+                        kind=kind, area=Decimal(rng.randint(2 * smallest, 2 * largest)) / 2,
+                        fee_per_m2=Decimal(rng.randint(*fees)) / 100,
+                        charges=Decimal(rng.choice([0, 0, 15, 25, 40, 60])),
+                        accessible=rng.random() < 0.6))
+    return made
+
+
 def build_site(app: Flask, team: Team, *, lots: int, years: int, seed: int = SEED) -> SitePlan:
     """A site lent since ``years`` years ago (and for three more), its lots and their
     allocations, committed. Allocations go through the plugin's ``save_allocation``: the
@@ -145,14 +175,7 @@ def build_site(app: Flask, team: Team, *, lots: int, years: int, seed: int = SEE
                       contact="Direction du patrimoine")
         session.add(owner)
         session.flush()
-        made = []
-        for n in range(lots):
-            kind, smallest, largest, fees = rng.choices(KINDS, KIND_WEIGHTS)[0]
-            made.append(Lot(association_id=team.association_id, code=f"{chr(65 + n // 25)}{n % 25 + 1:02d}",
-                            kind=kind, area=Decimal(rng.randint(2 * smallest, 2 * largest)) / 2,
-                            fee_per_m2=Decimal(rng.randint(*fees)) / 100,
-                            charges=Decimal(rng.choice([0, 0, 15, 25, 40, 60])),
-                            accessible=rng.random() < 0.6))
+        made = make_lots(rng, team, lots)
         total = sum((lot.area for lot in made), Decimal(0)) * Decimal("1.2")  # and the corridors
         site = Site(association_id=team.association_id, owner_id=owner.id, name="Friche de la Manufacture",
                     address="12 rue des Tanneurs", total_area=total.quantize(Decimal(1)),
@@ -354,6 +377,263 @@ def site_routes(app: Flask, rows: Callable[..., list[Any]]) -> None:
         return templates["site"].render(_site(found, today))
 
 
+# --- the review part's data: a call opening a site's lots, 2,000 applications scored ---------
+
+# (label, weight): the published criteria, scored 0 to 5.
+CRITERIA = [("Utilité sociale du projet", 3), ("Ancrage dans le quartier", 2), ("Solidité économique", 2),
+            ("Ouverture au public", 1)]
+WISHED = ([1, 2, 3], [45, 35, 20])  # lots wished by an application, and how often
+POPULARITY = 0.8  # the n-th lot in favour is wished in proportion to 1 / n ** 0.8
+UNWISHED_SHARE = 0.08  # lots nobody asks for: a cellar, a room without light
+# Of each reviewer (the coordinator first), the share of the applications scored on every
+# criterion, then the share scored on some only (a review left halfway).
+REVIEWED = [(0.88, 0.04), (0.75, 0.05), (0.6, 0.05)]
+NEIGHBOURHOODS = ["Belleforge", "les Tanneurs", "la Gare", "Saint-Roch", "les Coteaux", "le Port",
+                  "la Croix-Rousse", "Montplaisir"]
+DECIDED_SHARE = 0.02  # wishes already decided: a few acceptances, waiting lists, refusals
+
+
+@dataclass
+class ReviewPlan:
+    team: Team
+    call_id: int
+    lots: int
+    applications: int
+    wishes: int
+    unwished: int  # lots of the call no application wishes
+    most_wished: int  # applications wishing the most popular lot
+    scores: int
+    reviewers: int
+    to_score: int  # applications the coordinator has not scored on every criterion
+    decided: int
+    seconds: float = 0.0
+
+
+def _wished(rng: random.Random, weights: list[float]) -> list[int]:
+    """The indices of 1 to 3 distinct lots, drawn by popularity, in order of preference."""
+    count = rng.choices(*WISHED)[0]
+    wished: list[int] = []
+    while len(wished) < count:
+        lot = rng.choices(range(len(weights)), weights)[0]
+        if lot not in wished:
+            wished.append(lot)
+    return wished
+
+
+def build_review(app: Flask, team: Team, *, lots: int, applications: int, seed: int = SEED) -> ReviewPlan:
+    """A site of ``lots`` lots, one call opening them all with four weighted criteria,
+    ``applications`` applications wishing 1 to 3 lots each (a few lots in favour, a few
+    wished by nobody), scored by three reviewers (the coordinator has scored most of them, not
+    all) and a few wishes decided; committed.
+
+    The site, its lots, the call and its criteria go through the ORM; the applications, their
+    wishes and the scores are direct inserts (what the public form and the scoring form would
+    have recorded, without their checks: tens of thousands of rows in a second or two)."""
+    rng = random.Random(seed + 1)  # noqa: S311 - data, not secrets
+    started = time.perf_counter()
+    with app.app_context():
+        today = paris_today()
+        site = Site(association_id=team.association_id, name="Friche des Tanneurs",
+                    address="4 quai des Tanneurs", total_area=Decimal(20000),
+                    available_from=today - timedelta(days=60), available_until=add_months(today, 36))
+        session.add(site)
+        session.flush()
+        made = make_lots(rng, team, lots)
+        for lot in made:
+            lot.site_id = site.id
+        session.add_all(made)
+        closes = today - timedelta(days=10)
+        call = Call(association_id=team.association_id, site_id=site.id, title="Appel à occupants 2027",
+                    presentation="Ateliers, bureaux et espaces partagés de la friche.",
+                    opens_on=closes - timedelta(days=45), closes_on=closes, published=True)
+        session.add(call)
+        session.flush()
+        session.add_all(CallLot(call_id=call.id, lot_id=lot.id) for lot in made)
+        criteria = [Criterion(call_id=call.id, position=n, label=label, weight=weight,
+                              description=f"Ce que l'équipe regarde : {label.lower()}.")
+                    for n, (label, weight) in enumerate(CRITERIA)]
+        session.add_all(criteria)
+        reviewers = [team.coordinator_id]
+        for n in range(len(REVIEWED) - 1):
+            first, last = FIRST_NAMES[3 + n], LAST_NAMES[5 + n]
+            person = Person(first_name=first, last_name=last,
+                            email=f"{first}.{last}@{team.slug}.invalid".lower(),
+                            memberships=[Membership(association_id=team.association_id,
+                                                    role=Role.COORDINATOR)])
+            session.add(person)
+            session.flush()
+            reviewers.append(person.id)
+        session.flush()
+
+        # Popularity: the lots in a random order, the first in favour, a few wished by nobody.
+        order = rng.sample(range(lots), lots)
+        unwished = set(order[lots - round(lots * UNWISHED_SHARE):]) if lots > 1 else set()
+        weights = [0.0] * lots
+        for n, lot in enumerate(order, start=1):
+            weights[lot] = 0.0 if lot in unwished else 1 / n ** POPULARITY
+        names = [f"{activity} {qualifier}" for activity in ACTIVITIES for qualifier in QUALIFIERS]
+        names = [f"{name} ({where})" for where in NEIGHBOURHOODS for name in names]
+        organisations = rng.sample(names, min(applications, len(names)))
+        organisations += [f"Structure n° {n}" for n in range(len(organisations), applications)]
+        opened = datetime.combine(call.opens_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=7)
+        received = sorted(opened + timedelta(minutes=rng.randrange(45 * 24 * 60)) for _ in organisations)
+        fields, legal_forms = list(Field), list(LegalForm)
+        sent = [{"association_id": team.association_id, "call_id": call.id, "organisation": organisation,
+                 "legal_form": rng.choice(legal_forms), "field": rng.choice(fields),
+                 "project": f"Le projet de {organisation}.",
+                 "for_the_neighbourhood": "Un atelier ouvert le samedi.", "jobs": rng.randint(0, 12),
+                 "contact_name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n * 7 % len(LAST_NAMES)]}",
+                 "contact_email": f"contact{n}@exemple.org", "contact_phone": "06 12 34 56 78",
+                 "view_token_hash": f"{rng.getrandbits(256):064x}", "submitted_at": at}
+                for n, (organisation, at) in enumerate(zip(organisations, received, strict=True))]
+        ids = list(session.scalars(
+            insert(Application).returning(Application.id, sort_by_parameter_order=True), sent))
+        choices, scores, counted = [], [], Counter[int]()
+        accepted: set[int] = set()
+        for application in ids:
+            for preference, lot in enumerate(_wished(rng, weights), start=1):
+                counted[lot] += 1
+                decision, reasons = None, ""
+                if rng.random() < DECIDED_SHARE:
+                    decision = rng.choice([Decision.ACCEPTED, Decision.WAITING, Decision.REFUSED])
+                    if decision is Decision.ACCEPTED and lot in accepted:  # one application a lot
+                        decision = Decision.WAITING
+                    if decision is Decision.ACCEPTED:
+                        accepted.add(lot)
+                    reasons = "Le projet demande plus de surface." if decision is Decision.REFUSED else ""
+                choices.append({"association_id": team.association_id, "application_id": application,
+                                "lot_id": made[lot].id, "preference": preference, "decision": decision,
+                                "reasons": reasons, "decided_at": datetime.now(UTC) if decision else None})
+            quality = rng.uniform(0.5, 4.5)  # the project's worth: each reviewer scores around it
+            for reviewer, (complete, partial) in zip(reviewers, REVIEWED, strict=True):
+                draw = rng.random()
+                scored = (criteria if draw < complete else
+                          criteria[:rng.randint(1, len(criteria) - 1)] if draw < complete + partial else [])
+                scores += [{"association_id": team.association_id, "application_id": application,
+                            "criterion_id": criterion.id, "reviewer_id": reviewer,
+                            "score": min(5, max(0, round(quality + rng.gauss(0, 0.8)))), "comment": ""}
+                           for criterion in scored]
+        for rows, model in ((choices, Choice), (scores, Score)):
+            for offset in range(0, len(rows), 5000):
+                session.execute(insert(model), rows[offset:offset + 5000])
+        mine = Counter(row["application_id"] for row in scores if row["reviewer_id"] == team.coordinator_id)
+        plan = ReviewPlan(team, call.id, lots, applications, len(choices),
+                          unwished=sum(1 for n in range(lots) if not counted[n]),
+                          most_wished=max(counted.values(), default=0), scores=len(scores),
+                          reviewers=len(reviewers),
+                          to_score=sum(1 for a in ids if mine[a] < len(criteria)),
+                          decided=sum(1 for row in choices if row["decision"]))
+        session.commit()
+    plan.seconds = time.perf_counter() - started
+    return plan
+
+
+# --- the review part's lower bound: one query in the ranking's order, a minimal template ----
+
+# Per lot of the call (and any other lot an application wishes), the applications wishing it,
+# each with the points of the reviewers who scored every criterion, the viewer's scored ones
+# first by mean points (a mean of small whole numbers divided in double precision is the same
+# double for equal fractions, and far from the next one), then the others as received. The
+# route gives the ranks walking them once: SQLite's RANK() OVER the lot took longer than the
+# rest of the query.
+RANKING_QUERY = """WITH call AS (
+  SELECT c.id, c.title, COUNT(k.id) AS criteria, SUM(k.weight) AS weight
+    FROM sites_calls c JOIN sites_criteria k ON k.call_id = c.id
+   WHERE c.id = :call AND c.association_id = :association
+   GROUP BY c.id, c.title),
+complete AS (
+  SELECT s.application_id, s.reviewer_id, SUM(s.score * k.weight) AS points
+    FROM sites_scores s JOIN sites_criteria k ON k.id = s.criterion_id
+   WHERE k.call_id = :call
+   GROUP BY s.application_id, s.reviewer_id
+  HAVING COUNT(*) = (SELECT criteria FROM call)),
+totals AS (
+  SELECT application_id, CAST(SUM(points) AS BIGINT) AS points, COUNT(*) AS reviewers,  -- not NUMERIC
+         MAX(CASE WHEN reviewer_id = :viewer THEN 1 ELSE 0 END) AS mine
+    FROM complete GROUP BY application_id),
+wishes AS (
+  SELECT w.lot_id, a.id, a.organisation, a.submitted_at, w.preference, w.decision,
+         COALESCE(t.reviewers, 0) AS reviewers, COALESCE(t.mine, 0) AS mine,
+         CASE WHEN t.mine = 1 THEN t.points END AS points,
+         CASE WHEN t.mine = 1 THEN CAST(t.points AS DOUBLE PRECISION) / t.reviewers END AS mean
+    FROM sites_choices w JOIN sites_applications a ON a.id = w.application_id
+    LEFT JOIN totals t ON t.application_id = a.id
+   WHERE a.call_id = :call),
+lots AS (
+  SELECT lot_id FROM sites_call_lots WHERE call_id = :call
+   UNION SELECT lot_id FROM wishes)
+SELECT c.title, c.weight, l.id AS lot, l.code, w.id, w.organisation, w.preference, w.decision,
+       w.reviewers, w.mine, w.points
+  FROM call c CROSS JOIN lots JOIN sites_lots l ON l.id = lots.lot_id
+  LEFT JOIN wishes w ON w.lot_id = l.id
+ ORDER BY l.code, l.id, w.mine DESC, w.mean DESC, CASE WHEN w.mine = 1 THEN w.preference END,
+          w.submitted_at, w.id"""
+RANKING = """<!doctype html><h1>Classement par lot — « {{ title }} »</h1>
+{% for code, ranked, to_score in lots %}<h2>Lot {{ code }}</h2>
+{% if ranked %}<table>{% for rank, tied, id, organisation, note, preference, reviewers, decision in ranked %}
+<tr><td data-label="Rang">{{ rank }}{% if tied %} <span>ex æquo</span>{% endif %}</td>
+<td data-label="Structure"><a href="/candidatures/{{ id }}">{{ organisation }}</a></td>
+<td data-label="Note">{{ note }}</td><td data-label="Préférence">{{ preference }}</td>
+<td data-label="Membres ayant noté">{{ reviewers }}</td>
+<td data-label="Décision"><span>{{ decision }}</span></td></tr>
+{% endfor %}</table>{% endif %}
+{% if to_score %}<h3>À noter par vous ({{ to_score | length }})</h3>
+<table>{% for id, organisation, preference, reviewers, decision in to_score %}
+<tr><td data-label="Structure"><a href="/candidatures/{{ id }}">{{ organisation }}</a></td>
+<td data-label="Préférence">{{ preference }}</td><td data-label="Membres ayant noté">{{ reviewers }}</td>
+<td data-label="Décision"><span>{{ decision }}</span></td></tr>
+{% endfor %}</table>{% endif %}
+{% if not ranked and not to_score %}<p>Aucune candidature ne demande ce lot.</p>{% endif %}
+{% endfor %}
+"""
+DECISION_WORDS = {None: "À décider", "accepted": "Retenu", "refused": "Refusé", "waiting": "Liste d'attente"}
+PREFERENCE_WORDS = {n: "1er choix" if n == 1 else f"{n}e choix" for n in range(1, 10)}
+
+
+def _note(points: int, denominator: int) -> str:
+    """« 3,75 / 5 »: the mean of the reviewers' totals, Σ points / (reviewers × Σ weights),
+    rounded half up to hundredths in whole numbers."""
+    hundredths = (points * 200 + denominator) // (2 * denominator)
+    return f"{hundredths // 100},{hundredths % 100:02d} / 5"
+
+
+def _lots_ranked(found: list[Any]) -> list[tuple[str, list[list[Any]], list[tuple[Any, ...]]]]:
+    """Each lot's code, its ranked rows (rank, tied, then what they show) and the viewer's
+    unscored ones, from the rows in the ranking's order: a rank is shared while the mean
+    stays the same, compared exactly (Σ points₁ × reviewers₂ = Σ points₂ × reviewers₁)."""
+    lots: list[tuple[str, list[list[Any]], list[tuple[Any, ...]]]] = []
+    last = before = None
+    for _title, weight, lot, code, id_, organisation, preference, decision, reviewers, mine, points in found:
+        if lot != last:
+            last, before = lot, None
+            lots.append((code, [], []))
+        if id_ is None:  # a lot nobody wishes
+            continue
+        ranked, to_score = lots[-1][1], lots[-1][2]
+        if not mine:
+            to_score.append((id_, organisation, PREFERENCE_WORDS[preference], reviewers,
+                             DECISION_WORDS[decision]))
+            continue
+        tied = before is not None and before[0] * reviewers == points * before[1]
+        if tied:
+            ranked[-1][1] = True
+        ranked.append([ranked[-1][0] if tied else len(ranked) + 1, tied, id_, organisation,
+                       _note(points, reviewers * weight), PREFERENCE_WORDS[preference], reviewers,
+                       DECISION_WORDS[decision]])
+        before = (points, reviewers)
+    return lots
+
+
+def review_routes(app: Flask, rows: Callable[..., list[Any]]) -> None:
+    """The bound's ranking: the association, the call and the viewer in the URL, no login."""
+    template = app.jinja_env.from_string(RANKING)
+
+    @app.get("/<int:association>/appels/<int:call>/classement")
+    def ranking(association: int, call: int) -> str:
+        found = rows(RANKING_QUERY, association=association, call=call, viewer=int(request.args["personne"]))
+        return template.render(title=found[0].title if found else "", lots=_lots_ranked(found))
+
+
 # --- the parts: what each builds, its bound's routes, its pages -----------------------------
 
 # What both apps must show alike, read back from each body, spaces left out (the pages print
@@ -368,6 +648,12 @@ SITE_SHOWN = re.compile(r"Taux d'occupation : <strong>([^<]*)</strong>|"
                         r"<li>Lot ([^ <]+) — « ([^<]*?) » jusqu'au ([^<·]*?)\s*·|"
                         r"data-label=\"(Lot|Surface|Redevance et charges par mois|Occupant aujourd'hui|"
                         r"Occupant|Du|Au)\">(?:<span[^>]*>)?([^<]*)<")
+
+RANKING_SHOWN = re.compile(r"<h2>Lot ([^<]*)</h2>|À noter par vous \((\d+)\)|"
+                           r"(Aucune candidature ne demande ce lot)|"
+                           r"data-label=\"Rang\">(\d+)(?:\s*<span[^>]*>(ex æquo)</span>)?|"
+                           r"data-label=\"(Structure|Note|Préférence|Membres ayant noté|Décision)\">"
+                           r"(?:<a [^>]*>|<span[^>]*>)?([^<]*)<")
 
 
 @dataclass
@@ -404,6 +690,24 @@ def site_summary(plan: SitePlan) -> str:
             f"over {plan.years} years ({plan.running} running today), built in {plan.seconds:.1f} s")
 
 
+def review_cases(plan: ReviewPlan, args: argparse.Namespace) -> list[Case]:
+    return [Case(f"ranking ({plan.applications:,} applications)",
+                 f"/p/sites/{plan.team.slug}/appels/{plan.call_id}/classement",
+                 f"/{plan.team.association_id}/appels/{plan.call_id}/classement?personne={plan.team.coordinator_id}",
+                 RANKING_SHOWN)]
+
+
+def review_data(app: Flask, team: Team, args: argparse.Namespace) -> ReviewPlan:
+    return build_review(app, team, lots=args.lots, applications=args.applications, seed=args.seed)
+
+
+def review_summary(plan: ReviewPlan) -> str:
+    return (f"one call opening {plan.lots} lots ({plan.unwished} wished by nobody, the most wished by "
+            f"{plan.most_wished}), {plan.applications:,} applications wishing {plan.wishes:,} lots, "
+            f"{plan.scores:,} scores by {plan.reviewers} reviewers ({plan.to_score} applications not fully "
+            f"scored by the coordinator), {plan.decided} wishes decided, built in {plan.seconds:.1f} s")
+
+
 @dataclass(frozen=True)
 class Part:
     """A part of the plugin measured at scale: its data, its bound's routes, its pages."""
@@ -415,7 +719,9 @@ class Part:
     summary: Callable[[Any], str]
 
 
-PARTS = {part.name: part for part in [Part("site", site_data, site_routes, site_cases, site_summary)]}
+PARTS = {part.name: part for part in [
+    Part("site", site_data, site_routes, site_cases, site_summary),
+    Part("review", review_data, review_routes, review_cases, review_summary)]}
 
 
 # --- timing ---------------------------------------------------------------------------------
@@ -431,7 +737,7 @@ def bound_app(database_url: str, parts: list[Part]) -> Flask:
 
     def rows(sql: str, **params: Any) -> list[Any]:
         with engine.connect() as connection:
-            return list(connection.execute(_statement(sql), params))
+            return connection.execute(_statement(sql), params).all()
 
     for part in parts:
         part.routes(app, rows)
@@ -487,6 +793,9 @@ def report(app: Flask, summaries: list[str], measured: list[Case], others: float
         print(f"While timing, other processes kept {others:.2f} of the {os.cpu_count()} CPUs busy.")
     for summary in summaries:
         print(f"Data: {summary}.")
+    if args.freeze_gc:
+        print(f"What if: gc.freeze() before timing ({gc.get_freeze_count():,} objects left out of the "
+              "collector's passes).")
     print(f"\n{args.rounds} requests each, alternately on each app (test client, logged in as the "
           "coordinator).\n")
 
@@ -512,15 +821,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="a part to measure, repeatable (default: all of them)")
     parser.add_argument("--lots", type=int, default=200, help="lots of the site (default 200)")
     parser.add_argument("--years", type=int, default=5, help="years of allocations (default 5)")
+    parser.add_argument("--applications", type=int, default=2000,
+                        help="applications to the call of the part review (default 2,000)")
     parser.add_argument("--rounds", type=int, default=100,
                         help="timed requests per page and app (default 100)")
     parser.add_argument("--warmup", type=int, default=5, metavar="N")
+    parser.add_argument("--freeze-gc", action="store_true",
+                        help="what if: gc.freeze() once the apps are built, so that the collector's "
+                             "full passes no longer walk their objects (as a server could, the app loaded)")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     if args.rounds < 2:
         parser.error("--rounds must be at least 2")
-    if args.lots < 1 or args.years < 1:
-        parser.error("--lots and --years must be at least 1")
+    if args.lots < 1 or args.years < 1 or args.applications < 1:
+        parser.error("--lots, --years and --applications must be at least 1")
     parts = [PARTS[name] for name in args.part or sorted(PARTS)]
 
     with tempfile.TemporaryDirectory(prefix="maillage-bench-sites-") as folder:
@@ -540,6 +854,9 @@ def main(argv: list[str] | None = None) -> int:
         progress("  " + "; ".join(summaries) + ". Timing, Maillage and the bound alternately:")
         bound = bound_app(get_database(app).engine.url.render_as_string(hide_password=False), parts)
         measured = [case for part, plan in plans for case in part.cases(plan, args)]
+        if args.freeze_gc:
+            gc.collect()
+            gc.freeze()
         activity = Activity.now()
         measure(app, team, measured, bound, args)
         report(app, summaries, measured, Activity.now().others_since(activity), args)

@@ -1,7 +1,9 @@
 """Sites en transition at scale: a site's timeline and its page read the same number of
 queries for a site of 5 lots with a year of allocations as for one of 60 lots with five
 years, built by bench/sites.py through the plugin's own ``save_allocation`` (occupancies of 6
-to 36 months, back to back or with gaps, lots never let); and that benchmark runs."""
+to 36 months, back to back or with gaps, lots never let); the review part's call is built as
+its README says (lots in favour, lots nobody wishes, applications the coordinator has still
+to score); and that benchmark runs, both parts, and stops when a bound shows another thing."""
 
 from __future__ import annotations
 
@@ -59,9 +61,10 @@ def test_the_timeline_and_the_site_page_read_as_many_queries_for_60_lots_over_5_
 
 def test_the_benchmark_runs_and_both_apps_show_the_same_figures(bench, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MAILLAGE_INSTANCE_PATH", str(tmp_path))  # main() points it at its own folder
-    assert bench.main(["--lots", "12", "--years", "2", "--rounds", "2", "--warmup", "0"]) == 0
+    assert bench.main(["--lots", "12", "--years", "2", "--applications", "40", "--rounds", "2",
+                       "--warmup", "0"]) == 0
     report = capsys.readouterr().out
-    for page in ("timeline (", "site page "):
+    for page in ("timeline (", "site page ", "ranking (40 applications)"):
         row = next(line for line in report.splitlines() if line.startswith(f"| {page}"))
         assert int(row.rsplit("|", 2)[1]) > 0, row  # figures compared, found alike on both
 
@@ -76,4 +79,32 @@ def test_the_benchmark_stops_when_the_bound_shows_something_else(bench, app, pas
     bound = bench.bound_app(app.config["DATABASE_URL"], [bench.PARTS["site"]])
     with pytest.raises(SystemExit, match="the page and the bound differ"):
         bench.measure(app, team, [timeline], bound, argparse.Namespace(rounds=2, warmup=0))
+    bound.extensions["bound_engine"].dispose()
+
+
+def test_the_review_part_builds_a_call_with_favourites_lots_nobody_wishes_and_applications_to_score(
+        app, password_hash, bench):
+    team = bench.found_team(app, slug="friches-appel", password_hash=password_hash)
+    plan = bench.build_review(app, team, lots=20, applications=60)
+    assert plan.reviewers == 3 and plan.unwished >= 1 and 0 < plan.to_score < plan.applications // 2, plan
+    assert plan.applications <= plan.wishes <= 3 * plan.applications
+    assert plan.most_wished > 2 * plan.wishes / plan.lots  # some lots in favour
+    assert plan.scores > 2 * len(bench.CRITERIA) * plan.applications  # most scored by most reviewers
+    client = app.test_client()
+    login(client, team.coordinator_email)
+    page = client.get(f"/p/sites/{team.slug}/appels/{plan.call_id}/classement").text
+    assert page.count("<h2>Lot ") == plan.lots
+    assert page.count("Aucune candidature ne demande ce lot.") == plan.unwished
+    assert "À noter par vous (" in page and 'data-label="Rang">1' in page
+
+
+def test_the_benchmark_stops_when_the_bound_ranks_for_another_viewer(bench, app, password_hash):
+    """The ranking's bound read for somebody who scored nothing: no rank, all « à noter »."""
+    team = bench.found_team(app, slug="friches-autrui", password_hash=password_hash)
+    plan = bench.build_review(app, team, lots=5, applications=12)
+    (ranking,) = bench.review_cases(plan, None)
+    ranking.bound_url = ranking.bound_url.replace(f"personne={team.coordinator_id}", "personne=0")
+    bound = bench.bound_app(app.config["DATABASE_URL"], [bench.PARTS["review"]])
+    with pytest.raises(SystemExit, match="the page and the bound differ"):
+        bench.measure(app, team, [ranking], bound, argparse.Namespace(rounds=2, warmup=0))
     bound.extensions["bound_engine"].dispose()

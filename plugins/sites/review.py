@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, distinct, func, select
 
 from core.plugin_api import columns_as, people_names, session, utcnow
+from plugins.sites import labels
 from plugins.sites.models import Lot
 from plugins.sites.models_calls import Application, CallLot, Choice, Criterion, Decision, Field, Score
 
@@ -214,6 +215,10 @@ class Wish:
     code: str
     preference: int
     decision: Decision | None
+
+    @property
+    def preference_label(self) -> str:
+        return labels.preference_label(self.preference)
 
 
 @dataclass(frozen=True, slots=True)
