@@ -120,8 +120,22 @@ def empty_tables(app: Flask) -> None:
     tables = Base.metadata.sorted_tables
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # TRUNCATE costs PostgreSQL new files for every table and index, rows or not (a
+            # tenth of a second per test over a hundred tables). A test leaves a few rows in a
+            # few tables: find those tables in one query, delete their rows, and restart the
+            # sequences that were used, as RESTART IDENTITY did.
+            probe = " UNION ALL ".join(
+                f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")"  # noqa: S608
+                for table in tables
+            )
+            filled = set(connection.execute(text(probe)).scalars())
+            for table in reversed(tables):
+                if table.name in filled:
+                    connection.execute(table.delete())
+            connection.execute(text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                "FROM pg_sequences WHERE last_value IS NOT NULL AND schemaname = current_schema()"
+            ))
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())

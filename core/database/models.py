@@ -14,4 +14,5 @@ def load_core_models() -> None:
     import core.auth.throttle
     import core.members
     import core.partners
-    import core.pluginhost.activation  # noqa: F401
+    import core.pluginhost.activation
+    import core.referrals.models  # noqa: F401
