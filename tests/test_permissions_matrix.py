@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -52,7 +53,7 @@ from plugins.tzcld.models import (
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
-from tests import matrix_sites
+from tests import matrix_referrals, matrix_sites
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -108,6 +109,8 @@ class MatrixWorld(World):
     tz_activity_b: int
     # Sites en transition, enabled for Alpha only: its records' ids (tests/matrix_sites.py).
     sites: dict[str, int]
+    # Referrals of each association (tests/matrix_referrals.py).
+    referrals: dict[str, Any]
 
 
 UNKNOWN = 999999  # an id no record has
@@ -283,11 +286,13 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         token = new_feed_token(world.coordinator_b.id)
         plugin = _premieres_heures(world) | _tzcld(world)
         sites = matrix_sites.records(world)
+        referrals = matrix_referrals.records(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
             "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
             "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin, "sites": sites,
+            "referrals": referrals,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
 
@@ -860,6 +865,21 @@ def _sites(rows: list[matrix_sites.Row]) -> list[Case]:
 GETS += _sites(matrix_sites.GETS)
 POSTS += _sites(matrix_sites.POSTS)
 DESTRUCTIVE = _sites(matrix_sites.DESTRUCTIVE) + DESTRUCTIVE
+
+
+def _referrals(rows: list[matrix_referrals.Row]) -> list[Case]:
+    def form(data: dict[str, Any]) -> Callable[[MatrixWorld], dict[str, str]]:
+        return lambda w: {key: value.format_map(w.referrals) if isinstance(value, str) else value(w)
+                          for key, value in data.items()}
+
+    return [Case(endpoint, lambda w, path=path: matrix_referrals.url(path, w.referrals), expected,
+                 method, form(data), label)
+            for endpoint, path, expected, method, data, label in rows]
+
+
+GETS += _referrals(matrix_referrals.GETS)
+POSTS += _referrals(matrix_referrals.POSTS)
+DESTRUCTIVE = _referrals(matrix_referrals.DESTRUCTIVE) + DESTRUCTIVE
 
 MATRIX = GETS + POSTS + DESTRUCTIVE
 

@@ -23,6 +23,7 @@ from core.partners.models import (
     partner_neighbourhoods,
 )
 from core.partners.vocabulary import Barrier, PartnerKind
+from core.referrals.views import partner_block
 from core.web.exports import ExportColumn, export_table
 from core.web.forms import INVALID_FORM_STATUS, add_error, name_taken
 from core.web.params import id_arg
@@ -253,6 +254,7 @@ def partner_create() -> Response | tuple[str, int]:
 def partner_detail(partner_id: int) -> str:
     partner = _partner_or_404(partner_id)
     return render_template("partners/partner_detail.html", partner=partner,
+                           referrals=partner_block(partner),
                            can_edit=has_level(Level.MANAGER),
                            can_deactivate=has_level(Level.COLLECTIVE_ADMIN))
 

@@ -142,7 +142,8 @@ def create_referral(association: AssociationRef, person_id: int, *, partner_id: 
     person is not the association's, the service not the partner's, the reason empty or no
     address is known. The caller commits; the partner's e-mail leaves after the commit."""
     if referent_id is None and current_user and current_user.is_authenticated:
-        referent_id = current_user.person.id
+        me = current_user.person.id
+        referent_id = me if engine.belongs(me, association.id) else None
     referral = engine.create(
         association_id=association.id, person_id=person_id, partner_id=partner_id,
         reason=reason, service_id=service_id, barriers=barriers, referent_id=referent_id,

@@ -116,7 +116,7 @@ def create(*, association_id: int, person_id: int, partner_id: int, reason: str,
         raise ReferralRefused("Indiquez le motif de l'orientation.", "reason")
     if len(reason) > REASON_MAX:
         raise ReferralRefused(f"Le motif ne doit pas dépasser {REASON_MAX} caractères.", "reason")
-    if not _belongs(person_id, association_id):
+    if not belongs(person_id, association_id):
         raise ReferralRefused("Cette personne n'est pas suivie par l'association.", "person_id")
     partner = session.get(Partner, partner_id) if isinstance(partner_id, int) else None
     if partner is None or not partner.active:
@@ -129,7 +129,7 @@ def create(*, association_id: int, person_id: int, partner_id: int, reason: str,
         chosen = [Barrier(value) for value in barriers]
     except ValueError:
         raise ReferralRefused("Choisissez les freins dans la liste.", "barriers") from None
-    if referent_id is not None and not _belongs(referent_id, association_id):
+    if referent_id is not None and not belongs(referent_id, association_id):
         raise ReferralRefused("Le référent doit faire partie de l'association.", "referent_id")
     recipient = (recipient_email or "").strip().lower() or (partner.email or "").strip().lower()
     if not recipient:
@@ -152,7 +152,7 @@ def create(*, association_id: int, person_id: int, partner_id: int, reason: str,
     return referral
 
 
-def _belongs(person_id: object, association_id: int) -> bool:
+def belongs(person_id: object, association_id: int) -> bool:
     if not isinstance(person_id, int):
         return False
     return bool(session.scalar(select(exists().where(

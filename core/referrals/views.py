@@ -292,7 +292,7 @@ def create(slug: str, person_id: int) -> Any:
         referral = engine.create(
             association_id=association.id, person_id=person.id, partner_id=partner_id,
             service_id=service_id, reason=form.reason.data or "",
-            barriers=form.barriers.data or [], referent_id=_me(),
+            barriers=form.barriers.data or [], referent_id=_referent(association),
             recipient_email=form.recipient_email.data or None)
     except ReferralRefused as refused:
         session.rollback()
@@ -303,6 +303,13 @@ def create(slug: str, person_id: int) -> Any:
     session.commit()
     flash("L'orientation est envoyée au partenaire.", "success")
     return see_other("referrals.detail", slug=association.slug, referral_id=referral.id)
+
+
+def _referent(association: Association) -> int | None:
+    """The user, as the referral's referent, if one of the association's team (the
+    collective admin may send one for an association without belonging to it)."""
+    me = _me()
+    return me if me is not None and engine.belongs(me, association.id) else None
 
 
 def _form_page(association: Association, person: Person, form: ReferralForm,

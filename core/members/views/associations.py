@@ -153,6 +153,7 @@ def association_detail(slug: str) -> str:
         people=people,
         counts=counts,
         can_edit=has_role(association.id, Role.ADMIN),
+        can_see_referrals=association.active and has_role(association.id, Role.COORDINATOR),
         Role=Role,
     )
 

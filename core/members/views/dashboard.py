@@ -13,6 +13,7 @@ from core.members.scope import people_visible_clause
 from core.members.views import bp
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref, person_ref
+from core.referrals.views import dashboard_block
 
 
 @bp.get("/")
@@ -38,6 +39,7 @@ def dashboard() -> str:
     ])
     return render_template(
         "members/dashboard.html",
+        referrals=dashboard_block(current_user.person_id),
         next_bookings=bookings_of_person(current_user.person_id, since=utcnow(), limit=3),
         my_associations=[(a, roles[a.id]) for a in associations],
         people_count=people_count,

@@ -35,6 +35,7 @@ from core.members.scope import (
 from core.members.views import bp
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref, person_ref
+from core.referrals.views import person_block
 from core.web.forms import INVALID_FORM_STATUS, add_error
 from core.web.params import id_arg
 from core.web.views import (
@@ -155,6 +156,7 @@ def _person_page(person: Person, membership_form: MembershipForm) -> str:
     ])
     return render_template(
         "members/person_detail.html",
+        referrals=person_block(person, [m.association_id for m in memberships]),
         sections=sections,
         person=person,
         memberships=memberships,
