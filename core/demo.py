@@ -24,6 +24,7 @@ from core.partners import Barrier, Partner, PartnerContact, PartnerKind, Partner
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import association_ref
+from core.referrals.demo import load_referrals as _load_referrals
 
 DEMO_PASSWORD = "demo-maillage"  # noqa: S105 - documented demo password, demo data only
 
@@ -153,6 +154,7 @@ def load_demo() -> None:
         session.add(partner)
     session.flush()
     _load_agenda(associations)
+    _load_referrals(associations[0])
     load_plugin_demos(associations[0])
     session.commit()
 

@@ -11,6 +11,7 @@ from core.members.people import Person
 from core.pluginhost.contributions import PersonalData
 from core.pluginhost.host import get_host
 from core.pluginhost.refs import person_ref
+from core.referrals.personal_data import erase_referrals, export_referrals
 
 logger = logging.getLogger("maillage.plugins")
 
@@ -40,6 +41,7 @@ def export_person(person: Person, *, associations: frozenset[int] | None) -> dic
         ],
         "compte": None,
         "agenda": export_agenda(person.id, associations=associations),
+        "orientations": export_referrals(person.id, associations=associations),
         "modules": {},
     }
     if person.account is not None:
@@ -88,6 +90,7 @@ def erase_person(person: Person) -> dict[str, int]:
         for plugin, result in get_host().call_all("erase_person_data", person=person_ref(person))
     }
     counts["agenda"] = release_bookings(person.id)
+    counts["orientations"] = erase_referrals(person.id)
     session.delete(person)
     session.flush()
     return counts
