@@ -167,7 +167,7 @@ def funnel(association_id: int, filters: FunnelFilters = FunnelFilters()) -> Fun
     names = dict(session.execute(
         select(neighbourhood_names.c.id, neighbourhood_names.c.name)
         .where(neighbourhood_names.c.id.in_([k for k in by_neighbourhood_raw if k is not None]))
-    ).tuples().all())
+    ).all())
     by_neighbourhood = []
     for key, stage in by_neighbourhood_raw.items():
         stage.label = names.get(key, "Sans quartier") if key is not None else "Sans quartier"
