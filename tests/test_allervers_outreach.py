@@ -283,3 +283,35 @@ def test_any_text_in_any_field_never_breaks_the_contact_form(app, volunteer, db,
         assert dump(db, TABLES) == before
     if typed["consent"] in ("", "false") or not typed["consent_explained"].strip():
         assert response.status_code != 303
+
+
+def test_members_see_the_action_in_the_agenda_week_another_association_does_not(app, client, db, world,
+                                                                                 enable):
+    action_id = action_of(app, world.asso_a.id, days=1, place="Parvis de la mairie")
+    day = in_paris(db.get(OutreachAction, action_id).starts_at).date()
+    login(client, VOLUNTEER)
+    week = text_of(client.get(f"/agenda/semaine?jour={day.isoformat()}"))
+    assert "Parvis de la mairie" in week
+    other = app.test_client()
+    login(other, "coord.b@test.org")
+    assert "Parvis de la mairie" not in text_of(other.get(f"/agenda/semaine?jour={day.isoformat()}"))
+
+
+def test_the_home_page_shows_upcoming_actions_and_this_months_counts(app, volunteer, db, world):
+    def build():
+        action = make_action(world.asso_a.id, days=0, place="Marché couvert")
+        action.starts_at = datetime.now(UTC).replace(microsecond=0)
+        action.ends_at = action.starts_at + timedelta(hours=2)
+        make_tally(action)
+        make_tally(action)
+        make_contact(action, person_id=world.supported_a.id)
+        make_action(world.asso_a.id, days=1, place="Sortie du collège")
+        make_action(world.asso_b.id, days=1, place="Chez Bêta")
+    committed(app, build)
+    page = text_of(volunteer.get(f"{BASE}/"))
+    assert "Marché couvert" in page and "Sortie du collège" in page and "Chez Bêta" not in page
+    facts = page.split("Ce mois-ci")[1]
+    assert "<dt>Personnes comptées</dt><dd>2</dd>" in facts
+    assert "<dt>Personnes identifiées</dt><dd>1</dd>" in facts
+    assert "<dt>Personnes accompagnées</dt><dd>1</dd>" in facts
+    assert "Entonnoir" not in page  # a coordinators' page: not offered to volunteers
