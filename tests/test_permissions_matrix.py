@@ -53,7 +53,7 @@ from plugins.tzcld.models import (
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
-from tests import matrix_referrals, matrix_sites
+from tests import matrix_allervers_outreach, matrix_referrals, matrix_sites
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -110,7 +110,9 @@ class MatrixWorld(World):
     # Sites en transition, enabled for Alpha only: its records' ids (tests/matrix_sites.py).
     sites: dict[str, int]
     # Referrals of each association (tests/matrix_referrals.py).
-    referrals: dict[str, Any]
+    referrals: dict[str, Any] = field(default_factory=dict)
+    # Aller-vers, enabled for Alpha only: its outreach records (tests/matrix_allervers_outreach.py).
+    allervers: dict[str, int] = field(default_factory=dict)
 
 
 UNKNOWN = 999999  # an id no record has
@@ -287,12 +289,14 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         plugin = _premieres_heures(world) | _tzcld(world)
         sites = matrix_sites.records(world)
         referrals = matrix_referrals.records(world)
+        allervers = matrix_allervers_outreach.records(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
             "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
             "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin, "sites": sites,
             "referrals": referrals,
+            "allervers": allervers,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
 
@@ -513,6 +517,7 @@ GETS = [
          label="Bêta's session behind Alpha's pathway"),
     Case("premieres_heures.session_edit",
          ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/modifier"), PH_OTHER, label="Bêta's"),
+    # Aller-vers: enabled for Alpha only; its rows are in tests/matrix_allervers_outreach.py.
     # Territoire zéro chômeur, enabled for Alpha only (as Premières Heures, above).
     Case("tzcld.index", lambda w: "/p/tzcld/", MANAGER_PAGE),
     Case("tzcld.home", lambda w: "/p/tzcld/alpha/", MANAGER_PAGE),
@@ -880,6 +885,14 @@ def _referrals(rows: list[matrix_referrals.Row]) -> list[Case]:
 GETS += _referrals(matrix_referrals.GETS)
 POSTS += _referrals(matrix_referrals.POSTS)
 DESTRUCTIVE = _referrals(matrix_referrals.DESTRUCTIVE) + DESTRUCTIVE
+def _allervers(rows: list[matrix_allervers_outreach.Row]) -> list[Case]:
+    return [Case(endpoint, lambda w, path=path: matrix_allervers_outreach.url(path, w.allervers), expected,
+                 method, data, label) for endpoint, path, expected, method, data, label in rows]
+
+
+GETS += _allervers(matrix_allervers_outreach.GETS)
+POSTS += _allervers(matrix_allervers_outreach.POSTS)
+DESTRUCTIVE = _allervers(matrix_allervers_outreach.DESTRUCTIVE) + DESTRUCTIVE
 
 MATRIX = GETS + POSTS + DESTRUCTIVE
 
