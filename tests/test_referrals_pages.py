@@ -360,3 +360,26 @@ def test_dates_are_french_on_the_pages(app, db, ready, coordinator):
     referral_id, _ = add_referral(db, ready, status=ReferralStatus.ACCEPTED,
                                   appointment_on=date(2031, 3, 1))
     assert "1er mars 2031" in text_of(coordinator.get(f"{BASE}/{referral_id}"))
+
+
+def test_the_person_partner_and_home_pages_read_referrals_in_fixed_queries(app, db, ready,
+                                                                         coordinator):
+    pages = ["/", f"/personnes/{ready.supported_a.id}", f"/partenaires/{ready.partner.id}"]
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for url in pages:
+            with count_queries(app) as statements:
+                assert coordinator.get(url).status_code == 200, url
+            counts[url] = len(statements)
+        return counts
+
+    add_referral(db, ready, sent_days_ago=9)
+    few = measure()
+    for index in range(15):
+        referral_id, _ = add_referral(db, ready, sent_days_ago=9 + index,
+                                      status=ReferralStatus.REFUSED if index % 2 else ReferralStatus.SENT)
+        if index % 2:
+            db.get(Referral, referral_id).answered_at = utcnow() - timedelta(days=1)
+    db.commit()
+    assert measure() == few
