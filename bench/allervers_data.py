@@ -323,7 +323,7 @@ def build(
                 {
                     "name": f"{name} ({slug})",
                     "city": "Belleforge",
-                    "qpv_code": f"{code[:-1]}{slug[:6].upper()}{code[-1]}" if code else None,
+                    "qpv_code": f"{code[:-1]}{plan.association_id}{code[-1]}" if code else None,
                     **b.stamp,
                 }
                 for name, code in NEIGHBOURHOODS
