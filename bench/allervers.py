@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,27 +64,29 @@ def _day(value: date | datetime | None) -> str:
 
 # --- the referrals list ---------------------------------------------------------------------
 
-REFERRALS_PAGE = 50  # rows a page of the list shows
+REFERRALS_PAGE = 50  # as core/referrals/views.py's PAGE_SIZE
 STATUS_LABELS = {"sent": "Envoyée, sans réponse", "accepted": "Acceptée", "done": "Réalisée",
                  "refused": "Refusée", "expired": "Expirée sans réponse", "withdrawn": "Retirée"}
-# The association's referrals, newest first, the first page, and how many there are in all.
+# The association's referrals, newest first, one page of them, and how many there are in all.
 REFERRALS_QUERY = """SELECT r.id, p.first_name, p.last_name, pa.name AS partner, s.name AS service,
        f.first_name AS referent_first, f.last_name AS referent_last, r.status, r.sent_at,
-       r.answered_at, r.appointment_on, COUNT(*) OVER () AS total
+       r.appointment_on, COUNT(*) OVER () AS total
   FROM referrals r JOIN people p ON p.id = r.person_id JOIN partners pa ON pa.id = r.partner_id
   LEFT JOIN partner_services s ON s.id = r.service_id LEFT JOIN people f ON f.id = r.referent_id
  WHERE r.association_id = :association
  ORDER BY r.sent_at DESC, r.id DESC
  LIMIT :limit OFFSET :offset"""
-REFERRALS = """<!doctype html><h1>Orientations</h1><p>{{ total }} orientations</p>
-<table>{% for r in rows %}<tr><td data-label="Personne"><a href="/personnes/{{ r.id }}">{{ r.first_name }} \
-{{ r.last_name }}</a></td>
+REFERRALS = """<!doctype html><h1>Orientations</h1>
+<p role="status">{{ total }} orientation{{ 's' if total > 1 }}</p>
+<table>{% for r in rows %}<tr>
+<td data-label="Envoyée le"><a href="/orientations/{{ r.id }}">{{ r.sent_at | day }}</a></td>
+<td data-label="Personne">{{ r.first_name }} {{ r.last_name }}</td>
 <td data-label="Partenaire">{{ r.partner }}{% if r.service %} — {{ r.service }}{% endif %}</td>
-<td data-label="Référent">{{ r.referent_first or '' }} {{ r.referent_last or '' }}</td>
-<td data-label="Statut">{{ labels[r.status] }}</td>
-<td data-label="Envoyée le">{{ r.sent_at | day }}</td>
-<td data-label="Rendez-vous">{{ r.appointment_on | day }}</td></tr>
-{% endfor %}</table>
+<td data-label="Référent·e">{% if r.referent_first is none %}—{% else %}{{ r.referent_first }} \
+{{ r.referent_last }}{% endif %}</td>
+<td data-label="Statut"><span>{{ labels[r.status] }}</span>{% if r.appointment_on %} rendez-vous le \
+{{ r.appointment_on | day }}{% endif %}</td></tr>
+{% endfor %}</table>{% if pages > 1 %}<span>Page {{ page }} sur {{ pages }}</span>{% endif %}
 """
 
 
@@ -95,33 +98,112 @@ def referrals_routes(app: Flask, rows: Callable[..., list[Any]]) -> None:
         page = int(request.args.get("page", 1))
         found = rows(REFERRALS_QUERY, association=association, limit=REFERRALS_PAGE,
                      offset=(page - 1) * REFERRALS_PAGE)
-        return template.render(rows=found, total=found[0].total if found else 0, labels=STATUS_LABELS)
+        total = found[0].total if found else 0
+        return template.render(rows=found, total=total, labels=STATUS_LABELS, page=page,
+                               pages=max((total + REFERRALS_PAGE - 1) // REFERRALS_PAGE, 1))
 
 
 # --- the funnel -----------------------------------------------------------------------------
 
-# Each person reached once: a tally, or a contact met by name with no tally; a contact is
-# identified, engaged with a pathway, out of it with an outcome. By the action's neighbourhood.
-FUNNEL_QUERY = """WITH reached AS (
-  SELECT t.action_id, 1 AS reached, 0 AS identified, 0 AS engaged, 0 AS exited
+OUTCOMES = [("job", "Emploi"), ("training", "Formation"), ("job_search", "Relais vers le droit commun"),
+            ("other", "Autre sortie"), ("dropped_out", "Abandon")]
+PLACE_LABELS = {"street": "Rue", "market": "Marché", "event": "Événement",
+                "partner_premises": "Locaux d'un partenaire", "other": "Autre lieu"}
+ACTIONS_SHOWN = 50  # as plugins/allervers/funnel.py's: the most recent actions get a line each
+NO_NEIGHBOURHOOD = "Sans quartier"
+MEASURES = ["tallies", "contacts", "direct", "engaged", *(o for o, _ in OUTCOMES)]
+# The SQL below is built from these constants only.
+_OUTCOME_SUMS = ",\n         ".join(f"SUM(CASE WHEN outcome = '{o}' THEN 1 ELSE 0 END) AS {o}"
+                                   for o, _ in OUTCOMES)
+_SUMS = ", ".join(f"SUM(m.{c}) AS {c}" for c in MEASURES)
+_ACTION_SUMS = ", ".join(f"COALESCE(m.{c}, 0)" for c in MEASURES)
+# Each person reached once: a tally, or a contact met by name with no tally first; each
+# contact identified, perhaps engaged, perhaps out of their pathway with an outcome. Summed per
+# action, then per place kind, per neighbourhood, and for the most recent actions (one more
+# than shown, to say the list is cut).
+FUNNEL_QUERY = f"""WITH met AS (
+  SELECT t.action_id, 1 AS tallies, 0 AS contacts, 0 AS direct, 0 AS engaged, NULL AS outcome
     FROM allervers_tallies t WHERE t.association_id = :association
   UNION ALL
-  SELECT c.action_id, CASE WHEN c.tally_id IS NULL THEN 1 ELSE 0 END, 1,
-         CASE WHEN p.id IS NULL THEN 0 ELSE 1 END, CASE WHEN p.ended_on IS NULL THEN 0 ELSE 1 END
-    FROM allervers_contacts c LEFT JOIN allervers_pathways p ON p.contact_id = c.id
-   WHERE c.association_id = :association)
-SELECT COALESCE(n.name, 'Sans quartier') AS label, SUM(r.reached) AS reached, SUM(r.identified) AS identified,
-       SUM(r.engaged) AS engaged, SUM(r.exited) AS exited
-  FROM reached r JOIN allervers_actions a ON a.id = r.action_id
-  LEFT JOIN neighbourhoods n ON n.id = a.neighbourhood_id
- GROUP BY COALESCE(n.name, 'Sans quartier')
- ORDER BY 1"""
+  SELECT c.action_id, 0, 1, CASE WHEN c.tally_id IS NULL THEN 1 ELSE 0 END,
+         CASE WHEN c.person_id IS NULL THEN 0 ELSE 1 END, p.exit_outcome
+    FROM allervers_contacts c
+    LEFT JOIN allervers_pathways p ON p.contact_id = c.id AND p.ended_on IS NOT NULL
+                                  AND p.association_id = c.association_id
+   WHERE c.association_id = :association),
+per_action AS (
+  SELECT action_id, SUM(tallies) AS tallies, SUM(contacts) AS contacts, SUM(direct) AS direct,
+         SUM(engaged) AS engaged, {_OUTCOME_SUMS}
+    FROM met GROUP BY action_id),
+latest AS (
+  SELECT id FROM allervers_actions WHERE association_id = :association
+   ORDER BY starts_at DESC, id DESC LIMIT {ACTIONS_SHOWN + 1})
+SELECT 'p' AS kind, a.place_kind AS label, NULL AS id, NULL AS starts_at, {_SUMS}
+  FROM per_action m JOIN allervers_actions a ON a.id = m.action_id GROUP BY a.place_kind
+UNION ALL
+SELECT 'n', n.name, NULL, NULL, {_SUMS}
+  FROM per_action m JOIN allervers_actions a ON a.id = m.action_id
+  LEFT JOIN neighbourhoods n ON n.id = a.neighbourhood_id GROUP BY n.name
+UNION ALL
+SELECT 'a', a.place, a.id, a.starts_at, {_ACTION_SUMS}
+  FROM latest l JOIN allervers_actions a ON a.id = l.id LEFT JOIN per_action m ON m.action_id = a.id"""  # noqa: S608
 FUNNEL = """<!doctype html><h1>Entonnoir</h1>
-<table>{% for r in rows %}<tr><th scope="row">{{ r.label }}</th>
+{% macro table(rows, first) %}<table>{% for r in rows %}<tr>
+<th scope="row" data-label="{{ first }}">{{ r.label }}</th>
 <td data-label="Rencontrées">{{ r.reached }}</td>
-<td data-label="Identifiées">{{ r.identified }}</td><td data-label="Accompagnées">{{ r.engaged }}</td>
-<td data-label="Sorties">{{ r.exited }}</td></tr>{% endfor %}</table>
+<td data-label="Identifiées">{{ r.contacts }} <span>({{ r.rates[0] }})</span></td>
+<td data-label="Accompagnées">{{ r.engaged }} <span>({{ r.rates[1] }})</span></td>
+<td data-label="Sorties">{{ r.exited }} <span>({{ r.rates[2] }})</span></td></tr>{% endfor %}</table>
+{% endmacro %}{{ table([total], "Actions") }}
+<p>Comptées : {{ total.tallies }} ; identifiées sans avoir été comptées : {{ total.direct }}.</p>
+{% if total.exited %}<dl>{% for outcome, label in outcomes %}<dt>{{ label }}</dt>\
+<dd>{{ total[outcome] }}</dd>\
+{% endfor %}</dl>{% endif %}
+{{ table(places, "Type de lieu") }}{{ table(neighbourhoods, "Quartier") }}{{ table(actions, "Action") }}
+{% if capped %}<p>Les {{ shown }} actions les plus récentes</p>{% endif %}
 """
+
+
+def _rate(part: int, whole: int) -> str:
+    """« 42 % », « 12,5 % » (tenths rounded half to even, in exact fractions); « — » for
+    nothing to divide."""
+    if whole <= 0:
+        return "—"
+    if 100 * part % whole == 0:
+        return f"{100 * part // whole}\u00a0%"
+    tenths = round(Fraction(1000 * part, whole))
+    return f"{tenths // 10},{tenths % 10}\u00a0%"
+
+
+def _line(label: str, row: Any) -> dict[str, Any]:
+    line = {name: int(getattr(row, name) or 0) for name in MEASURES}
+    return _rated(label, line)
+
+
+def _rated(label: str, line: dict[str, Any]) -> dict[str, Any]:
+    line["label"] = label
+    line["reached"] = line["tallies"] + line["direct"]
+    line["exited"] = sum(line[o] for o, _ in OUTCOMES)
+    line["rates"] = [_rate(line["contacts"], line["reached"]), _rate(line["engaged"], line["contacts"]),
+                     _rate(line["exited"], line["engaged"])]
+    return line
+
+
+def _funnel(found: list[Any]) -> dict[str, Any]:
+    order = list(PLACE_LABELS)
+    places = sorted((r for r in found if r.kind == "p"), key=lambda r: order.index(r.label))
+    hoods = sorted(((r.label or NO_NEIGHBOURHOOD, r) for r in found if r.kind == "n"),
+                   key=lambda pair: (pair[0] == NO_NEIGHBOURHOOD, pair[0].casefold()))
+    actions = sorted((r for r in found if r.kind == "a"), key=lambda r: (r.starts_at, r.id), reverse=True)
+    total = dict.fromkeys(MEASURES, 0)
+    lines = [_line(PLACE_LABELS[r.label], r) for r in places]
+    for line in lines:
+        for name in total:
+            total[name] += line[name]
+    return {"total": _rated("Total", total), "places": lines, "outcomes": OUTCOMES,
+            "neighbourhoods": [_line(label, r) for label, r in hoods],
+            "actions": [_line(f"{_day(r.starts_at)} — {r.label}", r) for r in actions[:ACTIONS_SHOWN]],
+            "capped": len(actions) > ACTIONS_SHOWN, "shown": ACTIONS_SHOWN}
 
 
 def funnel_routes(app: Flask, rows: Callable[..., list[Any]]) -> None:
@@ -129,19 +211,24 @@ def funnel_routes(app: Flask, rows: Callable[..., list[Any]]) -> None:
 
     @app.get("/<int:association>/entonnoir")
     def funnel(association: int) -> str:
-        return template.render(rows=rows(FUNNEL_QUERY, association=association))
+        return template.render(_funnel(rows(FUNNEL_QUERY, association=association)))
 
 
 # --- the parts ------------------------------------------------------------------------------
 
-REFERRALS_SHOWN = re.compile(
-    r"data-label=\"(Personne|Partenaire|Référent|Statut|Envoyée le|Rendez-vous)\">(?:<a [^>]*>)?([^<]*)<")
-FUNNEL_SHOWN = re.compile(
-    r"<th scope=\"row\">([^<]*)</th>|data-label=\"(Rencontrées|Identifiées|Accompagnées|Sorties)\">([^<]*)<")
+REFERRALS_SHOWN = re.compile(r"role=\"status\">(\d+) orientations?<|Page (\d+) sur (\d+)|"
+                             r"data-label=\"Envoyée le\"><a href=\"[^\"]*/orientations/(\d+)\">([^<]*)<|"
+                             r"data-label=\"(Personne|Partenaire|Référent·e)\">([^<]*)<|"
+                             r"data-label=\"Statut\">\s*<span[^>]*>([^<]*)</span>\s*([^<]*)<")
+FUNNEL_SHOWN = re.compile(r"<th scope=\"row\" data-label=\"([^\"]*)\">([^<]*)</th>|"
+                          r"data-label=\"(Rencontrées|Identifiées|Accompagnées|Sorties)\">([^<]*)"
+                          r"(?:<span[^>]*>\(([^)<]*)\)</span>)?|"
+                          r"Comptées : (\d+) ; identifiées sans avoir été comptées : (\d+)|"
+                          r"<dt>([^<]*)</dt><dd>(\d+)</dd>|(Les \d+ actions les plus récentes)")
 
 
 def referrals_cases(plan: data.Plan, _args: argparse.Namespace) -> list[Case]:
-    return [Case(f"referrals list (page 1 of {plan.volumes.referrals:,})",
+    return [Case(f"referrals list (page 1 of {plan.counts['referrals']:,})",
                  f"/associations/{plan.slug}/orientations",
                  f"/{plan.association_id}/orientations", REFERRALS_SHOWN)]
 
@@ -172,7 +259,7 @@ def bound_app(database_url: str, parts: list[Part]) -> Flask:
     def rows(sql: str, **params: Any) -> list[Any]:
         with engine.connect() as connection:
             return connection.execute(text(sql).columns(appointment_on=Date(), sent_at=UTCDateTime(),
-                                                                answered_at=UTCDateTime()), params).all()
+                                                                starts_at=UTCDateTime()), params).all()
 
     for part in parts:
         part.routes(app, rows)
