@@ -116,11 +116,12 @@ MEASURES = ["tallies", "contacts", "direct", "engaged", *(o for o, _ in OUTCOMES
 _OUTCOME_SUMS = ",\n         ".join(f"SUM(CASE WHEN outcome = '{o}' THEN 1 ELSE 0 END) AS {o}"
                                    for o, _ in OUTCOMES)
 _SUMS = ", ".join(f"SUM(m.{c}) AS {c}" for c in MEASURES)
-_ACTION_SUMS = ", ".join(f"COALESCE(m.{c}, 0)" for c in MEASURES)
+_ACTION_SUMS = ", ".join(f"COALESCE(m.{c}, 0) AS {c}" for c in MEASURES)
 # Each person reached once: a tally, or a contact met by name with no tally first; each
 # contact identified, perhaps engaged, perhaps out of their pathway with an outcome. Summed per
-# action, then per place kind, per neighbourhood, and for the most recent actions (one more
-# than shown, to say the list is cut).
+# action, then for the most recent actions (one more than shown, to say the list is cut), per
+# place kind and per neighbourhood; the actions first, so that PostgreSQL types the columns
+# the other two leave NULL from theirs.
 FUNNEL_QUERY = f"""WITH met AS (
   SELECT t.action_id, 1 AS tallies, 0 AS contacts, 0 AS direct, 0 AS engaged, NULL AS outcome
     FROM allervers_tallies t WHERE t.association_id = :association
@@ -138,15 +139,15 @@ per_action AS (
 latest AS (
   SELECT id FROM allervers_actions WHERE association_id = :association
    ORDER BY starts_at DESC, id DESC LIMIT {ACTIONS_SHOWN + 1})
-SELECT 'p' AS kind, a.place_kind AS label, NULL AS id, NULL AS starts_at, {_SUMS}
+SELECT 'a' AS kind, a.place AS label, a.id, a.starts_at, {_ACTION_SUMS}
+  FROM latest l JOIN allervers_actions a ON a.id = l.id LEFT JOIN per_action m ON m.action_id = a.id
+UNION ALL
+SELECT 'p', a.place_kind, NULL, NULL, {_SUMS}
   FROM per_action m JOIN allervers_actions a ON a.id = m.action_id GROUP BY a.place_kind
 UNION ALL
 SELECT 'n', n.name, NULL, NULL, {_SUMS}
   FROM per_action m JOIN allervers_actions a ON a.id = m.action_id
-  LEFT JOIN neighbourhoods n ON n.id = a.neighbourhood_id GROUP BY n.name
-UNION ALL
-SELECT 'a', a.place, a.id, a.starts_at, {_ACTION_SUMS}
-  FROM latest l JOIN allervers_actions a ON a.id = l.id LEFT JOIN per_action m ON m.action_id = a.id"""  # noqa: S608
+  LEFT JOIN neighbourhoods n ON n.id = a.neighbourhood_id GROUP BY n.name"""  # noqa: S608
 FUNNEL = """<!doctype html><h1>Entonnoir</h1>
 {% macro table(rows, first) %}<table>{% for r in rows %}<tr>
 <th scope="row" data-label="{{ first }}">{{ r.label }}</th>
