@@ -6,12 +6,13 @@ plugin. Import from ``core.plugin_api`` only.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 
-from core.plugin_api import NavEntry, PluginSettings, Role, hookimpl
-from plugins.allervers import TITLE
+from core.plugin_api import AgendaItem, AssociationRef, NavEntry, PluginSettings, Role, hookimpl
+from plugins.allervers import TITLE, outreach
 from plugins.allervers.settings import DEFAULT_SETTINGS, SettingsForm
 from plugins.allervers.views import bp
 
@@ -37,3 +38,12 @@ def settings_form() -> PluginSettings:
 @hookimpl
 def migrations_location() -> str:
     return str(MIGRATIONS)
+
+
+@hookimpl
+def agenda_items(association: AssociationRef, start: datetime, end: datetime) -> list[AgendaItem]:
+    # The outreach actions, for the association's members: the team sees who goes where.
+    return outreach.agenda_items_for(
+        association, start, end,
+        lambda action_id: url_for("allervers.action_detail", association=association.slug,
+                                  action_id=action_id))

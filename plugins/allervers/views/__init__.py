@@ -4,7 +4,9 @@ from flask import Blueprint
 
 from core.plugin_api import AssociationRef, Role, association_or_404, require_role
 
-bp = Blueprint("allervers", __name__, url_prefix="/p/allervers", template_folder="../templates")
+# static/: the tally form's large tap targets (allervers.css).
+bp = Blueprint("allervers", __name__, url_prefix="/p/allervers", template_folder="../templates",
+               static_folder="../static")
 
 
 def team() -> AssociationRef:
@@ -22,7 +24,7 @@ def coordination() -> AssociationRef:
     return current
 
 
-from plugins.allervers.views import home  # noqa: E402
+from plugins.allervers.views import actions, contacts, funnel, home, tallies  # noqa: E402
 
-__all__ = ["bp", "coordination", "home", "team"]
+__all__ = ["actions", "bp", "contacts", "coordination", "funnel", "home", "tallies", "team"]
 
