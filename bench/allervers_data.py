@@ -24,12 +24,7 @@ from typing import Any
 from agenda import FIRST_NAMES, LAST_NAMES
 from flask import Flask
 from sqlalchemy import Table, bindparam, insert, update
-from sqlalchemy.orm import configure_mappers
 
-# premieres_heures' HoursStage names its pathway ``Mapped[Pathway]``, a string the registry
-# resolves at configuration: with Aller-vers' Pathway imported first, it finds two and every
-# mapper fails to configure. Configured before, it keeps premieres_heures' own.
-import plugins.premieres_heures.models  # noqa: F401
 from core.agenda.clock import paris_today
 from core.auth.accounts import Account
 from core.auth.passwords import hash_password
@@ -54,9 +49,7 @@ from plugins.allervers.models_outreach import (
     action_members,
     action_partners,
 )
-
-configure_mappers()
-from plugins.allervers.models_pathways import (  # noqa: E402
+from plugins.allervers.models_pathways import (
     BarrierStatus,
     ExitOutcome,
     Pathway,
