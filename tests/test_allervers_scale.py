@@ -85,7 +85,8 @@ def test_the_benchmark_runs_and_both_apps_show_the_same_figures(bench, tmp_path,
 
 
 # The referrals list: the account and its roles, the association, the count, the page of rows,
-# the partners and the referents of the filters, the collective's name for the layout.
+# the partners and the referents of the filters, the collective's name and the plugins' state for
+# the layout.
 REFERRALS_LIST_QUERIES = 8
 # The funnel: the account, the plugin state, the association, the neighbourhoods, the actions
 # of the filter, three queries for each of the three breakdowns, the neighbourhoods' names, the
