@@ -10,8 +10,8 @@ from pathlib import Path
 
 from flask import Blueprint
 
-from core.plugin_api import NavEntry, PluginSettings, Role, hookimpl
-from plugins.allervers import TITLE
+from core.plugin_api import AssociationRef, NavEntry, PersonRef, PluginSettings, Role, Section, hookimpl
+from plugins.allervers import TITLE, sections
 from plugins.allervers.settings import DEFAULT_SETTINGS, SettingsForm
 from plugins.allervers.views import bp
 
@@ -37,3 +37,16 @@ def settings_form() -> PluginSettings:
 @hookimpl
 def migrations_location() -> str:
     return str(MIGRATIONS)
+
+
+# --- pathways: the dashboard, a person's page -------------------------------------------------
+
+
+@hookimpl
+def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Section]:
+    return sections.dashboard_widgets(association, person)
+
+
+@hookimpl
+def person_sections(association: AssociationRef, person: PersonRef) -> list[Section]:
+    return sections.person_sections(association, person)

@@ -22,7 +22,7 @@ def coordination() -> AssociationRef:
     return current
 
 
-from plugins.allervers.views import home  # noqa: E402
+from plugins.allervers.views import engagement, home, pathways  # noqa: E402
 
-__all__ = ["bp", "coordination", "home", "team"]
+__all__ = ["bp", "coordination", "engagement", "home", "pathways", "team"]
 
