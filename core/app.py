@@ -19,6 +19,7 @@ from core.database.models import load_core_models
 from core.members.views import bp as members_bp
 from core.partners.views import bp as partners_bp
 from core.pluginhost.views import bp as plugin_admin_bp
+from core.referrals.views import bp as referrals_bp
 from core.settings import INSTANCE_PATH_ENV, load_settings
 from core.web import dates, errors, security, templating, uploads
 from core.web.params import DatabaseIdConverter, refuse_nul_characters
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(members_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(plugin_admin_bp)
     pluginhost.init_app(app)
 

@@ -12,6 +12,7 @@ from core.app import create_app
 from core.database import migrate as migrations
 from core.database import session, write_intent
 from core.pluginhost.cli import plugins_group
+from core.referrals.cli import referrals_group
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -96,6 +97,7 @@ cli.add_command(demo_group)
 cli.add_command(admin_group)
 cli.add_command(plugins_group)
 cli.add_command(agenda_group)
+cli.add_command(referrals_group)
 
 
 def main() -> None:

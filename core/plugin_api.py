@@ -126,6 +126,20 @@ from core.pluginhost.public import public_page
 from core.web.rate_limits import RateLimited, client_address, rate_limit
 
 # isort: split
+# referrals to partners
+from core.referrals.api import (
+    BARRIER_LABELS,
+    PartnerServiceRef,
+    ReferralInfo,
+    ReferralRefused,
+    ReferralStatus,
+    create_referral,
+    partner_services,
+    referrals_by_id,
+    referrals_of_person,
+)
+
+# isort: split
 # uploads
 from core.web.upload_fields import UploadField
 from core.web.uploads import (
@@ -363,4 +377,17 @@ __all__ += [
 # people a plugin adds (an outreach contact who becomes a person supported)
 __all__ += [
     "add_person",
+]
+
+# referrals to partners
+__all__ += [
+    "BARRIER_LABELS",
+    "PartnerServiceRef",
+    "ReferralInfo",
+    "ReferralRefused",
+    "ReferralStatus",
+    "create_referral",
+    "partner_services",
+    "referrals_by_id",
+    "referrals_of_person",
 ]

@@ -63,6 +63,11 @@ SETTINGS: list[Setting] = [
     Setting("SESSION_MAX_DAYS", 30, "A login session ends this many days after the login, "
             "used or not."),
     Setting("RESET_TOKEN_MINUTES", 60, "Validity of an emailed password link, in minutes."),
+    Setting("REFERRAL_EXPIRY_DAYS", 30, "A referral to a partner that has had no answer this many "
+            "days after its link was sent expires (`maillage referrals remind`), and its link "
+            "with it. Collective-wide: the collective agrees its delays with its partners."),
+    Setting("REFERRAL_REMINDER_DAYS", 7, "The referent of a referral still unanswered this many "
+            "days after it was sent is reminded, once (dashboard and e-mail)."),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
     Setting("PLUGINS_STRICT", None, "Raise instead of logging when a plugin fails to load or a hook "
             "fails. Default: on in tests (`TESTING`), off otherwise."),

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         PluginSettings,
         Section,
     )
+    from core.referrals.api import ReferralInfo
 
 PROJECT = "maillage"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -114,3 +115,12 @@ def load_demo_data(association: AssociationRef, today: date) -> None:
 def report_indicators(association: AssociationRef, period_start: date,
                       period_end: date) -> list[Indicator]:
     """Per association: counts for funder reports over the period."""
+
+
+@hookspec
+def referral_changed(referral: ReferralInfo) -> None:
+    """A referral the plugin created (``create_referral(..., plugin=<its name>)``) changed
+    status: accepted, refused, done, expired or withdrawn. Called for that plugin only, and
+    only if the referral's association enabled it, in the transaction of the change (a
+    savepoint: a failing hook is logged and its writes undone, the change stands). Do not
+    commit."""
