@@ -4,6 +4,7 @@ changes, exit, target public checks, the timeline, the list, the dashboard widge
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core.members import Neighbourhood, Role
+from core.plugin_api import french_date as french
 from core.plugin_api import paris_today
 from plugins.allervers.models_pathways import (
     BarrierStatus,
@@ -34,7 +36,7 @@ from tests.allervers_pathways_world import (
 )
 from tests.conftest import add_person
 from tests.form_checks import dump
-from tests.support import count_queries, field_error, login, post
+from tests.support import committed, count_queries, field_error, login, post
 from tests.support import text_of as raw_text
 
 TODAY = paris_today()
@@ -171,6 +173,86 @@ def test_an_action_is_dated_and_shown(app, coord, db, world):
     assert blank.status_code == 422 and field_error(blank, "description") == "Ce champ est obligatoire."
     assert count(db, PathwayAction) == 1
     assert "Atelier CV à la Mission Locale" in text_of(coord.get(f"{BASE}/parcours/{pathway_id}"))
+
+
+# --- Referrals from an action -------------------------------------------------------------
+
+TOKEN = re.compile(r"/orientation/([A-Za-z0-9_\-]+)")
+
+
+def orient_form(world, **changes: str) -> dict[str, str]:
+    data = {"done_on": iso(TODAY), "description": "Garde d'enfants pour suivre la formation",
+            "partner_id": str(world.partner.id), "orient": "y",
+            "service_id": str(world.partner.services[0].id), "barriers": "childcare",
+            "recipient_email": "accueil@ml-test.org"}
+    data.update(changes)
+    return data
+
+
+def test_an_action_can_refer_the_person_to_a_partners_service(app, coord, db, world, maillage_outbox):
+    from core.referrals import engine
+    from core.referrals.models import Referral
+
+    pathway_id = make_pathway(app, world, started_on=TODAY - timedelta(days=3))
+    url = f"{BASE}/parcours/{pathway_id}/actions/nouvelle"
+    page = text_of(coord.get(url))
+    assert "Mission Locale Test — Garde d'enfants solidaire" in page and "Garde d'enfants" in page
+    # A service of another partner, or no address to send it to: refused, nothing saved.
+    wrong = post(coord, url, orient_form(world, service_id=str(world.other_partner.services[0].id)))
+    assert wrong.status_code == 422
+    assert field_error(wrong, "service_id") == "Ce service n'est pas proposé par ce partenaire."
+    nowhere = post(coord, url, orient_form(world, recipient_email=""))
+    assert nowhere.status_code == 422 and "adresse e-mail" in field_error(nowhere, "recipient_email")
+    no_partner = post(coord, url, orient_form(world, partner_id="0"))
+    assert no_partner.status_code == 422 and field_error(no_partner, "partner_id")
+    assert count(db, PathwayAction) == 0 and count(db, Referral) == 0 and not maillage_outbox
+
+    assert post(coord, url, orient_form(world)).status_code == 303
+    action = db.scalar(select(PathwayAction))
+    referral = db.get(Referral, action.referral_id)
+    assert (referral.plugin, referral.person_id, referral.partner_id, referral.referent_id,
+            referral.reason) == ("allervers", world.supported_a.id, world.partner.id,
+                                 world.coordinator_a.id, "Garde d'enfants pour suivre la formation")
+    assert len(maillage_outbox) == 1 and maillage_outbox[0]["To"] == "accueil@ml-test.org"
+    detail = text_of(coord.get(f"{BASE}/parcours/{pathway_id}"))
+    assert "Envoyée, sans réponse" in detail and "Orientation envoyée : Mission Locale Test" in detail
+
+    # The partner accepts through the link: the page reads the status live, the hook is called.
+    token = TOKEN.search(maillage_outbox[0].get_content()).group(1)
+    before = pathway(db, pathway_id).updated_at
+    appointment = TODAY + timedelta(days=4)
+    committed(app, engine.accept, token, appointment)
+    assert pathway(db, pathway_id).updated_at > before  # referral_changed touched the pathway
+    detail = text_of(coord.get(f"{BASE}/parcours/{pathway_id}"))
+    assert "Acceptée" in detail and f"Rendez-vous le {french(appointment)}" in detail
+    assert "Orientation acceptée par Mission Locale Test : rendez-vous le" in detail
+    # And on the referent's dashboard.
+    assert "Mission Locale Test a accepté l'orientation" in text_of(coord.get("/"))
+
+
+def test_referral_changed_is_called_for_refusals_and_says_so_to_the_referent(app, coord, db, world,
+                                                                             maillage_outbox, monkeypatch):
+    from core.referrals import engine
+    from plugins.allervers import plugin
+
+    pathway_id = make_pathway(app, world, started_on=TODAY - timedelta(days=3))
+    sent = post(coord, f"{BASE}/parcours/{pathway_id}/actions/nouvelle", orient_form(world))
+    assert sent.status_code == 303
+    seen = []
+    real = plugin.pathways.referral_changed
+
+    def spy(referral_id: int, association_id: int):
+        seen.append(referral_id)
+        return real(referral_id, association_id)
+
+    monkeypatch.setattr(plugin.pathways, "referral_changed", spy)
+    token = TOKEN.search(maillage_outbox[0].get_content()).group(1)
+    committed(app, engine.refuse, token, "Plus de place avant la rentrée")
+    action = db.scalar(select(PathwayAction))
+    assert seen == [action.referral_id]
+    detail = text_of(coord.get(f"{BASE}/parcours/{pathway_id}"))
+    assert "Refusée" in detail and "Motif : Plus de place avant la rentrée" in detail
+    assert "Mission Locale Test a refusé l'orientation" in text_of(coord.get("/"))
 
 
 # --- Referent -----------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from core.plugin_api import (
     STRIP,
+    CheckboxListField,
     ChoiceField,
     FrenchDateField,
     FrenchIntegerField,
@@ -90,6 +91,15 @@ class ActionForm(FlaskForm):
                                 description="Par exemple : rendez-vous à la Mission Locale, "
                                             "atelier CV.")
     partner_id = ChoiceField("Partenaire", coerce=int)
+    orient = BooleanField(
+        "Orienter la personne vers ce partenaire",
+        description="Une orientation : le partenaire reçoit la demande par e-mail et y répond par "
+                    "un lien, sans compte. L'action en est le motif.")
+    service_id = ChoiceField("Service du partenaire", coerce=int, default=NONE)
+    barriers = CheckboxListField("Freins visés par l'orientation")
+    recipient_email = StringField(
+        "E-mail du destinataire", filters=STRIP, validators=optional_email(),
+        description="Vide : l'adresse du partenaire dans l'annuaire.")
 
 
 class ReferentForm(FlaskForm):

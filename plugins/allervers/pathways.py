@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import session
+from core.plugin_api import session, utcnow
 from plugins.allervers.models_pathways import (
     BarrierStatus,
     ExitOutcome,
@@ -255,3 +255,18 @@ def record_exit(pathway: Pathway, ended_on: date, outcome: ExitOutcome | None, n
         current.ended_on = ended_on
     pathway.ended_on, pathway.exit_outcome, pathway.exit_note = ended_on, outcome, note
     session.flush()
+
+
+# --- Referrals' answers -------------------------------------------------------------------
+
+def referral_changed(referral_id: int, association_id: int) -> Pathway | None:
+    """A referral of one of the pathway's actions changed status (the core's hook). Nothing
+    of the referral is copied — the pages read its status live — but the pathway is marked
+    as changed (``updated_at``): the plugin learns of the answer in the same transaction."""
+    pathway = session.scalar(
+        select(Pathway).join(PathwayAction, PathwayAction.pathway_id == Pathway.id)
+        .where(PathwayAction.referral_id == referral_id, Pathway.association_id == association_id))
+    if pathway is not None:
+        pathway.updated_at = utcnow()
+        session.flush()
+    return pathway

@@ -10,8 +10,17 @@ from pathlib import Path
 
 from flask import Blueprint
 
-from core.plugin_api import AssociationRef, NavEntry, PersonRef, PluginSettings, Role, Section, hookimpl
-from plugins.allervers import TITLE, sections
+from core.plugin_api import (
+    AssociationRef,
+    NavEntry,
+    PersonRef,
+    PluginSettings,
+    ReferralInfo,
+    Role,
+    Section,
+    hookimpl,
+)
+from plugins.allervers import TITLE, pathways, sections
 from plugins.allervers.settings import DEFAULT_SETTINGS, SettingsForm
 from plugins.allervers.views import bp
 
@@ -50,3 +59,8 @@ def dashboard_widgets(association: AssociationRef, person: PersonRef) -> list[Se
 @hookimpl
 def person_sections(association: AssociationRef, person: PersonRef) -> list[Section]:
     return sections.person_sections(association, person)
+
+
+@hookimpl
+def referral_changed(referral: ReferralInfo) -> None:
+    pathways.referral_changed(referral.id, referral.association_id)

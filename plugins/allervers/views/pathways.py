@@ -22,12 +22,15 @@ from core.plugin_api import (
     INVALID_FORM_STATUS,
     AssociationRef,
     Level,
+    ReferralRefused,
     access,
     add_error,
+    create_referral,
     current_person,
     id_arg,
     neighbourhoods,
     paris_today,
+    partner_services,
     partners,
     people_names,
     people_of,
@@ -35,7 +38,7 @@ from core.plugin_api import (
     see_other,
     session,
 )
-from plugins.allervers import TITLE
+from plugins.allervers import NAME, TITLE
 from plugins.allervers.forms_pathways import (
     NONE,
     ActionForm,
@@ -297,27 +300,59 @@ def _next_status(status: BarrierStatus) -> BarrierStatus:
 
 # --- Actions ------------------------------------------------------------------------------
 
+REFERRAL_FIELDS = {"reason": "description", "partner_id": "partner_id", "service_id": "service_id",
+                   "barriers": "barriers", "recipient_email": "recipient_email"}
+
+
 @bp.route("/<association>/parcours/<int:pathway_id>/actions/nouvelle", methods=["GET", "POST"])
 @access(Level.MANAGER)
 def action_create(association: str, pathway_id: int) -> Response | tuple[str, int]:
+    """An action of the pathway; with « orienter », a referral to the partner (and one of its
+    services) through the core's engine, the action keeping its id."""
     current = coordination()
     pathway, name = _page(current, pathway_id)
     today = paris_today()
-    form = ActionForm(data={"done_on": today, "partner_id": NONE} if request.method == "GET" else None)
+    defaults = {"done_on": today, "partner_id": NONE, "service_id": NONE}
+    form = ActionForm(data=defaults if request.method == "GET" else None)
     form.partner_id.choices = partner_choices("Aucun")
+    services = partner_services()
+    form.service_id.choices = [(NONE, "Aucun service en particulier")] + [
+        (s.id, f"{s.partner_name} — {s.name}") for s in services]
+    form.barriers.choices = list(BARRIER_LABELS.items())
     if form.validate_on_submit():
         me = current_person()
         try:
+            referral_id = _referral_of(form, current, pathway) if form.orient.data else None
             add_action(pathway, done_on=form.done_on.data, description=form.description.data,
-                       partner_id=form.partner_id.data or None, by_person_id=me.id if me else None)
+                       partner_id=form.partner_id.data or None, by_person_id=me.id if me else None,
+                       referral_id=referral_id)
         except Refused as refused:
             refuse(form, refused)
         else:
             session.commit()
-            flash("Action enregistrée.", "success")
+            flash("Orientation envoyée au partenaire." if form.orient.data else "Action enregistrée.",
+                  "success")
             return _detail(current, pathway, "actions")
     return render("pathway_action_form.html", form_status(form), association=current, form=form,
                   pathway=pathway, name=name, cancel=_detail_url(current, pathway))
+
+
+def _referral_of(form: ActionForm, current: AssociationRef, pathway: Pathway) -> int:
+    """The referral the action makes, created in the request's transaction (the partner's
+    e-mail leaves after the commit): its id."""
+    if pathway.ended_on is not None:
+        raise Refused("Ce parcours est terminé.", "orient")
+    if not form.partner_id.data:
+        raise Refused("Choisissez le partenaire vers qui orienter.", "partner_id")
+    try:
+        referral = create_referral(
+            current, pathway.person_id, partner_id=form.partner_id.data,
+            reason=form.description.data, service_id=form.service_id.data or None,
+            barriers=form.barriers.data or (), referent_id=pathway.referent_id,
+            recipient_email=form.recipient_email.data or None, plugin=NAME)
+    except ReferralRefused as refused:
+        raise Refused(str(refused), REFERRAL_FIELDS.get(refused.field or "", "orient")) from None
+    return referral.id
 
 
 # --- Referent -----------------------------------------------------------------------------
