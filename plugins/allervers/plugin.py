@@ -6,13 +6,16 @@ plugin. Import from ``core.plugin_api`` only.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint
 
 from core.plugin_api import (
     AssociationRef,
+    Indicator,
     NavEntry,
+    PersonalData,
     PersonRef,
     PluginSettings,
     ReferralInfo,
@@ -20,7 +23,9 @@ from core.plugin_api import (
     Section,
     hookimpl,
 )
-from plugins.allervers import TITLE, pathways, sections
+from plugins.allervers import TITLE, demo, pathways, sections
+from plugins.allervers.indicators import indicators_for
+from plugins.allervers.personal_data import erase_person, export_person
 from plugins.allervers.settings import DEFAULT_SETTINGS, SettingsForm
 from plugins.allervers.views import bp
 
@@ -64,3 +69,28 @@ def person_sections(association: AssociationRef, person: PersonRef) -> list[Sect
 @hookimpl
 def referral_changed(referral: ReferralInfo) -> None:
     pathways.referral_changed(referral.id, referral.association_id)
+
+
+# --- pathways: reports, personal data, demo ---------------------------------------------------
+
+
+@hookimpl
+def report_indicators(association: AssociationRef, period_start: date,
+                      period_end: date) -> list[Indicator]:
+    return indicators_for(association, period_start, period_end)
+
+
+@hookimpl
+def export_person_data(person: PersonRef,
+                       associations: frozenset[int] | None) -> PersonalData | None:
+    return export_person(person, associations)
+
+
+@hookimpl
+def erase_person_data(person: PersonRef) -> int:
+    return erase_person(person)
+
+
+@hookimpl
+def load_demo_data(association: AssociationRef, today: date) -> None:
+    demo.load(association, today)
