@@ -1,6 +1,6 @@
 # Maillage — the two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 

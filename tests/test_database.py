@@ -34,7 +34,13 @@ def test_migrations_go_down_to_nothing_and_back(tmp_path) -> None:
     app = make_app(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}", PLUGIN_MODULES=SUITE_PLUGINS)
     upgrade(app)
     with app.app_context():
-        expected = set(ScriptDirectory.from_config(alembic_config(app)).get_heads())
+        script = ScriptDirectory.from_config(alembic_config(app))
+        heads = set(script.get_heads())
+        # A head another branch depends on (allervers on core_0007: its actions refer to the
+        # core's referrals) is recorded through that branch's head, as Alembic keeps it.
+        below = {revision.revision for head in heads
+                 for revision in script.iterate_revisions(head, "base") if revision.revision != head}
+        expected = heads - below
     assert current_heads(app) == expected
     downgrade(app, "base")
     tables = set(inspect(get_database(app).engine).get_table_names())

@@ -508,6 +508,9 @@ GETS = [
          label="Bêta's session behind Alpha's pathway"),
     Case("premieres_heures.session_edit",
          ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/modifier"), PH_OTHER, label="Bêta's"),
+    # Aller-vers: enabled for no association in this world yet.
+    Case("allervers.index", lambda w: "/p/allervers/", logged(404), label="not enabled"),
+    Case("allervers.home", lambda w: "/p/allervers/alpha/", logged(404), label="not enabled"),
     # Territoire zéro chômeur, enabled for Alpha only (as Premières Heures, above).
     Case("tzcld.index", lambda w: "/p/tzcld/", MANAGER_PAGE),
     Case("tzcld.home", lambda w: "/p/tzcld/alpha/", MANAGER_PAGE),
