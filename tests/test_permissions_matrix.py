@@ -52,7 +52,7 @@ from plugins.tzcld.models import (
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
-from tests import matrix_sites
+from tests import matrix_allervers_pathways, matrix_sites
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -108,6 +108,8 @@ class MatrixWorld(World):
     tz_activity_b: int
     # Sites en transition, enabled for Alpha only: its records' ids (tests/matrix_sites.py).
     sites: dict[str, int]
+    # Aller-vers' pathways, enabled for Alpha only (tests/matrix_allervers_pathways.py).
+    allervers_pathways: dict[str, int] = field(default_factory=dict)
 
 
 UNKNOWN = 999999  # an id no record has
@@ -283,11 +285,13 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         token = new_feed_token(world.coordinator_b.id)
         plugin = _premieres_heures(world) | _tzcld(world)
         sites = matrix_sites.records(world)
+        allervers_pathways = matrix_allervers_pathways.records(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
             "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
             "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin, "sites": sites,
+            "allervers_pathways": allervers_pathways,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
 
@@ -508,9 +512,7 @@ GETS = [
          label="Bêta's session behind Alpha's pathway"),
     Case("premieres_heures.session_edit",
          ph("parcours/{ph_pathway_b}/seances/{ph_session_b}/modifier"), PH_OTHER, label="Bêta's"),
-    # Aller-vers: enabled for no association in this world yet.
-    Case("allervers.index", lambda w: "/p/allervers/", logged(404), label="not enabled"),
-    Case("allervers.home", lambda w: "/p/allervers/alpha/", logged(404), label="not enabled"),
+    # Aller-vers: enabled for Alpha only; its rows are in tests/matrix_allervers_outreach.py.
     # Territoire zéro chômeur, enabled for Alpha only (as Premières Heures, above).
     Case("tzcld.index", lambda w: "/p/tzcld/", MANAGER_PAGE),
     Case("tzcld.home", lambda w: "/p/tzcld/alpha/", MANAGER_PAGE),
@@ -863,6 +865,17 @@ def _sites(rows: list[matrix_sites.Row]) -> list[Case]:
 GETS += _sites(matrix_sites.GETS)
 POSTS += _sites(matrix_sites.POSTS)
 DESTRUCTIVE = _sites(matrix_sites.DESTRUCTIVE) + DESTRUCTIVE
+
+
+
+def _allervers_pathways(rows: list[matrix_allervers_pathways.Row]) -> list[Case]:
+    return [Case(endpoint, lambda w, path=path: matrix_allervers_pathways.url(path, w.allervers_pathways),
+                 expected, method, data, label) for endpoint, path, expected, method, data, label in rows]
+
+
+GETS += _allervers_pathways(matrix_allervers_pathways.GETS)
+POSTS += _allervers_pathways(matrix_allervers_pathways.POSTS)
+DESTRUCTIVE = _allervers_pathways(matrix_allervers_pathways.DESTRUCTIVE) + DESTRUCTIVE
 
 MATRIX = GETS + POSTS + DESTRUCTIVE
 
