@@ -7,6 +7,8 @@ import html
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core.members import Membership, Person, Role
@@ -25,6 +27,7 @@ from tests.allervers_pathways_world import (
     make_contact,
 )
 from tests.conftest import World
+from tests.form_checks import dump
 from tests.support import committed, field_error, login, post
 from tests.support import text_of as raw_text
 
@@ -163,3 +166,27 @@ def test_another_associations_contact_is_404_and_volunteers_403(app, client, db,
     assert other.get(f"{BASE}/contacts/{contact_a.id}/engager").status_code in (403, 404)
     db.expire_all()
     assert db.get(Contact, contact_a.id).person_id is None
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+TABLES = ("people", "memberships", "allervers_pathways", "allervers_pathway_stages",
+          "allervers_pathway_referents", "allervers_contacts")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_text_in_any_field_never_breaks_the_engagement_form(app, coord, db, world, data):
+    known = db.info.get("allervers_contacts")
+    if known is None:
+        action = make_action(db, world.asso_a.id)
+        known = db.info["allervers_contacts"] = [make_contact(db, action, name=f"C{i}").id for i in range(30)]
+    contact_id = known[data.draw(st.integers(0, len(known) - 1))]
+    valid = engage_form(referent_id=str(world.coordinator_a.id))
+    typed = {key: data.draw(TEXT | st.just(value)) for key, value in valid.items()}
+    before = dump(db, TABLES)
+    response = post(coord, f"{BASE}/contacts/{contact_id}/engager", typed)
+    nul = any("\x00" in value for value in typed.values())
+    assert response.status_code in (303, 422) or (nul and response.status_code == 400), (
+        typed, response.status_code)
+    if response.status_code != 303:
+        assert dump(db, TABLES) == before, typed
