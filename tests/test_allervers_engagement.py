@@ -190,3 +190,16 @@ def test_any_text_in_any_field_never_breaks_the_engagement_form(app, coord, db, 
         typed, response.status_code)
     if response.status_code != 303:
         assert dump(db, TABLES) == before, typed
+
+
+def test_the_contact_page_snippet_links_to_the_engagement_for_coordinators(app, db, enabled, world):
+    from flask import render_template
+
+    contact = make_contact(db, make_action(db, world.asso_a.id))
+    with app.test_request_context():
+        shown = render_template("allervers/engage_button.html", association=alpha(world), contact=contact,
+                                can_edit=True)
+        hidden = render_template("allervers/engage_button.html", association=alpha(world), contact=contact,
+                                 can_edit=False)
+    assert f"{BASE}/contacts/{contact.id}/engager" in shown and "Ouvrir un parcours" in shown
+    assert "engager" not in hidden
