@@ -27,7 +27,6 @@ TEAM = (LOGIN, 403, 200, 200, 200)  # coordinators and up (the collective admin 
 OTHER = (LOGIN, 403, 404, 404, 404)  # another association's record, or none
 FORM = (LOGIN, 403, 422, 422, 422)  # a form refused, nothing changed
 DONE = (LOGIN, 403, 303, 303, 303)
-OPEN = (LOGIN, 200, 200, 200, 200)  # the plugin's front pages: volunteers too
 UNKNOWN = 999999
 
 
@@ -79,8 +78,6 @@ ENDPOINTS = dict(zip(PAGES, ("stage_next", "barrier_edit", "action_create", "ref
                              "exit_edit"), strict=True))
 
 GETS: list[Row] = [
-    ("allervers.index", "/p/allervers/", OPEN, "GET", {}, ""),
-    ("allervers.home", "", OPEN, "GET", {}, ""),
     ("allervers.pathway_list", "parcours/", TEAM, "GET", {}, ""),
     ("allervers.pathway_list", "parcours/?etat=tous&etape=Aller%20vers&referent=1", TEAM, "GET", {},
      "filtered"),

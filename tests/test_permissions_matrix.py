@@ -52,7 +52,7 @@ from plugins.tzcld.models import (
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
-from tests import matrix_allervers_pathways, matrix_sites
+from tests import matrix_allervers_outreach, matrix_allervers_pathways, matrix_sites
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -108,6 +108,8 @@ class MatrixWorld(World):
     tz_activity_b: int
     # Sites en transition, enabled for Alpha only: its records' ids (tests/matrix_sites.py).
     sites: dict[str, int]
+    # Aller-vers, enabled for Alpha only: its outreach records (tests/matrix_allervers_outreach.py).
+    allervers: dict[str, int] = field(default_factory=dict)
     # Aller-vers' pathways, enabled for Alpha only (tests/matrix_allervers_pathways.py).
     allervers_pathways: dict[str, int] = field(default_factory=dict)
 
@@ -285,12 +287,14 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         token = new_feed_token(world.coordinator_b.id)
         plugin = _premieres_heures(world) | _tzcld(world)
         sites = matrix_sites.records(world)
+        allervers = matrix_allervers_outreach.records(world)
         allervers_pathways = matrix_allervers_pathways.records(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
             "beta_event": beta.id, "beta_shared": shared.id, "collective_event": collective.id,
             "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin, "sites": sites,
+            "allervers": allervers,
             "allervers_pathways": allervers_pathways,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
@@ -866,6 +870,15 @@ GETS += _sites(matrix_sites.GETS)
 POSTS += _sites(matrix_sites.POSTS)
 DESTRUCTIVE = _sites(matrix_sites.DESTRUCTIVE) + DESTRUCTIVE
 
+
+def _allervers(rows: list[matrix_allervers_outreach.Row]) -> list[Case]:
+    return [Case(endpoint, lambda w, path=path: matrix_allervers_outreach.url(path, w.allervers), expected,
+                 method, data, label) for endpoint, path, expected, method, data, label in rows]
+
+
+GETS += _allervers(matrix_allervers_outreach.GETS)
+POSTS += _allervers(matrix_allervers_outreach.POSTS)
+DESTRUCTIVE = _allervers(matrix_allervers_outreach.DESTRUCTIVE) + DESTRUCTIVE
 
 
 def _allervers_pathways(rows: list[matrix_allervers_pathways.Row]) -> list[Case]:

@@ -6,12 +6,13 @@ plugin. Import from ``core.plugin_api`` only.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 
 from core.plugin_api import (
+    AgendaItem,
     AssociationRef,
     Indicator,
     NavEntry,
@@ -23,7 +24,7 @@ from core.plugin_api import (
     Section,
     hookimpl,
 )
-from plugins.allervers import TITLE, demo, pathways, sections
+from plugins.allervers import TITLE, demo, outreach, pathways, sections
 from plugins.allervers.indicators import indicators_for
 from plugins.allervers.personal_data import erase_person, export_person
 from plugins.allervers.settings import DEFAULT_SETTINGS, SettingsForm
@@ -51,6 +52,15 @@ def settings_form() -> PluginSettings:
 @hookimpl
 def migrations_location() -> str:
     return str(MIGRATIONS)
+
+
+@hookimpl
+def agenda_items(association: AssociationRef, start: datetime, end: datetime) -> list[AgendaItem]:
+    # The outreach actions, for the association's members: the team sees who goes where.
+    return outreach.agenda_items_for(
+        association, start, end,
+        lambda action_id: url_for("allervers.action_detail", association=association.slug,
+                                  action_id=action_id))
 
 
 # --- pathways: the dashboard, a person's page -------------------------------------------------

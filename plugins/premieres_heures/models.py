@@ -112,7 +112,9 @@ class HoursStage(Base):
     review_id: Mapped[int | None] = mapped_column(
         ForeignKey("premieres_heures_reviews.id", ondelete="SET NULL"))
 
-    pathway: Mapped[Pathway] = relationship(back_populates="stages")
+    # Module-qualified: another plugin (allervers) has a Pathway model too.
+    pathway: Mapped[Pathway] = relationship("plugins.premieres_heures.models.Pathway",
+                                            back_populates="stages")
 
 
 class WorkSession(Base):

@@ -4,7 +4,9 @@ from flask import Blueprint
 
 from core.plugin_api import AssociationRef, Role, association_or_404, require_role
 
-bp = Blueprint("allervers", __name__, url_prefix="/p/allervers", template_folder="../templates")
+# static/: the tally form's large tap targets (allervers.css).
+bp = Blueprint("allervers", __name__, url_prefix="/p/allervers", template_folder="../templates",
+               static_folder="../static")
 
 
 def team() -> AssociationRef:
@@ -22,7 +24,16 @@ def coordination() -> AssociationRef:
     return current
 
 
-from plugins.allervers.views import engagement, home, pathways  # noqa: E402
+from plugins.allervers.views import (  # noqa: E402
+    actions,
+    contacts,
+    engagement,
+    funnel,
+    home,
+    pathways,
+    tallies,
+)
 
-__all__ = ["bp", "coordination", "engagement", "home", "pathways", "team"]
+__all__ = ["actions", "bp", "contacts", "coordination", "engagement", "funnel", "home", "pathways",
+           "tallies", "team"]
 
