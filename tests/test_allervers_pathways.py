@@ -359,12 +359,13 @@ def test_the_timeline_shows_on_the_persons_page(app, coord, db, world):
     page = coord.get(f"/personnes/{world.supported_a.id}")
     assert page.status_code == 200
     text = text_of(page)
-    for expected in ("Historique du parcours", "Premier contact", "Début du parcours",
+    for expected in ("Historique du parcours", "Premier contact avec l'association", "Entrée en parcours",
                      "Personne référente : Chloé Coord", "Frein repéré : Logement", "Visite du CCAS",
                      "Étape « Accompagner vers »"):
         assert expected in text, expected
     # In date order: the first contact before the start, the start before the action.
-    assert text.index("Premier contact") < text.index("Début du parcours") < text.index("Visite du CCAS")
+    assert (text.index("Premier contact avec l'association") < text.index("Entrée en parcours")
+            < text.index("Visite du CCAS"))
     # Volunteers see the person's page without the pathway.
     volunteer = app.test_client()
     login(volunteer, VOLUNTEER_A)

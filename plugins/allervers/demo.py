@@ -132,7 +132,7 @@ def load(association: AssociationRef, today: date) -> None:
                                    stage_partner_id=None, today=today)
 
     by_kind = {p.kind: p for p in partners()}
-    services = {s.partner_id: s for s in partner_services()}
+    services = partner_services()
     mission_locale = by_kind.get("mission_locale")
     social_centre = by_kind.get("social_centre")
     insertion = by_kind.get("insertion_structure")
@@ -141,7 +141,10 @@ def load(association: AssociationRef, today: date) -> None:
               barriers: tuple[str, ...] = ()) -> None:
         if partner_id is None:
             return
-        service = services.get(partner_id)
+        # The partner's service for these barriers, or its first one.
+        offered = [s for s in services if s.partner_id == partner_id]
+        service = next((s for s in offered if set(barriers) & set(s.barriers)),
+                       offered[0] if offered else None)
         referral = create_referral(association, pathway.person_id, partner_id=partner_id, reason=reason,
                                    service_id=service.id if service else None, barriers=barriers,
                                    referent_id=pathway.referent_id,

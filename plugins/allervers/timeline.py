@@ -101,8 +101,10 @@ def timeline(pathway: Pathway, *, names: Mapping[int, str], partners: Mapping[in
     def at(partner_id: int | None) -> str:
         return f" ({partners[partner_id]})" if partner_id in partners else ""
 
-    entries = [Entry(pathway.first_contact_on, "contact", "Premier contact"),
-               Entry(pathway.started_on, "start", "Début du parcours")]
+    met = ("Rencontre lors d'une action d'aller-vers" if pathway.contact_id
+           else "Premier contact avec l'association")
+    entries = [Entry(pathway.first_contact_on, "contact", met),
+               Entry(pathway.started_on, "start", "Entrée en parcours")]
     previous: int | None = None
     for index, row in enumerate(pathway.referents):
         if index == 0:
