@@ -38,19 +38,19 @@ def chosen_id(value: Any) -> int | None:
     return None if value is None or str(value).strip() == "" else int(value)
 
 
-class StartFields(FlaskForm):
-    """What every pathway starts with: its referent, its first day, the partner of its
-    first stage."""
+def start_fields() -> tuple[Any, Any, Any]:
+    """What every pathway starts with — its referent, its first day, the partner of its first
+    stage — declared where each form wants them (WTForms shows fields in declaration order)."""
+    return (
+        ChoiceField("Personne référente", coerce=chosen_id,
+                    description="La seule personne référente de la personne accompagnée."),
+        FrenchDateField("Début du parcours", validators=[required_input()]),
+        ChoiceField("Partenaire de la première étape", coerce=int,
+                    description="La structure qui porte cette étape, si ce n'est pas l'association."),
+    )
 
-    referent_id = ChoiceField("Personne référente", coerce=chosen_id,
-                              description="La seule personne référente de la personne accompagnée.")
-    started_on = FrenchDateField("Début du parcours", validators=[required_input()])
-    stage_partner_id = ChoiceField("Partenaire de la première étape", coerce=int,
-                                   description="La structure qui porte cette étape, si ce n'est pas "
-                                               "l'association.")
 
-
-class EngageForm(StartFields):
+class EngageForm(FlaskForm):
     last_name = StringField("Nom", filters=STRIP, validators=[required(), not_blank, max_length(80)],
                             description="Obligatoire à cette étape : la personne a accepté d'être "
                                         "accompagnée.")
@@ -58,9 +58,10 @@ class EngageForm(StartFields):
                              validators=[required(), not_blank, max_length(80)])
     email = StringField("E-mail", filters=STRIP, validators=optional_email())
     phone = StringField("Téléphone", filters=STRIP, validators=optional_phone())
+    referent_id, started_on, stage_partner_id = start_fields()
 
 
-class PathwayForm(StartFields):
+class PathwayForm(FlaskForm):
     """A pathway for a person the association already supports, met without an outreach
     action's contact."""
 
@@ -70,6 +71,7 @@ class PathwayForm(StartFields):
         "Âge au premier contact", validators=whole_number("Âge", 10, 99),
         description="Tel que dit par la personne ; aucune date de naissance n'est demandée.")
     neighbourhood_id = ChoiceField("Quartier du premier contact", coerce=int)
+    referent_id, started_on, stage_partner_id = start_fields()
 
 
 class NextStageForm(FlaskForm):

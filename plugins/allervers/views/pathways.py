@@ -43,11 +43,11 @@ from plugins.allervers.forms_pathways import (
     NONE,
     ActionForm,
     BarrierForm,
+    EngageForm,
     ExitForm,
     NextStageForm,
     PathwayForm,
     ReferentForm,
-    StartFields,
 )
 from plugins.allervers.models_pathways import BarrierStatus, ExitOutcome, Pathway, PathwayStage
 from plugins.allervers.pathways import (
@@ -103,7 +103,7 @@ def referent_choices(current: AssociationRef) -> list[tuple[Any, str]]:
         (p.id, full_name(p)) for p in people_of(current, REFERENT_ROLES)]
 
 
-def fill_start_choices(form: StartFields, current: AssociationRef) -> None:
+def fill_start_choices(form: EngageForm | PathwayForm, current: AssociationRef) -> None:
     form.referent_id.choices = referent_choices(current)
     form.stage_partner_id.choices = partner_choices()
 
