@@ -417,12 +417,14 @@ def test_the_list_takes_the_same_queries_for_3_or_12_pathways(app, coord, db, wo
 # --- The dashboard widget -----------------------------------------------------------------
 
 def test_the_widget_shows_progress_towards_the_target(app, client, db, world, maillage_enable_plugin):
-    maillage_enable_plugin("allervers", world.asso_a, {"target_people": 330, "target_start_year": 2026,
+    maillage_enable_plugin("allervers", world.asso_a, {"target_people": 330, "target_start_year": TODAY.year,
                                                        "target_months": 24})
     login(client, COORD_A)
-    make_pathway(app, world, started_on=max(date(2026, 1, 1), TODAY - timedelta(days=1)))
+    make_pathway(app, world, started_on=TODAY)
+    make_pathway(app, world, association_id=world.asso_b.id, person_id=world.supported_b.id,
+                 referent_id=world.coordinator_b.id, started_on=TODAY)  # another association's
     text = text_of(client.get("/"))
-    assert "1 / 330 personnes accompagnées depuis le 1er janvier 2026" in text
+    assert f"1 / 330 personnes accompagnées depuis le 1er janvier {TODAY.year}" in text
     volunteer = app.test_client()
     login(volunteer, VOLUNTEER_A)
     assert "personnes accompagnées depuis" not in text_of(volunteer.get("/"))
