@@ -68,6 +68,7 @@ from core.pluginhost.directory import (
     NeighbourhoodRef,
     PartnerContactRef,
     PartnerRef,
+    add_person,
     emails_of,
     neighbourhoods,
     partner,
@@ -371,6 +372,11 @@ __all__ += [
 # commands
 __all__ += [
     "associations_enabling",
+]
+
+# people a plugin adds (an outreach contact who becomes a person supported)
+__all__ += [
+    "add_person",
 ]
 
 # referrals to partners

@@ -40,15 +40,16 @@ def test_plugins_with_demo_data_are_enabled_for_the_demo_association_only(app: F
                              .join(Association, Association.id == PluginActivation.association_id)).all()
     # The suite's example plugin has no demo hook: loaded, left alone, no error.
     assert "exemplum" in get_host(app).registered
-    assert sorted(get_host(app).implementing("load_demo_data")) == ["premieres_heures", "sites", "tzcld"]
-    assert sorted(activations) == [("premieres_heures", DEMO_SLUG, True), ("sites", DEMO_SLUG, True),
-                                   ("tzcld", DEMO_SLUG, True)]
+    assert sorted(get_host(app).implementing("load_demo_data")) == [
+        "allervers", "premieres_heures", "sites", "tzcld"]
+    assert sorted(activations) == [("allervers", DEMO_SLUG, True), ("premieres_heures", DEMO_SLUG, True),
+                                   ("sites", DEMO_SLUG, True), ("tzcld", DEMO_SLUG, True)]
 
 
 def test_a_second_load_changes_nothing(app: Flask, db: Session):
     load_demo_through_the_command(app)
     assert "Données déjà présentes" in load_demo_through_the_command(app)
-    assert len(db.scalars(select(PluginActivation.id)).all()) == 3
+    assert len(db.scalars(select(PluginActivation.id)).all()) == 4
 
 
 def test_the_demo_coordinator_sees_premieres_heures_alive(app: Flask, client):
@@ -121,3 +122,24 @@ def test_the_demo_coordinator_sees_a_site_in_transition(app: Flask, client):
     assert "Studio de graphisme solidaire" in timeline and "Libre" in timeline
     lots = client.get(f"{site}/telecharger/lots.csv").get_data(as_text=True)
     assert lots.count("\r\n") == 13  # the header and the twelve lots
+
+
+def test_the_demo_coordinator_sees_allervers_pathways_alive(app: Flask, client):
+    load_demo_through_the_command(app)
+    login(client, "coordination@exemple.org", "demo-maillage")
+    base = f"/p/allervers/{DEMO_SLUG}"
+
+    dashboard = flat(text_of(client.get("/")))
+    assert "Aller-vers — Passerelles" in dashboard
+    assert re.search(r"\d+ / 330 personnes accompagnées depuis le 1er janvier \d{4}", dashboard)
+
+    pathways = flat(text_of(client.get(f"{base}/parcours/", query_string={"etat": "tous"})))
+    for expected in ("Yanis Benali", "Inès Morel", "Kevin Diallo", "Sorti·e le"):
+        assert expected in pathways, expected
+    for stage in ("Aller vers", "Accompagner vers", "Accès à l'entreprise"):
+        assert stage in pathways, stage
+    yanis = re.search(r'href="(/p/allervers/passerelles/parcours/\d+)">Yanis Benali', text_of(
+        client.get(f"{base}/parcours/")))
+    page = flat(text_of(client.get(yanis.group(1))))
+    assert "dans le public cible 16–29 ans" in page and "QPV" in page
+    assert "Envoyée, sans réponse" in page and "En cours de levée" in page

@@ -53,7 +53,7 @@ from plugins.tzcld.models import (
     WorkingTime,
 )
 from plugins.tzcld.views.exports import TABLES as TZCLD_TABLES
-from tests import matrix_allervers_outreach, matrix_referrals, matrix_sites
+from tests import matrix_allervers_outreach, matrix_allervers_pathways, matrix_referrals, matrix_sites
 from tests.conftest import SUITE_PLUGINS, World, make_app
 from tests.support import login, post, text_of
 
@@ -113,6 +113,8 @@ class MatrixWorld(World):
     referrals: dict[str, Any] = field(default_factory=dict)
     # Aller-vers, enabled for Alpha only: its outreach records (tests/matrix_allervers_outreach.py).
     allervers: dict[str, int] = field(default_factory=dict)
+    # Aller-vers' pathways, enabled for Alpha only (tests/matrix_allervers_pathways.py).
+    allervers_pathways: dict[str, int] = field(default_factory=dict)
 
 
 UNKNOWN = 999999  # an id no record has
@@ -290,6 +292,7 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
         sites = matrix_sites.records(world)
         referrals = matrix_referrals.records(world)
         allervers = matrix_allervers_outreach.records(world)
+        allervers_pathways = matrix_allervers_pathways.records(world)
         session.commit()
         agenda = {
             "alpha_event": alpha.id, "alpha_bookable": alpha.bookable_id, "alpha_past": past.id,
@@ -297,6 +300,7 @@ def matrix_world(app: Flask, world: World) -> MatrixWorld:
             "no_signup": no_signup.id, "feed_token": token, **bookings, **plugin, "sites": sites,
             "referrals": referrals,
             "allervers": allervers,
+            "allervers_pathways": allervers_pathways,
         }
     return MatrixWorld(**{f.name: getattr(world, f.name) for f in fields(World)}, **agenda)
 
@@ -893,6 +897,16 @@ def _allervers(rows: list[matrix_allervers_outreach.Row]) -> list[Case]:
 GETS += _allervers(matrix_allervers_outreach.GETS)
 POSTS += _allervers(matrix_allervers_outreach.POSTS)
 DESTRUCTIVE = _allervers(matrix_allervers_outreach.DESTRUCTIVE) + DESTRUCTIVE
+
+
+def _allervers_pathways(rows: list[matrix_allervers_pathways.Row]) -> list[Case]:
+    return [Case(endpoint, lambda w, path=path: matrix_allervers_pathways.url(path, w.allervers_pathways),
+                 expected, method, data, label) for endpoint, path, expected, method, data, label in rows]
+
+
+GETS += _allervers_pathways(matrix_allervers_pathways.GETS)
+POSTS += _allervers_pathways(matrix_allervers_pathways.POSTS)
+DESTRUCTIVE = _allervers_pathways(matrix_allervers_pathways.DESTRUCTIVE) + DESTRUCTIVE
 
 MATRIX = GETS + POSTS + DESTRUCTIVE
 

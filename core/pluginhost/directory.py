@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, column, select, table
+from sqlalchemy import Integer, String, column, func, select, table
+from sqlalchemy.exc import IntegrityError
 
 from core.database import session
 from core.members.associations import Association
-from core.members.memberships import Membership
+from core.members.memberships import Membership, new_member
 from core.members.neighbourhoods import Neighbourhood
 from core.members.people import Person
 from core.members.roles import Role
@@ -152,3 +153,38 @@ def person_email(person: PersonRef) -> str | None:
     erasure hooks, to find what was typed about them by address (an application sent from a
     public form before they had an account)."""
     return session.scalar(select(Person.email).where(Person.id == person.id)) or None
+
+
+EMAIL_TAKEN = "Cette adresse e-mail est déjà celle d'une autre personne."
+# A plugin adds the people it meets, never staff: roles are given from the person's page.
+ROLES_A_PLUGIN_MAY_GIVE = (Role.SUPPORTED, Role.VOLUNTEER)
+
+
+def add_person(association: AssociationRef, first_name: str, last_name: str, *,
+               email: str | None = None, phone: str = "", role: str = "supported") -> PersonRef:
+    """A new person of the association with ``role`` ("supported" or "volunteer"), flushed
+    (the id is known) but not committed: the caller commits with its own rows, or rolls
+    back. Raises ``ValueError`` with a French message for the user: an empty name, another
+    role, an e-mail address that is already someone's (whatever the case, even when another
+    request took it a moment ago), a name or phone longer than the core keeps."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not first_name or not last_name:
+        raise ValueError("Le prénom et le nom sont obligatoires.")
+    if len(first_name) > 80 or len(last_name) > 80:
+        raise ValueError("Le prénom et le nom tiennent chacun en 80 caractères.")
+    if len((phone or "").strip()) > 30:
+        raise ValueError("Le téléphone tient en 30 caractères.")
+    if role not in {r.value for r in ROLES_A_PLUGIN_MAY_GIVE}:
+        raise ValueError("Un module n'ajoute que des personnes accompagnées ou des bénévoles.")
+    address = (email or "").strip().lower() or None
+    if address is not None and session.scalar(
+            select(func.count(Person.id)).where(Person.email == address)):
+        raise ValueError(EMAIL_TAKEN)
+    try:
+        with session.begin_nested():  # the unique address, taken since the check above
+            person = new_member(first_name, last_name, association_id=association.id,
+                                role=Role(role), email=address, phone=(phone or "").strip())
+            session.flush()
+    except IntegrityError:
+        raise ValueError(EMAIL_TAKEN) from None
+    return PersonRef(id=person.id, first_name=person.first_name, last_name=person.last_name)

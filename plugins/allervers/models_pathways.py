@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.plugin_api import Base, TimestampMixin, string_enum
@@ -28,12 +28,20 @@ class BarrierStatus(StrEnum):
     LIFTED = "lifted"
 
 
-class Pathway(TimestampMixin, Base):
+class AllerversPathway(TimestampMixin, Base):
+    """A person's pathway in the association (``Pathway`` below: the name the plugin uses).
+
+    The class bears the plugin's name because SQLAlchemy's registry is shared by every
+    plugin: Premières Heures has a ``Pathway`` too, and its relationships name it by string."""
+
     __tablename__ = "allervers_pathways"
     __table_args__ = (
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
         CheckConstraint("(ended_on IS NULL) = (exit_outcome IS NULL)", name="exit_has_outcome"),
         Index("ix_allervers_pathways_association_started", "association_id", "started_on"),
+        # One open pathway per person in an association, even when two requests race.
+        Index("uq_allervers_pathways_open_person", "association_id", "person_id", unique=True,
+              sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +73,9 @@ class Pathway(TimestampMixin, Base):
         passive_deletes=True)
 
 
+Pathway = AllerversPathway
+
+
 class PathwayReferent(Base):
     """Who was the referent, from when to when: changing referent keeps the history."""
 
@@ -94,15 +105,24 @@ class PathwayStage(Base):
 
 
 class PathwayBarrier(Base):
-    """A barrier from the core's list, with where it stands."""
+    """A barrier from the core's list, with where it stands and the day it got to each
+    status: the dates are the barrier's history, for the pathway's timeline (a barrier set
+    back to an earlier status loses the later dates)."""
 
     __tablename__ = "allervers_pathway_barriers"
+    __table_args__ = (
+        CheckConstraint("being_lifted_on IS NULL OR being_lifted_on >= identified_on",
+                        name="being_lifted_after_identified"),
+        CheckConstraint("lifted_on IS NULL OR lifted_on >= identified_on", name="lifted_after_identified"),
+    )
 
     pathway_id: Mapped[int] = mapped_column(
         ForeignKey("allervers_pathways.id", ondelete="CASCADE"), primary_key=True)
     barrier: Mapped[str] = mapped_column(String(30), primary_key=True)  # core Barrier value
     status: Mapped[BarrierStatus] = mapped_column(string_enum(BarrierStatus, "allervers_barrier_status"))
-    updated_on: Mapped[date]
+    identified_on: Mapped[date]
+    being_lifted_on: Mapped[date | None]
+    lifted_on: Mapped[date | None]
 
 
 class PathwayAction(Base):

@@ -24,7 +24,16 @@ def coordination() -> AssociationRef:
     return current
 
 
-from plugins.allervers.views import actions, contacts, funnel, home, tallies  # noqa: E402
+from plugins.allervers.views import (  # noqa: E402
+    actions,
+    contacts,
+    engagement,
+    funnel,
+    home,
+    pathways,
+    tallies,
+)
 
-__all__ = ["actions", "bp", "contacts", "coordination", "funnel", "home", "tallies", "team"]
+__all__ = ["actions", "bp", "contacts", "coordination", "engagement", "funnel", "home", "pathways",
+           "tallies", "team"]
 
