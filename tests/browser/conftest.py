@@ -32,6 +32,11 @@ from core.members import Membership, Person, Role
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.refs import association_ref
 from core.testing import TEST_PASSWORD, empty_tables
+from core.referrals.api import create_referral
+from core.referrals.models import Referral
+from plugins.allervers import demo as allervers_demo
+from plugins.allervers.models_outreach import Contact, OutreachAction
+from plugins.allervers.models_pathways import Pathway as OutreachPathway
 from plugins.premieres_heures.pathways import create_pathway
 from plugins.premieres_heures.schedule import SessionFields, save_session
 from plugins.premieres_heures.settings import DEFAULT_SETTINGS, parse_ladder
@@ -61,6 +66,8 @@ EMAILS = {
 PH = "/p/premieres_heures/alpha"
 TZ = "/p/tzcld/alpha"
 SITES = "/p/sites/alpha"
+ALLERVERS = "/p/allervers/alpha"
+REFERRAL_TOKEN = "jeton-d-orientation"  # the answer link of the referral _allervers sends
 
 
 @dataclass
@@ -154,6 +161,34 @@ def _sites(app: Flask, world: World, db: Session) -> dict[str, int]:
     return committed(app, arrange)
 
 
+def _allervers(app: Flask, world: World, db: Session) -> dict[str, int]:
+    """Aller-vers on for Alpha, filled by the plugin's demo data (actions, tallies, contacts,
+    pathways), and a referral of the core sent to world.partner, answerable at
+    ``/orientation/<REFERRAL_TOKEN>``."""
+    db.add(PluginActivation(plugin="allervers", association_id=world.asso_a.id))
+    db.commit()
+
+    def arrange() -> dict[str, int]:
+        alpha = association_ref(world.asso_a)
+        allervers_demo.load(alpha, paris_today())
+        session.flush()
+        referral = create_referral(alpha, world.supported_a.id, partner_id=world.partner.id,
+                                   reason="Cherche une solution de garde pour reprendre une formation.",
+                                   referent_id=world.coordinator_a.id,
+                                   recipient_email="accueil@mission-locale.test")
+        session.get(Referral, referral.id).token_digest = hashlib.sha256(REFERRAL_TOKEN.encode()).hexdigest()
+        first = select(OutreachAction.id).where(OutreachAction.association_id == world.asso_a.id)
+        return {
+            "outreach_action": session.scalar(first.order_by(OutreachAction.starts_at.desc()).limit(1)),
+            "contact": session.scalar(select(Contact.id).where(Contact.person_id.is_(None))
+                                      .order_by(Contact.id).limit(1)),
+            "outreach_pathway": session.scalar(select(OutreachPathway.id).order_by(OutreachPathway.id).limit(1)),
+            "referral": referral.id,
+        }
+
+    return committed(app, arrange)
+
+
 SITES_TOKEN = "jeton-de-candidature"  # the link of the application _open_call receives
 
 
@@ -225,7 +260,7 @@ def site(maillage_migrated_app: Flask, maillage_autocommit_engine: Engine,
         with Session(maillage_autocommit_engine, expire_on_commit=False) as db:
             world = build_world(db, maillage_password_hash)
             ph_monday, ph_pathway = _premieres_heures(app, world, db)
-            tzcld = _tzcld(app, world, db) | _sites(app, world, db)
+            tzcld = _tzcld(app, world, db) | _sites(app, world, db) | _allervers(app, world, db)
         ids = _agenda(app, world) | tzcld | {
             "pathway": ph_pathway, "partner": world.partner.id, "supported": world.supported_a.id,
             "volunteer": world.volunteer_a.id, "neighbourhood": world.neighbourhood.id,
@@ -258,9 +293,10 @@ def open_page(site: Site, chromium: Browser) -> Iterator[OpenPage]:
         if message.type == "error" and not message.text.startswith(_REFUSED_RESOURCE):
             troubles.append(f"console error on {message.location.get('url')}: {message.text}")
 
-    def open_(role: str | None = None, width: int = DESKTOP) -> Page:
+    def open_(role: str | None = None, width: int = DESKTOP, *, touch: bool = False) -> Page:
         context = chromium.new_context(
             base_url=site.base, viewport={"width": width, "height": 800}, locale="fr-FR",
+            has_touch=touch, is_mobile=touch,
             storage_state=site.signed_in[role] if role else None)  # type: ignore[arg-type]
         contexts.append(context)
         page = context.new_page()

@@ -9,7 +9,19 @@ from dataclasses import dataclass
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import DESKTOP, PH, PHONE, SITES, SITES_TOKEN, TZ, WIDTHS, OpenPage, Site
+from tests.browser.conftest import (
+    ALLERVERS,
+    DESKTOP,
+    PH,
+    PHONE,
+    REFERRAL_TOKEN,
+    SITES,
+    SITES_TOKEN,
+    TZ,
+    WIDTHS,
+    OpenPage,
+    Site,
+)
 from tests.browser.pages import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -111,6 +123,27 @@ VISITS = [
     Visit("Sites commitments", "coordinator", f"{SITES}/attributions/{{allocation}}/engagements"),
     Visit("Sites follow-up refused", "coordinator", f"{SITES}/engagements/{{commitment}}/suivi",
           submit="Enregistrer le suivi", fill=(("Réalisé", "-2"),)),
+    Visit("Aller-vers home", "volunteer", f"{ALLERVERS}/"),
+    Visit("Aller-vers actions", "volunteer", f"{ALLERVERS}/actions/"),
+    Visit("Aller-vers action", "coordinator", f"{ALLERVERS}/actions/{{outreach_action}}"),
+    Visit("Aller-vers new action refused", "coordinator", f"{ALLERVERS}/actions/nouvelle",
+          submit="Enregistrer l'action"),
+    Visit("Aller-vers tally", "volunteer", f"{ALLERVERS}/actions/{{outreach_action}}/comptage"),
+    Visit("Aller-vers contact without consent refused", "volunteer",
+          f"{ALLERVERS}/actions/{{outreach_action}}/contacts/nouveau", submit="Enregistrer le contact",
+          fill=(("Prénom ou surnom", "Yanis"),)),
+    Visit("Aller-vers contact", "coordinator", f"{ALLERVERS}/contacts/{{contact}}"),
+    Visit("Aller-vers engagement", "coordinator", f"{ALLERVERS}/contacts/{{contact}}/engager"),
+    Visit("Aller-vers funnel", "coordinator", f"{ALLERVERS}/entonnoir"),
+    Visit("Aller-vers pathways", "coordinator", f"{ALLERVERS}/parcours/"),
+    Visit("Aller-vers pathway", "coordinator", f"{ALLERVERS}/parcours/{{outreach_pathway}}"),
+    Visit("referrals", "coordinator", "/associations/alpha/orientations"),
+    Visit("referral", "coordinator", "/associations/alpha/orientations/{referral}"),
+    Visit("new referral refused", "coordinator", "/associations/alpha/personnes/{supported}/orienter",
+          submit="Envoyer l'orientation"),
+    Visit("partner's answer", None, f"/orientation/{REFERRAL_TOKEN}"),
+    Visit("partner's refusal without reason refused", None, f"/orientation/{REFERRAL_TOKEN}",
+          submit="Refuser l'orientation"),
     Visit("association edit", "admin", "/associations/alpha/modifier"),
     Visit("association modules", "admin", "/associations/alpha/modules"),
     Visit("partner edit", "admin", "/partenaires/{partner}/modifier"),
