@@ -31,9 +31,9 @@ from core.mail import OUTBOX_KEY
 from core.members import Membership, Person, Role
 from core.pluginhost.activation import PluginActivation
 from core.pluginhost.refs import association_ref
-from core.testing import TEST_PASSWORD, empty_tables
 from core.referrals.api import create_referral
 from core.referrals.models import Referral
+from core.testing import TEST_PASSWORD, empty_tables
 from plugins.allervers import demo as allervers_demo
 from plugins.allervers.models_outreach import Contact, OutreachAction
 from plugins.allervers.models_pathways import Pathway as OutreachPathway
