@@ -182,7 +182,8 @@ def _allervers(app: Flask, world: World, db: Session) -> dict[str, int]:
             "outreach_action": session.scalar(first.order_by(OutreachAction.starts_at.desc()).limit(1)),
             "contact": session.scalar(select(Contact.id).where(Contact.person_id.is_(None))
                                       .order_by(Contact.id).limit(1)),
-            "outreach_pathway": session.scalar(select(OutreachPathway.id).order_by(OutreachPathway.id).limit(1)),
+            "outreach_pathway": session.scalar(select(OutreachPathway.id)
+                                               .order_by(OutreachPathway.id).limit(1)),
             "referral": referral.id,
         }
 
