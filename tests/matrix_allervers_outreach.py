@@ -30,7 +30,7 @@ SAVED = (LOGIN, 303, 303, 303, 303)
 TEAM_SAVES = (LOGIN, 403, 303, 303, 303)
 
 
-def make_action(association_id: int, *, days: int = 3, kind: PlaceKind = PlaceKind.MARKET,
+def make_action(association_id: int, *, days: int = 0, kind: PlaceKind = PlaceKind.MARKET,
                 place: str = "Marché de la place", neighbourhood_id: int | None = None) -> OutreachAction:
     start = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=days)
     action = OutreachAction(association_id=association_id, starts_at=start,
@@ -77,7 +77,7 @@ def records(world: World) -> dict[str, int]:
 
 
 def valid_action() -> dict[str, str]:
-    day = paris_today() + timedelta(days=5)
+    day = paris_today() - timedelta(days=2)  # past: contacts can then be recorded on it
     return {"starts_at": f"{day.isoformat()}T14:00", "ends_at": f"{day.isoformat()}T16:00",
             "place_kind": "street", "place": "Parvis de la gare", "neighbourhood_id": "",
             "notes": ""}

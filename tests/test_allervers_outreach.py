@@ -197,6 +197,12 @@ def test_a_volunteer_identifies_a_person_with_consent_recorded(app, volunteer, d
     ({"consent": None}, "consent"),
     ({"consent": ""}, "consent"),
     ({"consent": "false"}, "consent"),
+    # Only the checkbox's own value is a yes: a script sending these records no consent.
+    ({"consent": "0"}, "consent"),
+    ({"consent": "no"}, "consent"),
+    ({"consent": "off"}, "consent"),
+    ({"consent": "n"}, "consent"),
+    ({"consent_on": "2001-01-01"}, "consent_on"),  # before the person was met
     ({"consent_explained": "   "}, "consent_explained"),
     ({"consent_explained": None}, "consent_explained"),
     ({"consent_on": ""}, "consent_on"),

@@ -356,6 +356,8 @@ BAD = [
     ({"contact_email": "ines@"}, "contact_email", "Adresse e-mail invalide"),
     ({"contact_phone": "appelez-moi"}, "contact_phone", "Numéro de téléphone invalide"),
     ({"consent": ""}, "consent", "Cochez cette case pour envoyer votre candidature."),
+    ({"consent": "0"}, "consent", "Cochez cette case pour envoyer votre candidature."),
+    ({"consent": "off"}, "consent", "Cochez cette case pour envoyer votre candidature."),
 ]
 
 

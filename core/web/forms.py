@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     Field,
@@ -180,6 +181,24 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_MESSAGE = "Date et heure invalides (exemple : 12/03/2026 14:00)."
 MISSING_HOUR_MESSAGE = ("Cette heure n'existe pas ce jour-là : au passage à l'heure d'été, les "
                         "horloges passent de 2 h à 3 h. Choisissez une heure avant 2 h ou après 3 h.")
+
+
+class ConsentField(BooleanField):
+    """A checkbox whose ticking is a person's consent: only the value the page's checkbox
+    sends (« y ») counts. WTForms' BooleanField takes any value but « false » and the empty
+    one as a yes, so « 0 », « no » or « off » sent by a script would record a consent nobody
+    gave. Unticked, the form is refused with ``message``."""
+
+    def __init__(self, label: str, message: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.refusal = message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = bool(valuelist) and valuelist[0] == "y"
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not True:
+            raise StopValidation(self.refusal)
 
 
 def exists_in_paris(local: datetime) -> bool:

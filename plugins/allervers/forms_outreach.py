@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import ListWidget, RadioInput
 
 from core.plugin_api import (
     STRIP,
     CheckboxListField,
     ChoiceField,
+    ConsentField,
     FrenchDateField,
     FrenchDateTimeField,
     FrenchIntegerField,
@@ -46,6 +47,7 @@ TOO_LONG = "Une action dure au plus 24 heures : découpez-la en plusieurs."
 CONSENT_MISSING = ("Sans l'accord de la personne, rien n'est enregistré : cochez la case une "
                    "fois qu'elle l'a donné.")
 CONSENT_IN_FUTURE = "L'accord ne peut être daté d'un jour à venir."
+CONSENT_BEFORE_ACTION = "L'accord ne peut être antérieur à l'action où la personne a été rencontrée."
 MAX_HOURS = 24
 
 
@@ -149,8 +151,7 @@ class ContactForm(ContactEditForm):
     """A new contact: the consent fields come first in the checks — without them nothing is
     saved, not even the name."""
 
-    consent = BooleanField("La personne a donné son accord",
-                           validators=[InputRequired(message=CONSENT_MISSING)],
+    consent = ConsentField("La personne a donné son accord", CONSENT_MISSING,
                            description="Pour que l'association garde son prénom et le moyen de la joindre.")
     consent_explained = TextAreaField("Ce qui lui a été expliqué", filters=STRIP,
                                       validators=[required(), not_blank, max_length(2000)],
@@ -158,10 +159,6 @@ class ContactForm(ContactEditForm):
                                                   "et qu'elle peut demander l'effacement.")
     consent_on = FrenchDateField("Date de l'accord", validators=[required_input()])
     tally_id = HiddenField()
-
-    def validate_consent(self, field: Any) -> None:
-        if field.data is not True:
-            raise ValidationError(CONSENT_MISSING)
 
     def validate_consent_on(self, field: Any) -> None:
         if field.data is not None and field.data > paris_today():

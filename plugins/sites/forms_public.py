@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Optional
 
 from core.plugin_api import (
     STRIP,
     ChoiceField,
+    ConsentField,
     FrenchIntegerField,
     UploadField,
     add_error,
@@ -97,8 +98,7 @@ class ApplicationForm(FlaskForm):
                                max_bytes=ATTACHMENT_MAX, description=ATTACHMENT_HINT)
     attachment_3 = UploadField("Pièce jointe 3 (facultative)", kinds=ATTACHMENT_KINDS,
                                max_bytes=ATTACHMENT_MAX, description=ATTACHMENT_HINT)
-    consent = BooleanField("J'accepte que ces informations soient conservées ainsi",
-                           validators=[DataRequired(message=NO_CONSENT)])
+    consent = ConsentField("J'accepte que ces informations soient conservées ainsi", NO_CONSENT)
     verification = StringField("Laissez ce champ vide : il sert à repérer les envois automatiques",
                                validators=[Optional()])
 

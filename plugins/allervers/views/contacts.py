@@ -28,13 +28,14 @@ from core.plugin_api import (
     as_id,
     current_person,
     id_arg,
+    in_paris,
     paris_today,
     people_of,
     see_other,
     session,
 )
 from plugins.allervers import TITLE
-from plugins.allervers.forms_outreach import ContactEditForm, ContactForm
+from plugins.allervers.forms_outreach import CONSENT_BEFORE_ACTION, ContactEditForm, ContactForm
 from plugins.allervers.models_outreach import Contact
 from plugins.allervers.outreach import (
     PLACE_LABELS,
@@ -84,6 +85,8 @@ def contact_new(association: str, action_id: int) -> Response | tuple[str, int, 
         tally_id = as_id(form.tally_id.data) if form.tally_id.data else None
         if form.tally_id.data and (tally_id is None or not tally_free(action.id, tally_id)):
             add_error(form.consent, TALLY_TAKEN)
+        elif form.consent_on.data < in_paris(action.starts_at).date():
+            add_error(form.consent_on, CONSENT_BEFORE_ACTION)
         else:
             by = current_person()
             contact = create_contact(current.id, action.id, form.fields_typed(),
