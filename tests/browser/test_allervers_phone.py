@@ -25,6 +25,13 @@ def test_a_person_is_counted_in_a_few_taps_and_taken_back(site: Site, open_page:
     page = open_page("volunteer", PHONE, touch=True)
     page.goto(site.url(f"{ALLERVERS}/actions/{site.ids['outreach_action']}/comptage"))
     before = _count(page)
+    # The save button is on the screen as the page opens, at the thumb's reach, though the
+    # questions are taller than the screen: no scrolling down to it for each person.
+    save = page.get_by_role("button", name="Enregistrer et compter la suivante")
+    assert page.evaluate("document.documentElement.scrollHeight") > page.viewport_size["height"]
+    box = save.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], box
+    assert box["height"] >= THUMB
 
     labels = page.locator("ul.tap-choices label")
     assert labels.count() >= 12
@@ -40,7 +47,7 @@ def test_a_person_is_counted_in_a_few_taps_and_taken_back(site: Site, open_page:
         group = page.locator("fieldset", has=page.locator("legend", has_text=fieldset))
         group.locator("label", has_text=re.compile(f"^{choice}$")).tap()
     with page.expect_navigation():
-        page.get_by_role("button", name="Enregistrer et compter la suivante").tap()
+        save.tap()
     assert _count(page) == before + 1
     # Back as new: only the defaults (« Non dit », « Rien demandé ») are ticked.
     ticked = page.locator("ul.tap-choices input:checked")

@@ -17,6 +17,7 @@ Pages naming a person are sent with ``Cache-Control: no-store``.
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request
+from flask import session as browser
 from werkzeug.wrappers import Response
 
 from core.plugin_api import (
@@ -49,6 +50,7 @@ from plugins.allervers.outreach import (
 )
 from plugins.allervers.views import bp, coordination, team
 from plugins.allervers.views.actions import action_or_404, is_coordinator
+from plugins.allervers.views.tallies import LAST_TALLY
 
 NO_STORE = {"Cache-Control": "no-store"}
 TALLY_TAKEN = "Ce comptage n'est pas de cette action, ou une personne identifiée en vient déjà."
@@ -94,6 +96,8 @@ def contact_new(association: str, action_id: int) -> Response | tuple[str, int, 
                                              explained=form.consent_explained.data or ""),
                                      tally_id)
             session.commit()
+            if tally_id is not None:  # the tally became this contact: no longer « the last » to undo
+                browser.pop(LAST_TALLY, None)
             flash(f"Contact enregistré : {contact.name}.", "success")
             return see_other("allervers.contact_detail", association=current.slug,
                              contact_id=contact.id)
