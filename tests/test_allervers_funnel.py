@@ -84,6 +84,16 @@ def test_the_filters_keep_their_actions(app, db, world, known):
         assert funnel(alpha, FunnelFilters(start=today)).total.counts == [0, 0, 0, 0]
 
 
+def test_a_period_typed_in_french_is_read_as_the_picker_sends_it(app, client, world, known):
+    login(client, "coord.a@test.org")
+    today = paris_today()
+    typed = client.get(f"{BASE}/entonnoir", query_string={"du": today.strftime("%d/%m/%Y")})
+    picked = client.get(f"{BASE}/entonnoir", query_string={"du": today.isoformat()})
+    assert typed.status_code == picked.status_code == 200
+    assert "ignor" not in text_of(typed)
+    assert f'value="{today.isoformat()}"' in text_of(typed)
+
+
 def test_rates_in_french():
     assert rate(1, 3) == "33,3\u00a0%" and rate(1, 2) == "50\u00a0%" and rate(3, 0) == "—"
 
@@ -101,7 +111,7 @@ def test_the_page_shows_chart_and_table_for_coordinators_only(app, client, world
 
 
 @pytest.mark.parametrize("query", [
-    {"du": "hier"}, {"au": "2026-13-45"}, {"du": "0001-01-01"}, {"quartier": "abc"},
+    {"du": "hier"}, {"au": "2026-13-45"}, {"du": "31/02/2026"}, {"du": "0001-01-01"}, {"quartier": "abc"},
     {"quartier": "999999"}, {"lieu": "lune"}, {"action": "-1"}, {"action": "999999"},
     {"du": "2026-05-01", "au": "2026-04-01"},
 ])

@@ -138,6 +138,18 @@ def test_a_bad_referral_is_refused_in_french_next_to_its_field(app, ready, chang
         assert session.scalar(select(func.count(Referral.id))) == 0
 
 
+def test_without_an_address_of_its_own_a_partner_is_reached_through_its_first_contact_with_one(
+        app, ready, db):
+    """Many partners are known by a person, not a shared mailbox (the demo's are)."""
+    ccas = ready.other_partner
+    ccas.contacts[0].email = "Olga.Autre@ccas.test"
+    db.commit()
+    referral_id, _ = send(app, ready, partner_id=ccas.id, service_id=None)
+    assert reload(app, referral_id).recipient_email == "olga.autre@ccas.test"
+    [message] = outbox(app)[-1:]
+    assert message["To"] == "olga.autre@ccas.test"
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 

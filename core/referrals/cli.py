@@ -21,8 +21,8 @@ referrals_group = AppGroup("referrals", help="Referrals to partners (expiry and 
 )
 def remind() -> None:
     if not current_app.config.get("BASE_URL"):
-        click.echo("Attention : MAILLAGE_BASE_URL n'est pas défini, les e-mails ne contiennent "
-                   "pas de lien.", err=True)
+        click.echo("Attention : MAILLAGE_BASE_URL n'est pas défini, les liens des e-mails "
+                   "mènent à http://localhost/ (définissez l'adresse publique de l'intranet).", err=True)
     expired, reminded = run()
     click.echo(ngettext("%(num)d orientation expirée", "%(num)d orientations expirées", expired)
                + ", " + ngettext("%(num)d relance envoyée", "%(num)d relances envoyées", reminded)

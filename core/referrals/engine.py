@@ -105,6 +105,15 @@ def _issue_link(now: datetime) -> tuple[str, dict[str, object]]:
 # --- creating -------------------------------------------------------------------------------
 
 
+def directory_address(partner: Partner) -> str:
+    """Where a referral goes when nobody says: the partner's own address, or else the first
+    of its contacts (by name) that has one. Many partners are known by a person, not by a
+    shared mailbox."""
+    if (partner.email or "").strip():
+        return partner.email.strip().lower()
+    return next((c.email.strip().lower() for c in partner.contacts if (c.email or "").strip()), "")
+
+
 def create(*, association_id: int, person_id: int, partner_id: int, reason: str,
            service_id: int | None = None, barriers: Iterable[str] = (),
            referent_id: int | None = None, recipient_email: str | None = None,
@@ -131,9 +140,9 @@ def create(*, association_id: int, person_id: int, partner_id: int, reason: str,
         raise ReferralRefused("Choisissez les freins dans la liste.", "barriers") from None
     if referent_id is not None and not belongs(referent_id, association_id):
         raise ReferralRefused("Le référent doit faire partie de l'association.", "referent_id")
-    recipient = (recipient_email or "").strip().lower() or (partner.email or "").strip().lower()
+    recipient = (recipient_email or "").strip().lower() or directory_address(partner)
     if not recipient:
-        raise ReferralRefused("Ce partenaire n'a pas d'adresse e-mail dans l'annuaire : "
+        raise ReferralRefused("Ni ce partenaire ni ses contacts n'ont d'adresse e-mail dans l'annuaire : "
                               "indiquez à qui envoyer l'orientation.", "recipient_email")
     if len(recipient) > EMAIL_MAX or "@" not in recipient.strip("@") or any(c.isspace() for c in recipient):
         raise ReferralRefused("Saisissez une adresse e-mail valide.", "recipient_email")

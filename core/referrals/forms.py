@@ -34,7 +34,8 @@ class ReferralForm(FlaskForm):
                                  validate_choice=True)
     recipient_email = EmailField(
         "Envoyer à (e-mail)", filters=STRIP, validators=optional_email(),
-        description="Laissez vide pour l'adresse du partenaire dans l'annuaire.")
+        description="Laissez vide pour l'adresse du partenaire dans l'annuaire, ou à défaut "
+                    "celle de son premier contact qui en a une.")
 
 
 class AnswerForm(FlaskForm):

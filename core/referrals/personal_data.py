@@ -35,13 +35,13 @@ def export_referrals(person_id: int, *, associations: frozenset[int] | None) -> 
     if ids:
         for event in session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id.in_(ids))
                                      .order_by(ReferralEvent.at, ReferralEvent.id)):
-            history[event.referral_id].append({"statut": event.status.value,
+            history[event.referral_id].append({"statut": event.status.label,
                                                "le": event.at.isoformat(), "note": event.note})
     return [
         {
             "association": association, "partenaire": partner, "service": service,
             "motif": referral.reason, "freins": [b.label for b in referral.barriers],
-            "statut": referral.status.value, "envoyee_le": referral.sent_at.isoformat(),
+            "statut": referral.status.label, "envoyee_le": referral.sent_at.isoformat(),
             "envoyee_a": referral.recipient_email,
             "reponse_le": referral.answered_at.isoformat() if referral.answered_at else None,
             "rendez_vous": referral.appointment_on.isoformat() if referral.appointment_on else None,

@@ -9,7 +9,7 @@ action's id). A value that cannot be read is ignored, with a French message on t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import render_template, request
 from sqlalchemy import select
@@ -36,10 +36,10 @@ def _day(name: str, label: str, problems: list[str]) -> date | None:
     value = (request.args.get(name) or "").strip()
     if not value:
         return None
-    try:
-        day = date.fromisoformat(value)
+    try:  # the date picker sends 2026-03-01; typed by hand (no picker), 01/03/2026
+        day = date.fromisoformat(value) if "-" in value else datetime.strptime(value, "%d/%m/%Y").date()
     except ValueError:
-        problems.append(f"{label} : date illisible (exemple : 2026-03-01), filtre ignoré.")
+        problems.append(f"{label} : date illisible (exemple : 01/03/2026), filtre ignoré.")
         return None
     if not 1900 <= day.year <= 2200:
         problems.append(f"{label} : date hors du calendrier, filtre ignoré.")
