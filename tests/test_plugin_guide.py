@@ -791,3 +791,78 @@ def test_the_uploads_example_stores_serves_and_removes_its_photos(database_url, 
         with app.app_context():
             UploadsStandIn.metadata.drop_all(session.connection(), tables=[NotePhoto.__table__])
             session.commit()
+
+
+REFERRALS = "## 12. Referrals to partners"
+
+
+def test_the_referrals_example_sends_one_and_puts_a_refusal_next_to_its_field(database_url, world, db):
+    """The guide's view, run as written: a referral to the service chosen leaves after the
+    commit with its id kept on the plugin's row; an empty reason comes back next to its field."""
+    from dataclasses import dataclass
+
+    from flask_wtf import FlaskForm
+    from jinja2 import ChoiceLoader, DictLoader
+    from sqlalchemy import select as select_rows
+    from wtforms import IntegerField, SelectMultipleField, StringField
+
+    from core.referrals.models import Referral
+
+    [view] = [source for source, _ in python_blocks(section(GUIDE, REFERRALS)) if "def refer" in source]
+
+    @dataclass
+    class Step:
+        person_id: int
+        id: int = 7
+        referral_id: int | None = None
+
+    models = types.ModuleType("carnet.models")
+    models.Step = Step
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setitem(sys.modules, "carnet", types.ModuleType("carnet"))
+        patched.setitem(sys.modules, "carnet.models", models)
+        example: dict = {"__name__": __name__}
+        exec(compile(view, "docs/plugins.md (referrals)", "exec"), example)  # noqa: S102 - the guide's own code
+
+    class ReferForm(FlaskForm):
+        service = IntegerField()
+        reason = StringField()
+        barriers = SelectMultipleField()
+
+    from flask import Blueprint
+
+    world.partner.email = "accueil@mission-locale.test"
+    db.commit()
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, BASE_URL="https://intranet.test")
+    steps = Blueprint("carnet", __name__, url_prefix="/p/carnet")
+    steps.add_url_rule("/<association>/etapes/<int:step_id>", "step", lambda association, step_id: "")
+    app.register_blueprint(steps)
+    app.jinja_loader = ChoiceLoader([DictLoader({"carnet/refer.html": "{{ form.reason.errors }}"}),
+                                     app.jinja_loader])
+    service = world.partner.services[0].id
+    with app.app_context():
+        alpha = association_ref(world.asso_a)
+    outbox = app.extensions.setdefault("maillage.outbox", [])
+
+    def refer(data: dict[str, str], step: Step):
+        with app.test_request_context("/p/carnet/alpha/", method="POST", data=data):
+            g.plugin_association = alpha
+            with plugin_api.write_intent():
+                return example["refer"](ReferForm(), step)
+
+    empty = Step(person_id=world.supported_a.id)
+    body, status = refer({"service": str(service), "reason": "", "barriers": "childcare"}, empty)
+    assert status == plugin_api.INVALID_FORM_STATUS
+    assert "Indiquez le motif" in body and empty.referral_id is None and outbox == []
+
+    step = Step(person_id=world.supported_a.id)
+    answer = refer({"service": str(service), "reason": "Garde pour reprendre une formation",
+                    "barriers": "childcare"}, step)
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith("/p/carnet/alpha/etapes/7")
+    db.expire_all()
+    referral = db.scalar(select_rows(Referral))
+    assert step.referral_id == referral.id
+    assert (referral.plugin, referral.service_id, [b.value for b in referral.barriers]) == (
+        "carnet", service, ["childcare"])
+    assert [message["To"] for message in outbox] == ["accueil@mission-locale.test"]
