@@ -109,6 +109,7 @@ from core.web.months import add_months, month_bounds, month_label, months_betwee
 from core.web.numbers import french_decimal, parse_decimal
 from core.web.params import as_id, day_param, id_arg
 from core.web.reading import columns_as, id_urls
+from core.web.refusals import Refused
 from core.web.text import fold
 from core.web.views import Page, external_url, see_other
 
@@ -247,6 +248,7 @@ __all__ = [
     "PersonalData",
     "PlacesInfo",
     "PluginSettings",
+    "Refused",
     "Role",
     "Section",
     "TimestampMixin",

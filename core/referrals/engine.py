@@ -36,6 +36,7 @@ from core.partners.vocabulary import Barrier
 from core.referrals import notify
 from core.referrals.models import Referral, ReferralEvent
 from core.referrals.vocabulary import OPEN_STATUSES, ReferralStatus
+from core.web.refusals import Refused
 
 logger = logging.getLogger("maillage.referrals")
 
@@ -44,17 +45,9 @@ REFUSAL_MAX = 2000
 EMAIL_MAX = 254  # Referral.recipient_email
 
 
-class ReferralRefused(Exception):
+class ReferralRefused(Refused):
     """The referral or the change is refused; ``str(error)`` is the French reason, ``field``
     the form field it belongs next to (``None``: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class LinkClosed(ReferralRefused):

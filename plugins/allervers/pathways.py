@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import session, utcnow
+from core.plugin_api import Refused, session, utcnow
 from plugins.allervers.models_pathways import (
     BarrierStatus,
     ExitOutcome,
@@ -41,15 +41,6 @@ BARRIER_STATUS_LABELS = {
 DUPLICATE_PATHWAY = "Cette personne a déjà un parcours en cours dans l'association."
 PATHWAY_ENDED = "Ce parcours est terminé."
 IN_THE_FUTURE = "Cette date est dans le futur : notez ce qui a eu lieu."
-
-
-class Refused(Exception):
-    """A rule of the domain the input breaks: ``str(refused)`` is for the user, in French,
-    next to the form field named ``field``."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _french(day: date) -> str:

@@ -19,7 +19,7 @@ from flask import abort
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import fold, session
+from core.plugin_api import Refused, fold, session
 from plugins.premieres_heures import plan
 from plugins.premieres_heures.models import (
     Decision,
@@ -82,15 +82,6 @@ REVIEW_BEFORE_START = "Le bilan ne peut pas précéder le début du parcours."
 EXIT_BEFORE_START = "La sortie ne peut pas précéder le début du parcours."
 WAIVER_TOO_LONG = "Une dérogation dure 12 mois au plus."
 PATHWAY_ENDED = "Ce parcours est terminé : il n'y a plus de bilan ni de palier à ajouter."
-
-
-class Refused(Exception):
-    """A rule of the domain the input breaks: ``str(refused)`` is for the user, in French,
-    next to the form field named ``field``."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class DueReview(NamedTuple):
